@@ -1,0 +1,73 @@
+"""Where supplymesh keeps its runtime state: one folder, located once.
+
+Everything the mesh writes at run time (landing extracts, published snapshots, the consumer
+catalog, dbt's database, Dagster's instance) lives under ``MESH_HOME`` so a clone stays clean and a
+test can point the whole mesh at a temporary folder by setting one environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TRANSFORMS_DIR = PROJECT_ROOT / "transforms"
+DATA_PRODUCTS_DIR = PROJECT_ROOT / "data_products"
+
+
+@dataclass(frozen=True)
+class MeshPaths:
+    """The layout of one runtime folder (see docs/architecture.md)."""
+
+    home: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def catalog_dir(self) -> Path:
+        return self.home / "catalog"
+
+    @property
+    def manifest(self) -> Path:
+        return self.catalog_dir / "manifest.json"
+
+    @property
+    def catalog_db(self) -> Path:
+        """The consumer DuckDB file: views over the published snapshots."""
+        return self.home / "mesh.duckdb"
+
+    @property
+    def transforms_db(self) -> Path:
+        return self.home / "transforms.duckdb"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.home / "dbt_target"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster_home"
+
+    def landing_dir(self, domain: str) -> Path:
+        return self.landing / domain
+
+
+def mesh_home() -> Path:
+    """The runtime folder: ``$MESH_HOME`` or ``<repo>/.mesh``."""
+    return Path(os.environ.get("MESH_HOME", PROJECT_ROOT / ".mesh")).resolve()
+
+
+def mesh_paths() -> MeshPaths:
+    """Paths of the current runtime folder, read from the environment at call time."""
+    return MeshPaths(mesh_home())
