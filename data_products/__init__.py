@@ -1,0 +1,1 @@
+"""Data product definitions: one folder per domain, one YAML file per product."""

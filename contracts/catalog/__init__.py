@@ -1,0 +1,1 @@
+"""Contracts of the catalog domain's products."""

@@ -1,0 +1,1 @@
+"""Contracts of the logistics domain's products."""

@@ -1,0 +1,1 @@
+"""Contracts of the planning domain's products."""

@@ -1,0 +1,1 @@
+"""Contracts of the procurement domain's products."""

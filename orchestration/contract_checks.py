@@ -1,0 +1,111 @@
+"""Turn a publish result into a blocking Dagster asset check with its evidence."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+
+from orchestration.metadata import asset_key
+from supplymesh.publishing.publish import PublishResult
+from supplymesh.registry import ProductVersion
+
+CHECK_NAME = "contract"
+
+
+def contract_check_spec(version: ProductVersion) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        CHECK_NAME,
+        asset=asset_key(version),
+        blocking=True,
+        description=f"Every rule of the pandera contract {version.contract_ref} holds; "
+        "a failure blocks publishing and every downstream asset.",
+    )
+
+
+def _rules_table(result: PublishResult) -> dg.TableMetadataValue:
+    rows = [
+        dg.TableRecord({
+            "rule": r.rule, "column": r.column or "(table)", "expected": r.expected,
+            "failing_rows": r.failing_rows, "severity": r.severity,
+        })
+        for r in result.report.results
+    ]
+    return dg.MetadataValue.table(
+        rows,
+        schema=dg.TableSchema(columns=[
+            dg.TableColumn("rule", "string"), dg.TableColumn("column", "string"),
+            dg.TableColumn("expected", "string"), dg.TableColumn("failing_rows", "int"),
+            dg.TableColumn("severity", "string"),
+        ]),
+    )
+
+
+def _samples_markdown(result: PublishResult) -> str:
+    parts = []
+    for r in result.report.failures:
+        parts.append(f"**{r.column or '(table)'} - {r.rule}**: expected {r.expected}, "
+                     f"found {r.failing_rows:,} failing rows")
+        parts.extend(f"- `{json.dumps(row, default=str)}`" for row in r.sample)
+    return "\n".join(parts) or "no offending rows"
+
+
+def contract_check_result(result: PublishResult, version: ProductVersion) -> dg.AssetCheckResult:
+    """Expected vs found for every rule, and a sample of offending rows."""
+    report = result.report
+    failing = report.failures
+    return dg.AssetCheckResult(
+        asset_key=asset_key(version),
+        check_name=CHECK_NAME,
+        passed=report.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=(
+            "all rules hold" if report.passed
+            else "; ".join(r.describe(report.label) for r in failing)
+        ),
+        metadata={
+            "rows_checked": report.rows_checked,
+            "rejected_rows": report.rejected_rows,
+            "failing_rules": len(failing),
+            "rules": _rules_table(result),
+            "offending_rows_sample": dg.MetadataValue.md(_samples_markdown(result)),
+            "published": result.published,
+            "serving_snapshot": result.serving_snapshot_id or "none",
+            "quarantine": str(result.quarantine_path) if result.quarantine_path else "none",
+        },
+    )
+
+
+def materialize_result(result: PublishResult, version: ProductVersion) -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        asset_key=asset_key(version),
+        metadata={
+            "dagster/row_count": result.rows,
+            "snapshot_id": result.snapshot_id or "none",
+            "rejected_rows": result.report.rejected_rows,
+            "source": result.report.source,
+        },
+    )
+
+
+def publish_events(results: list[tuple[PublishResult, ProductVersion]]):
+    """The events of publishing one or more versions.
+
+    Published versions yield a materialization and a passing check; failed ones a failing check,
+    then the step fails so Dagster stops every downstream asset while consumers keep the last
+    good snapshot.
+    """
+    failed = []
+    for result, version in results:
+        if result.published:
+            yield materialize_result(result, version)
+        else:
+            failed.append(result)
+        yield contract_check_result(result, version)
+    if failed:
+        raise dg.Failure(
+            description="\n".join(r.report.summary() for r in failed),
+            metadata={
+                f"{r.product} v{r.major} serving": r.serving_snapshot_id or "none" for r in failed
+            },
+        )

@@ -1,0 +1,33 @@
+"""The mesh's Dagster definitions: every domain's products, the transforms and the planners.
+
+Kept thin on purpose: each part lives in its own module; this file only assembles them.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.jobs import mesh_job
+from orchestration.planning import planning_assets
+from orchestration.resources import MeshResource
+from orchestration.sensors import landing_sensor
+from orchestration.source_products import source_product_assets
+from orchestration.transforms import dbt_project, dbt_resource, transforms_assets
+
+
+def build_definitions() -> dg.Definitions:
+    """Definitions for the runtime folder named by ``MESH_HOME`` at call time."""
+    project = dbt_project()
+    return dg.Definitions(
+        assets=[*source_product_assets(), transforms_assets(project), *planning_assets()],
+        jobs=[mesh_job],
+        sensors=[landing_sensor],
+        resources={"mesh": MeshResource(), "dbt": dbt_resource(project)},
+    )
+
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Loaded lazily by Dagster, so importing this module reads no configuration."""
+    return build_definitions()

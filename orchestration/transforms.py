@@ -1,0 +1,56 @@
+"""The dbt project as Dagster assets; dbt tests become asset checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from supplymesh.settings import TRANSFORMS_DIR, mesh_paths
+from supplymesh.transforms_project import dbt_env, dbt_executable, ensure_manifest
+
+
+class MeshDbtTranslator(DagsterDbtTranslator):
+    """Sources keep the product's asset key (``sales/orders_v2``); models live under
+    ``transforms/`` in one group owned by the platform team."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return dg.AssetKey(["transforms", dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return "transforms"
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return ["team:data-platform"]
+
+
+def dbt_project() -> DbtProject:
+    """The dbt project with its manifest in the runtime folder (parsed if stale)."""
+    paths = mesh_paths()
+    os.environ.update(dbt_env(paths))
+    ensure_manifest(paths)
+    return DbtProject(project_dir=TRANSFORMS_DIR, target_path=paths.dbt_target,
+                      profiles_dir=TRANSFORMS_DIR)
+
+
+def dbt_resource(project: DbtProject) -> DbtCliResource:
+    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+
+
+def transforms_assets(project: DbtProject) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=MeshDbtTranslator(),
+        name="transforms",
+    )
+    def transforms(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        """Build the staging, intermediate and mart models and run their tests."""
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return transforms

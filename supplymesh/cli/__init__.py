@@ -1,0 +1,36 @@
+"""The ``mesh`` command: one console script, one module per verb."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from supplymesh.cli import generate, materialize, products, query, ui, validate
+
+COMMANDS = {
+    "generate": generate,
+    "materialize": materialize,
+    "products": products,
+    "query": query,
+    "validate": validate,
+    "ui": ui,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mesh", description="supplymesh: a data mesh for supply-chain planning."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, module in COMMANDS.items():
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""``mesh products``: the catalog of data products."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from supplymesh.product_catalog import catalog_entries
+from supplymesh.settings import mesh_paths
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("products", help="list the data products and what they publish")
+    p.add_argument("--json", action="store_true", help="print a JSON list of products")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    entries = catalog_entries(mesh_paths())
+    if args.json:
+        print(json.dumps(entries, indent=2))
+        return 0
+    print(f"{'product':<32} {'version':<8} {'majors':<7} {'status':<11} {'access':<11} "
+          f"{'owner':<22} {'rows':>10}  last published")
+    for e in entries:
+        latest = next(v for v in e["version_details"] if v["version"] == e["version"])
+        rows = f"{latest['rows']:,}" if latest["rows"] is not None else "-"
+        majors = ",".join(f"v{m}" for m in e["versions"])
+        print(f"{e['product']:<32} {e['version']:<8} {majors:<7} {e['status']:<11} "
+              f"{e['access']:<11} {e['owner']:<22} {rows:>10}  {e['last_published'] or 'never'}")
+        for v in e["version_details"]:
+            if v["status"] == "deprecated":
+                print(f"{'':<4}v{v['major']} ({v['version']}) deprecated since {v['deprecated_on']}, "
+                      f"sunset {v['sunset_on']}: still served as {v['view']}")
+    return 0

@@ -1,0 +1,40 @@
+"""``mesh validate``: check a producer's file against a product's contract (for CI)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from supplymesh.registry import get_product
+from supplymesh.validation.engine import validate_file
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate", help="validate a CSV/Parquet file against a product contract; exit 1 on violations"
+    )
+    p.add_argument("product", help="<domain>.<product>, e.g. sales.orders")
+    p.add_argument("file", type=Path)
+    p.add_argument("--major", type=int, help="contract major version (default: the latest)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        product = get_product(args.product)
+        version = product.version(args.major) if args.major else product.latest
+    except KeyError as exc:
+        print(f"mesh validate: {exc.args[0]}", file=sys.stderr)
+        return 2
+    if not args.file.exists():
+        print(f"mesh validate: no such file {args.file}", file=sys.stderr)
+        return 2
+    report = validate_file(args.file, version)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, default=str))
+    else:
+        print(report.summary())
+    return 0 if report.passed else 1

@@ -1,0 +1,78 @@
+"""Run the mesh without the UI, recorded in the same Dagster instance the UI shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from supplymesh.dagster_home import prepare_dagster_home
+from supplymesh.registry import all_products
+from supplymesh.settings import mesh_paths
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    success: bool
+    materialized: int = 0
+    failed_checks: int = 0
+    lines: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_selection(selection: list[str]) -> dg.AssetSelection:
+    """Product keys (``sales.orders``), asset keys (``sales/orders_v2``) or Dagster strings."""
+    if not selection:
+        return dg.AssetSelection.all()
+    products = {p.key: p for p in all_products()}
+    parts: list[dg.AssetSelection] = []
+    for item in selection:
+        if item in products:
+            product = products[item]
+            parts.append(dg.AssetSelection.assets(
+                *[dg.AssetKey([product.domain, v.table]) for v in product.versions]))
+        elif ":" not in item and "/" in item:
+            parts.append(dg.AssetSelection.assets(dg.AssetKey(item.split("/"))))
+        else:
+            parts.append(dg.AssetSelection.from_string(item))
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined | part
+    return combined
+
+
+def materialize(selection: list[str]) -> RunOutcome:
+    """Execute the mesh job in process over ``selection`` and summarise what happened."""
+    paths = mesh_paths()
+    prepare_dagster_home(paths)
+    from orchestration.definitions import build_definitions
+    from orchestration.jobs import MESH_JOB
+
+    defs = build_definitions()
+    job = defs.resolve_job_def(MESH_JOB)
+    keys = parse_selection(selection).resolve(defs.resolve_asset_graph())
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance, asset_selection=list(keys), raise_on_error=False
+        )
+    outcome = RunOutcome(result.run_id, result.success)
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            outcome.materialized += 1
+            mat = event.event_specific_data.materialization
+            rows = mat.metadata.get("dagster/row_count")
+            suffix = f" ({rows.value:,} rows)" if rows is not None else ""
+            outcome.lines.append(f"  materialized {mat.asset_key.to_user_string()}{suffix}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                outcome.failed_checks += 1
+                outcome.lines.append(
+                    f"  check FAILED {evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                    f" - {evaluation.description or ''}"
+                )
+        elif event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            outcome.errors.append(f"step {event.step_key} failed: {error.message.strip() if error else ''}")
+    return outcome

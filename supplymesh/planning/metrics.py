@@ -1,0 +1,142 @@
+"""Forecast accuracy measures: MASE, WAPE, bias and quantile coverage.
+
+Plain functions over arrays, plus two helpers that apply them to the long frames the forecast
+module scores. Conventions (documented because each has alternatives):
+
+* MASE scales the forecast's mean absolute error by the *in-sample* mean absolute error of the
+  weekly seasonal-naive forecast (``y[t] - y[t-7]``) over the training history, so 1.0 means "as
+  good in the holdout as last week's value was in-sample". Pairs touching a stock-out day are
+  left out of the scale, because censored sales are not demand.
+* Series MASE is the mean of per-series MASE over the series with a nonzero scale (a series that
+  never changed week on week has no scale); the total-level MASE scores the network-total daily
+  series (sum over the scored rows per day) against the same kind of scale.
+* WAPE = sum|f - a| / sum a, bias = sum(f - a) / sum a (positive = over-forecast), coverage =
+  share of actuals at or below the upper quantile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from supplymesh.planning._frames import SERIES_KEYS
+
+SEASON_DAYS = 7
+
+
+def mase_scale(history: np.ndarray | pd.Series, season: int = SEASON_DAYS) -> float:
+    """Mean absolute seasonal-naive error of one consecutive daily history (NaN pairs skipped)."""
+    y = np.asarray(history, dtype=float)
+    if y.size <= season:
+        return float("nan")
+    diff = np.abs(y[season:] - y[:-season])
+    diff = diff[np.isfinite(diff)]
+    return float(diff.mean()) if diff.size else float("nan")
+
+
+def mase(actual: np.ndarray, forecast: np.ndarray, scale: float) -> float:
+    """Mean absolute error divided by ``scale``; NaN when the scale is zero or unknown."""
+    if not np.isfinite(scale) or scale <= 0:
+        return float("nan")
+    a, f = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
+    return float(np.mean(np.abs(f - a)) / scale) if a.size else float("nan")
+
+
+def wape(actual: np.ndarray, forecast: np.ndarray) -> float:
+    """Weighted absolute percentage error: total absolute error over total actual."""
+    a, f = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
+    total = a.sum()
+    return float(np.abs(f - a).sum() / total) if total > 0 else float("nan")
+
+
+def bias(actual: np.ndarray, forecast: np.ndarray) -> float:
+    """Relative bias: total (forecast - actual) over total actual; > 0 means over-forecasting."""
+    a, f = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
+    total = a.sum()
+    return float((f - a).sum() / total) if total > 0 else float("nan")
+
+
+def coverage(actual: np.ndarray, upper: np.ndarray) -> float:
+    """Share of actuals at or below the upper quantile (0.9 is calibrated for a P90)."""
+    a, u = np.asarray(actual, dtype=float), np.asarray(upper, dtype=float)
+    return float(np.mean(a <= u)) if a.size else float("nan")
+
+
+@dataclass(frozen=True)
+class ForecastMetrics:
+    """Holdout accuracy of one forecast method."""
+
+    mase: float
+    mase_total: float
+    wape: float
+    bias: float
+    p90_coverage: float | None
+    n_series: int
+    n_rows: int
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        return asdict(self)
+
+
+def _masked_daily(history: pd.DataFrame) -> pd.DataFrame:
+    """History rows with units_sold blanked on stock-out days (censored sales are not demand)."""
+    out = history[[*SERIES_KEYS, "demand_date", "units_sold"]].copy()
+    out.loc[history["is_stockout"].astype(bool).to_numpy(), "units_sold"] = np.nan
+    return out
+
+
+def _scale_by_date(frame: pd.DataFrame, keys: list[str], season: int) -> pd.Series:
+    """Mean |y(d) - y(d - season)| per key, matching on calendar date (gaps never misalign)."""
+    lagged = frame[[*keys, "demand_date", "units_sold"]].copy()
+    lagged["demand_date"] = lagged["demand_date"] + pd.Timedelta(days=season)
+    pairs = frame.merge(lagged, on=[*keys, "demand_date"], suffixes=("", "_lag"))
+    pairs["abs_diff"] = (pairs["units_sold"] - pairs["units_sold_lag"]).abs()
+    if not keys:
+        return pd.Series([pairs["abs_diff"].mean()])
+    return pairs.groupby(keys)["abs_diff"].mean()
+
+
+def series_scales(history: pd.DataFrame, season: int = SEASON_DAYS) -> pd.DataFrame:
+    """Per-series MASE scale from training history (sku, location_id, demand_date, units_sold,
+    is_stockout) -> frame sku, location_id, scale."""
+    masked = _masked_daily(history)
+    return _scale_by_date(masked, SERIES_KEYS, season).rename("scale").reset_index()
+
+
+def total_scale(history: pd.DataFrame, season: int = SEASON_DAYS) -> float:
+    """MASE scale of the network-total daily series (sum over non-stock-out rows per day)."""
+    masked = _masked_daily(history).dropna(subset=["units_sold"])
+    daily = masked.groupby("demand_date", as_index=False)["units_sold"].sum()
+    return float(_scale_by_date(daily, [], season).iloc[0])
+
+
+def score_frame(
+    scored: pd.DataFrame,
+    scales: pd.DataFrame,
+    total_scale_value: float,
+    forecast_col: str,
+    upper_col: str | None = None,
+) -> ForecastMetrics:
+    """Score one forecast column of ``scored`` (sku, location_id, demand_date, actual, ...).
+
+    ``scored`` must already exclude the rows that are not to be scored (stock-out days).
+    """
+    merged = scored.merge(scales, on=SERIES_KEYS, how="left")
+    merged["abs_err"] = (merged[forecast_col] - merged["actual"]).abs()
+    per_series = merged.groupby(SERIES_KEYS).agg(mae=("abs_err", "mean"), scale=("scale", "first"))
+    valid = per_series[per_series["scale"] > 0]
+    series_mase = float((valid["mae"] / valid["scale"]).mean()) if len(valid) else float("nan")
+    daily = scored.groupby("demand_date")[["actual", forecast_col]].sum()
+    mase_total = mase(daily["actual"].to_numpy(), daily[forecast_col].to_numpy(), total_scale_value)
+    a, f = scored["actual"].to_numpy(), scored[forecast_col].to_numpy()
+    return ForecastMetrics(
+        mase=series_mase,
+        mase_total=mase_total,
+        wape=wape(a, f),
+        bias=bias(a, f),
+        p90_coverage=coverage(a, scored[upper_col].to_numpy()) if upper_col else None,
+        n_series=len(valid),
+        n_rows=len(scored),
+    )

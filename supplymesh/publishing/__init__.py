@@ -1,0 +1,1 @@
+"""Publishing: validated, immutable product snapshots and the consumer catalog over them."""

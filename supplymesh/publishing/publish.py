@@ -1,0 +1,198 @@
+"""Publish a product version: validate, quarantine, snapshot, then switch consumers over.
+
+The order of steps is the safety argument. Nothing consumers can see changes until the new
+snapshot is fully written and renamed into place; a failed validation writes only the quarantine
+file and a record of the failure, so consumers keep the last good version. Landing files are
+only ever read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from supplymesh.publishing.consumer_catalog import rebuild_catalog
+from supplymesh.publishing.manifest import (
+    catalog_lock,
+    current_snapshot,
+    read_manifest,
+    version_entry,
+    write_manifest,
+)
+from supplymesh.registry import Product, ProductVersion, get_product
+from supplymesh.settings import MeshPaths, mesh_paths
+from supplymesh.validation.engine import CheckedInput, check_input, source_sql
+from supplymesh.validation.report import ContractViolation, ValidationReport
+from supplymesh.validation.rules import literal
+from supplymesh.world.landing import latest_batch
+
+SNAPSHOTS_KEPT = int(os.environ.get("MESH_SNAPSHOTS_KEPT", "10"))
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What one publish attempt did, and what consumers are served afterwards."""
+
+    product: str
+    major: int
+    version: str
+    published: bool
+    snapshot_id: str | None
+    serving_snapshot_id: str | None
+    rows: int
+    report: ValidationReport
+    quarantine_path: Path | None
+
+    def raise_for_failure(self) -> None:
+        if not self.published:
+            raise ContractViolation(self.report)
+
+
+def _new_snapshot_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
+
+
+def _version_dir(paths: MeshPaths, version: ProductVersion) -> Path:
+    domain, name = version.product.split(".")
+    return paths.warehouse / domain / name / f"v{version.major}"
+
+
+def _write_quarantine(paths: MeshPaths, checked: CheckedInput, snapshot_id: str) -> Path | None:
+    report = checked.report
+    if report.rejected_rows == 0:
+        return None
+    domain, name = checked.version.product.split(".")
+    folder = paths.quarantine / domain / name / f"v{checked.version.major}"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{snapshot_id}.parquet"
+    checked.con.execute(
+        f"COPY ({checked.rejected_rows_sql()}) TO {literal(str(target))} (FORMAT parquet)"
+    )
+    (folder / f"{snapshot_id}.report.json").write_text(
+        json.dumps(report.to_dict(), indent=2, default=str)
+    )
+    return target
+
+
+def _write_snapshot(paths: MeshPaths, checked: CheckedInput, snapshot_id: str) -> tuple[Path, int]:
+    final = _version_dir(paths, checked.version) / snapshot_id
+    staging = final.with_name(f".{snapshot_id}.staging")
+    staging.mkdir(parents=True)
+    data = staging / "data.parquet"
+    checked.con.execute(
+        f"COPY ({checked.valid_rows_sql()}) TO {literal(str(data))} "
+        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
+    )
+    rows = duckdb.sql(f"SELECT count(*) FROM read_parquet({literal(str(data))})").fetchone()[0]
+    os.replace(staging, final)  # the snapshot appears complete or not at all
+    return final / "data.parquet", int(rows)
+
+
+def _prune(paths: MeshPaths, version: ProductVersion, entry: dict) -> None:
+    """Keep the newest snapshots; older ones are no longer named by any catalog."""
+    history = entry["history"]
+    for old in history[:-SNAPSHOTS_KEPT]:
+        shutil.rmtree(Path(old["path"]).parent, ignore_errors=True)
+    entry["history"] = history[-SNAPSHOTS_KEPT:]
+
+
+def publish_checked(
+    paths: MeshPaths, checked: CheckedInput, *, run_id: str, source: str
+) -> PublishResult:
+    """Publish an input already validated into ``checked``."""
+    version, report = checked.version, checked.report
+    snapshot_id = _new_snapshot_id()
+    quarantine = _write_quarantine(paths, checked, snapshot_id)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    validation = {
+        "at": now, "run_id": run_id, "source": source, "passed": report.passed,
+        "publishable": report.publishable, "rows_checked": report.rows_checked,
+        "rejected_rows": report.rejected_rows,
+        "failures": [r.describe(report.label) for r in report.failures],
+    }
+    snapshot_path, rows = (None, 0)
+    if report.publishable:
+        snapshot_path, rows = _write_snapshot(paths, checked, snapshot_id)
+    with catalog_lock(paths):
+        manifest = read_manifest(paths)
+        entry = version_entry(manifest, version.product, version.major)
+        entry["last_validation"] = validation
+        if snapshot_path is not None:
+            snap = {
+                "snapshot_id": snapshot_id, "version": version.version, "path": str(snapshot_path),
+                "rows": rows, "rejected_rows": report.rejected_rows, "published_at": now,
+                "run_id": run_id, "source": source,
+            }
+            entry["current"] = snap
+            entry["history"].append(snap)
+            _prune(paths, version, entry)
+        write_manifest(paths, manifest)
+        if snapshot_path is not None:
+            rebuild_catalog(paths, manifest)
+        serving = current_snapshot(manifest, version.product, version.major)
+    return PublishResult(
+        version.product, version.major, version.version, snapshot_path is not None,
+        snapshot_id if snapshot_path else None, serving["snapshot_id"] if serving else None,
+        rows, report, quarantine,
+    )
+
+
+def landing_source(product: Product, paths: MeshPaths) -> Path:
+    """The newest landing batch of a source product's extract."""
+    batch = latest_batch(paths.landing_dir(product.domain), product.source_extract or "")
+    if batch is None:
+        raise FileNotFoundError(
+            f"{product.key}: no landing batch of extract '{product.source_extract}' in "
+            f"{paths.landing_dir(product.domain)} (run `mesh generate` or drop an extract there)"
+        )
+    return batch
+
+
+def publish_landing(
+    product_key: str, *, paths: MeshPaths | None = None, run_id: str = "cli",
+    landing_file: Path | None = None,
+) -> list[PublishResult]:
+    """Publish every major version of a source product from one landing batch."""
+    paths = paths or mesh_paths()
+    product = get_product(product_key)
+    source = landing_file or landing_source(product, paths)
+    results = []
+    for version in product.versions:
+        con = duckdb.connect()
+        try:
+            checked = check_input(
+                con, source_sql(source), version, source_label=str(source),
+                quarantine_tolerance=product.quarantine_tolerance,
+            )
+            results.append(publish_checked(paths, checked, run_id=run_id, source=str(source)))
+        finally:
+            con.close()
+    return results
+
+
+def publish_frame(
+    product_key: str, frame: pd.DataFrame, *, paths: MeshPaths | None = None,
+    run_id: str = "cli", major: int | None = None,
+) -> PublishResult:
+    """Validate and publish a frame an asset computed (planning products)."""
+    paths = paths or mesh_paths()
+    product = get_product(product_key)
+    version = product.version(major) if major is not None else product.latest
+    con = duckdb.connect()
+    try:
+        con.register("_frame", frame)
+        checked = check_input(
+            con, "_frame", version, source_label=f"asset {product_key}",
+            allow_extra_columns=False, quarantine_tolerance=product.quarantine_tolerance,
+        )
+        return publish_checked(paths, checked, run_id=run_id, source=f"run {run_id}")
+    finally:
+        con.close()

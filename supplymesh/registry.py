@@ -1,0 +1,199 @@
+"""The product registry: every data product's definition, read from ``data_products/``.
+
+A product's metadata (owner, access, SLA, versions) is declared in YAML by its domain team; its
+columns come from the pandera contract of each major version. This module joins the two into one
+typed view that validation, publishing, the catalog and Dagster all share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import pandera.pandas as pa
+import yaml
+
+from supplymesh.settings import DATA_PRODUCTS_DIR
+
+Status = Literal["active", "deprecated", "retired"]
+Access = Literal["public", "internal", "restricted"]
+ACCESS_LEVELS: tuple[Access, ...] = ("public", "internal", "restricted")
+
+# pandera dtype (as str) -> DuckDB type: the one mapping used for casting and the catalog.
+DUCKDB_TYPES = {
+    "int64": "BIGINT",
+    "int32": "INTEGER",
+    "float64": "DOUBLE",
+    "str": "VARCHAR",
+    "date": "DATE",
+    "datetime64[ns]": "TIMESTAMP",
+    "bool": "BOOLEAN",
+}
+
+
+class ProductDefinitionError(ValueError):
+    """A product YAML or contract is malformed."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    classification: str
+    description: str
+    nullable: bool
+
+
+@dataclass(frozen=True)
+class ProductVersion:
+    """One major version of a product: its contract and lifecycle."""
+
+    product: str
+    major: int
+    version: str
+    status: Status
+    contract_ref: str
+    deprecated_on: dt.date | None = None
+    sunset_on: dt.date | None = None
+    rename: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def contract(self) -> type[pa.DataFrameModel]:
+        module_name, _, class_name = self.contract_ref.partition(":")
+        return getattr(importlib.import_module(module_name), class_name)
+
+    @property
+    def schema(self) -> pa.DataFrameSchema:
+        return self.contract.to_schema()
+
+    @property
+    def table(self) -> str:
+        """The DuckDB view name inside the domain schema, e.g. ``orders_v2``."""
+        return f"{self.product.split('.')[1]}_v{self.major}"
+
+    @property
+    def columns(self) -> list[Column]:
+        out = []
+        for name, col in self.schema.columns.items():
+            dtype = str(col.dtype)
+            if dtype not in DUCKDB_TYPES:
+                raise ProductDefinitionError(f"{self.product} v{self.major}: column {name} has unsupported dtype {dtype}")
+            meta = col.metadata or {}
+            out.append(
+                Column(
+                    name=name,
+                    type=DUCKDB_TYPES[dtype],
+                    classification=meta.get("classification", ""),
+                    description=col.description or "",
+                    nullable=bool(col.nullable),
+                )
+            )
+        return out
+
+    def source_column(self, column: str) -> str:
+        """The landing column a product column is read from (renames are per version)."""
+        return self.rename.get(column, column)
+
+
+@dataclass(frozen=True)
+class Product:
+    """A data product: a domain's published dataset with its owner and promises."""
+
+    domain: str
+    name: str
+    description: str
+    owner_team: str
+    owner_email: str
+    access: Access
+    freshness_sla_hours: float
+    source_kind: Literal["landing", "asset"]
+    source_extract: str | None
+    versions: tuple[ProductVersion, ...]
+    definition_path: Path
+    quarantine_tolerance: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return f"{self.domain}.{self.name}"
+
+    @property
+    def latest(self) -> ProductVersion:
+        """The version ``<domain>.<name>`` points at: the newest active major."""
+        active = [v for v in self.versions if v.status == "active"]
+        return max(active or self.versions, key=lambda v: v.major)
+
+    def version(self, major: int) -> ProductVersion:
+        for v in self.versions:
+            if v.major == major:
+                return v
+        raise KeyError(f"{self.key} has no major version {major}")
+
+
+def _parse_date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def load_product(path: Path) -> Product:
+    """Read one product YAML; raises ProductDefinitionError naming the file and field."""
+    raw = yaml.safe_load(path.read_text())
+    try:
+        key = f"{raw['domain']}.{raw['name']}"
+        versions = tuple(
+            ProductVersion(
+                product=key,
+                major=int(v["major"]),
+                version=str(v["version"]),
+                status=v["status"],
+                contract_ref=v["contract"],
+                deprecated_on=_parse_date(v.get("deprecated_on")),
+                sunset_on=_parse_date(v.get("sunset_on")),
+                rename=dict(v.get("rename") or {}),
+            )
+            for v in raw["versions"]
+        )
+        source = raw["source"]
+        return Product(
+            domain=raw["domain"],
+            name=raw["name"],
+            description=" ".join(str(raw["description"]).split()),
+            owner_team=raw["owner"]["team"],
+            owner_email=raw["owner"]["email"],
+            access=raw["access"],
+            freshness_sla_hours=float(raw["freshness_sla_hours"]),
+            source_kind=source["kind"],
+            source_extract=source.get("extract"),
+            versions=versions,
+            definition_path=path,
+            quarantine_tolerance=float(raw.get("quarantine_tolerance", 0.0)),
+        )
+    except (KeyError, TypeError) as exc:
+        raise ProductDefinitionError(f"{path}: missing or malformed field {exc}") from exc
+
+
+@cache
+def _load_all(root: Path) -> tuple[Product, ...]:
+    return tuple(load_product(p) for p in sorted(root.glob("*/*.yaml")))
+
+
+def all_products(root: Path = DATA_PRODUCTS_DIR) -> tuple[Product, ...]:
+    """Every product of every domain, in a stable order."""
+    return _load_all(root)
+
+
+def get_product(key: str, root: Path = DATA_PRODUCTS_DIR) -> Product:
+    """A product by ``<domain>.<name>``."""
+    for product in all_products(root):
+        if product.key == key:
+            return product
+    known = ", ".join(p.key for p in all_products(root))
+    raise KeyError(f"unknown product {key!r}; known products: {known}")
+
+
+def domains(root: Path = DATA_PRODUCTS_DIR) -> list[str]:
+    return sorted({p.domain for p in all_products(root)})

@@ -1,0 +1,60 @@
+"""The dbt project in ``transforms/``: located once, its manifest prepared on demand.
+
+dagster-dbt builds assets from ``manifest.json``, so a headless load needs ``dbt parse`` first.
+The manifest lives in the runtime folder and is re-parsed whenever a file of the project is newer
+than it, so an edited model never runs against a stale graph.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from supplymesh.settings import TRANSFORMS_DIR, MeshPaths, mesh_paths
+
+PROJECT_FILES = ("*.yml", "*.sql", "*.csv")
+
+
+def dbt_env(paths: MeshPaths) -> dict[str, str]:
+    """The environment dbt needs: the runtime folder and no telemetry."""
+    return {
+        "MESH_HOME": str(paths.home),
+        "DBT_TARGET_PATH": str(paths.dbt_target),
+        "DBT_LOG_PATH": str(paths.dbt_target / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_PROFILES_DIR": str(TRANSFORMS_DIR),
+    }
+
+
+def dbt_executable() -> str:
+    """The dbt of this environment (next to the running Python), whatever PATH says."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def _newest_project_file() -> float:
+    return max(
+        (p.stat().st_mtime for pattern in PROJECT_FILES for p in TRANSFORMS_DIR.rglob(pattern)
+         if "target" not in p.parts and "dbt_packages" not in p.parts),
+        default=0.0,
+    )
+
+
+def ensure_manifest(paths: MeshPaths | None = None) -> Path:
+    """Run ``dbt parse`` when the manifest is missing or older than the project's files."""
+    paths = paths or mesh_paths()
+    manifest = paths.dbt_target / "manifest.json"
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_project_file():
+        return manifest
+    paths.dbt_target.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **dbt_env(paths)}
+    completed = subprocess.run(
+        [dbt_executable(), "parse", "--project-dir", str(TRANSFORMS_DIR),
+         "--profiles-dir", str(TRANSFORMS_DIR), "--target-path", str(paths.dbt_target), "--quiet"],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if completed.returncode != 0 or not manifest.exists():
+        raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
+    return manifest

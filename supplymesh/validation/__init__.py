@@ -1,0 +1,1 @@
+"""Contract validation: pandera contracts compiled to DuckDB, with per-rule evidence."""

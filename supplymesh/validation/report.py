@@ -1,0 +1,106 @@
+"""What a validation found: one result per contract rule, with evidence."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """The outcome of one rule: how many rows broke it and a few of them."""
+
+    rule: str
+    column: str | None
+    expected: str
+    failing_rows: int
+    severity: str = "ERROR"
+    kind: str = "row"  # "schema" rules fail the whole product; "row" rules quarantine rows
+    sample: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.failing_rows == 0
+
+    def describe(self, product: str) -> str:
+        where = f"column '{self.column}'" if self.column else "table"
+        return (
+            f"{product}: {where} breaks rule {self.rule} (expected {self.expected}) "
+            f"in {self.failing_rows:,} rows"
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """All rule results of one product version against one input."""
+
+    product: str
+    major: int
+    version: str
+    source: str
+    rows_checked: int
+    rejected_rows: int
+    results: list[RuleResult]
+    quarantine_tolerance: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return f"{self.product} v{self.major}"
+
+    @property
+    def failures(self) -> list[RuleResult]:
+        return [r for r in self.results if not r.passed]
+
+    @property
+    def blocking_failures(self) -> list[RuleResult]:
+        return [r for r in self.failures if r.severity == "ERROR"]
+
+    @property
+    def schema_failures(self) -> list[RuleResult]:
+        return [r for r in self.blocking_failures if r.kind == "schema"]
+
+    @property
+    def publishable(self) -> bool:
+        """Whether the valid rows may be published.
+
+        A schema break (missing column, unreadable file) always blocks. Row-level breaks block
+        unless the product tolerates quarantining a small share of its rows.
+        """
+        if self.schema_failures:
+            return False
+        if not self.blocking_failures:
+            return True
+        share = self.rejected_rows / self.rows_checked if self.rows_checked else 1.0
+        return share <= self.quarantine_tolerance
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking_failures
+
+    def summary(self) -> str:
+        """A human report: one line per failing rule with a sample of offending rows."""
+        verdict = "PASSED" if self.passed else "FAILED"
+        lines = [
+            f"{self.label} ({self.version}) against {self.source}: {verdict} - "
+            f"{self.rows_checked:,} rows checked, {self.rejected_rows:,} rejected, "
+            f"{len(self.failures)} of {len(self.results)} rules failing"
+        ]
+        for r in self.failures:
+            lines.append(f"  [{r.severity}] {r.describe(self.label)}")
+            for row in r.sample[:3]:
+                lines.append(f"      e.g. {json.dumps(row, default=str)}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.update(passed=self.passed, publishable=self.publishable)
+        return out
+
+
+class ContractViolation(Exception):
+    """Raised when a product version fails its contract and is not published."""
+
+    def __init__(self, report: ValidationReport):
+        super().__init__(report.summary())
+        self.report = report

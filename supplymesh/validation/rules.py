@@ -1,0 +1,139 @@
+"""Compile a pandera contract into per-row SQL rules that DuckDB evaluates in one pass.
+
+pandera is the single definition of a product's contract; running it on pandas means loading the
+whole product into memory first. Its built-in checks carry their parameters (``check.statistics``),
+so the common ones translate one-to-one into SQL predicates that DuckDB evaluates straight over the
+landing file. Checks with no SQL form (custom Python checks) stay in pandera and run on pandas
+(see ``engine.py``), so every rule of the contract is enforced either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandera.pandas as pa
+
+
+def quote(identifier: str) -> str:
+    """Quote a SQL identifier."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def literal(value: Any) -> str:
+    """A SQL literal for a check parameter."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One contract rule: a row violates it when ``violation_sql`` is true.
+
+    ``check`` holds the pandera check when the rule has no SQL form and must run on pandas.
+    """
+
+    column: str | None
+    name: str
+    expected: str
+    violation_sql: str | None = None
+    check: pa.Check | None = None
+    severity: str = "ERROR"
+
+    @property
+    def label(self) -> str:
+        return f"{self.column}: {self.name}" if self.column else self.name
+
+
+def _check_violation(check: pa.Check, col: str) -> str | None:
+    """The SQL predicate true for rows that break a built-in pandera check, or None."""
+    s, c = check.statistics or {}, quote(col)
+    match check.name:
+        case "greater_than_or_equal_to":
+            return f"{c} < {literal(s['min_value'])}"
+        case "greater_than":
+            return f"{c} <= {literal(s['min_value'])}"
+        case "less_than_or_equal_to":
+            return f"{c} > {literal(s['max_value'])}"
+        case "less_than":
+            return f"{c} >= {literal(s['max_value'])}"
+        case "equal_to":
+            return f"{c} <> {literal(s['value'])}"
+        case "not_equal_to":
+            return f"{c} = {literal(s['value'])}"
+        case "in_range":
+            low = "<" if s.get("include_min", True) else "<="
+            high = ">" if s.get("include_max", True) else ">="
+            return (
+                f"({c} {low} {literal(s['min_value'])} OR {c} {high} {literal(s['max_value'])})"
+            )
+        case "isin":
+            values = ", ".join(literal(v) for v in s["allowed_values"])
+            return f"{c} NOT IN ({values})"
+        case "notin":
+            values = ", ".join(literal(v) for v in s["forbidden_values"])
+            return f"{c} IN ({values})"
+        case "str_matches":
+            return f"NOT regexp_matches({c}, {literal('^(?:' + s['pattern'] + ')')})"
+        case "str_startswith":
+            return f"NOT starts_with({c}, {literal(s['string'])})"
+        case "str_endswith":
+            return f"NOT ends_with({c}, {literal(s['string'])})"
+        case "str_length":
+            parts = []
+            if s.get("min_value") is not None:
+                parts.append(f"length({c}) < {literal(s['min_value'])}")
+            if s.get("max_value") is not None:
+                parts.append(f"length({c}) > {literal(s['max_value'])}")
+            return "(" + " OR ".join(parts) + ")" if parts else None
+    return None
+
+
+def _describe(check: pa.Check) -> str:
+    return check.error or check.name or "custom check"
+
+
+def _severity(check: pa.Check) -> str:
+    """A check may declare ``severity='WARN'`` in its metadata; the default blocks."""
+    return str((getattr(check, "metadata", None) or {}).get("severity", "ERROR")).upper()
+
+
+def compile_rules(schema: pa.DataFrameSchema) -> list[Rule]:
+    """Every row-level rule of a contract, in declaration order.
+
+    Nulls never violate a value check (pandera's ``ignore_na`` default); nullability is its own
+    rule so a null is reported once, as a null.
+    """
+    rules: list[Rule] = []
+    for name, col in schema.columns.items():
+        c = quote(name)
+        if not col.nullable:
+            rules.append(Rule(name, "not_nullable", "no null values", f"{c} IS NULL"))
+        if col.unique:
+            rules.append(
+                Rule(name, "unique", "no duplicate values",
+                     f"{c} IS NOT NULL AND count(*) OVER (PARTITION BY {c}) > 1")
+            )
+        for check in col.checks:
+            sql = _check_violation(check, name)
+            severity = _severity(check)
+            if sql is None:
+                rules.append(Rule(name, _describe(check), _describe(check), check=check,
+                                  severity=severity))
+            else:
+                rules.append(Rule(name, _describe(check), _describe(check),
+                                  f"{c} IS NOT NULL AND {sql}", severity=severity))
+    if schema.unique:
+        keys = list(schema.unique)
+        partition = ", ".join(quote(k) for k in keys)
+        rules.append(
+            Rule(None, f"unique({', '.join(keys)})", f"one row per {' x '.join(keys)}",
+                 f"count(*) OVER (PARTITION BY {partition}) > 1")
+        )
+    for check in schema.checks:
+        rules.append(Rule(None, _describe(check), _describe(check), check=check,
+                          severity=_severity(check)))
+    return rules

@@ -1,0 +1,20 @@
+with
+
+source as (
+
+    select * from {{ source('market', 'calendar_v1') }}
+
+),
+
+final as (
+
+    select
+        cast(calendar_date as date) as calendar_date,
+        trim(cast(region as varchar)) as region,
+        coalesce(cast(is_holiday as boolean), false) as is_holiday,
+        cast(holiday_name as varchar) as holiday_name
+    from source
+
+)
+
+select * from final

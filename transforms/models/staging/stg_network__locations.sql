@@ -1,0 +1,26 @@
+-- Locations, typed; the manager e-mail (PII) is dropped here.
+with
+
+source as (
+
+    select * from {{ source('network', 'locations_v1') }}
+
+),
+
+final as (
+
+    select
+        cast(location_id as varchar) as location_id,
+        trim(cast(name as varchar)) as name,
+        lower(trim(cast(location_type as varchar))) as location_type,
+        trim(cast(region as varchar)) as region,
+        trim(cast(country as varchar)) as country,
+        trim(cast(city as varchar)) as city,
+        cast(latitude as double) as latitude,
+        cast(longitude as double) as longitude,
+        cast(handling_days as bigint) as handling_days
+    from source
+
+)
+
+select * from final
