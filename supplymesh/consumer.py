@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from supplymesh.settings import MeshPaths
+from supplymesh.validation.rules import literal
 
 
 def connect(paths: MeshPaths) -> duckdb.DuckDBPyConnection:
@@ -17,7 +18,12 @@ def connect(paths: MeshPaths) -> duckdb.DuckDBPyConnection:
         raise FileNotFoundError(
             f"no published products yet at {paths.catalog_db}: run `make demo` or `mesh materialize`"
         )
-    return duckdb.connect(str(paths.catalog_db), read_only=True)
+    # ATTACH rather than connect(path): DuckDB caches database instances by path within a
+    # process, which would keep serving a replaced catalog file to every later connection.
+    con = duckdb.connect()
+    con.execute(f"ATTACH {literal(str(paths.catalog_db))} AS mesh (READ_ONLY)")
+    con.execute("USE mesh")
+    return con
 
 
 def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from supplymesh.consumer import connect
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import quote
 
@@ -24,7 +25,7 @@ def read_mart(paths: MeshPaths, name: str) -> pd.DataFrame:
 
 def read_product(paths: MeshPaths, view: str) -> pd.DataFrame:
     """A published product (``domain.name`` view) from the consumer catalog."""
-    con = duckdb.connect(str(paths.catalog_db), read_only=True)
+    con = connect(paths)
     try:
         return con.execute(f"SELECT * FROM {view}").df()
     finally:

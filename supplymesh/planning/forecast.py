@@ -34,6 +34,7 @@ FORECAST_COLUMNS = [
     "seasonal_naive", "model_version",
 ]
 ERROR_STD_COLUMNS = ["sku", "location_id", "demand_std_daily", "mean_daily_forecast"]
+PUBLISHED_FORECAST_COLUMNS = [*FORECAST_COLUMNS[:-1], "error_std_daily", "model_version"]
 MIN_ERROR_POINTS = 14  # fewer scored holdout days than this and a series' own RMSE is too noisy
 
 
@@ -186,3 +187,14 @@ def forecast_error_std(
     out["demand_std_daily"] = np.where(good, out["rmse"], fallback).astype(float)
     out["mean_daily_forecast"] = out["mean_daily_forecast"].astype(float)
     return out[ERROR_STD_COLUMNS]
+
+
+def attach_error_std(forecast: pd.DataFrame, error_std: pd.DataFrame) -> pd.DataFrame:
+    """The forecast with each series' daily error sigma as ``error_std_daily`` (the published
+    ``planning.demand_forecast`` product carries it, so consumers can size buffers from it)."""
+    sigma = error_std[[*SERIES_KEYS, "demand_std_daily"]].rename(
+        columns={"demand_std_daily": "error_std_daily"}
+    )
+    out = forecast.merge(sigma, on=SERIES_KEYS, how="left")
+    out["error_std_daily"] = out["error_std_daily"].fillna(np.sqrt(out["p50"].clip(lower=0.0)))
+    return out[PUBLISHED_FORECAST_COLUMNS]

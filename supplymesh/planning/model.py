@@ -152,9 +152,12 @@ def fit_demand_model(
         if train[col].nunique() <= MAX_CATEGORIES
     }
     series_levels, dow_levels = _levels(train)
-    feature_names = [
-        *categories, *CALENDAR_FEATURES, *PRICE_FEATURES, *LAG_FEATURES, *LEVEL_FEATURES,
+    # a lag with no value in the training window (lag_364 on < 1 year of history) carries no
+    # information, and HistGradientBoosting cannot bin an all-missing column: leave it out
+    numeric = [
+        c for c in (*CALENDAR_FEATURES, *PRICE_FEATURES, *LAG_FEATURES) if train[c].notna().any()
     ]
+    feature_names = [*categories, *numeric, *LEVEL_FEATURES]
     model = DemandModel(
         params=params, model_version=model_version,
         p50_model=_regressor(params, params.loss, params.max_iter),

@@ -91,7 +91,7 @@ def _write_snapshot(paths: MeshPaths, checked: CheckedInput, snapshot_id: str) -
         f"COPY ({checked.valid_rows_sql()}) TO {literal(str(data))} "
         "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
     )
-    rows = duckdb.sql(f"SELECT count(*) FROM read_parquet({literal(str(data))})").fetchone()[0]
+    rows = checked.con.execute(f"SELECT count(*) FROM read_parquet({literal(str(data))})").fetchone()[0]
     os.replace(staging, final)  # the snapshot appears complete or not at all
     return final / "data.parquet", int(rows)
 

@@ -67,9 +67,9 @@ class CheckedInput:
         if not labels:
             return "SELECT * FROM _numbered WHERE false"
         return (
-            "SELECT n.*, list_filter([" + ", ".join(labels) + "], x -> x IS NOT NULL) AS _violations "
+            "SELECT n.*, list_filter([" + ", ".join(labels) + "], lambda x: x IS NOT NULL) AS _violations "
             "FROM _numbered n JOIN _checked c USING (_row) "
-            "WHERE len(list_filter([" + ", ".join(labels) + "], x -> x IS NOT NULL)) > 0 ORDER BY _row"
+            "WHERE len(list_filter([" + ", ".join(labels) + "], lambda x: x IS NOT NULL)) > 0 ORDER BY _row"
         )
 
     @property

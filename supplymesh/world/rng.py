@@ -26,6 +26,8 @@ class Stream(IntEnum):
     CUSTOMERS = 6
     SKU = 7  # one grandchild per SKU: demand noise and supplier fill
     CHUNK = 8  # one grandchild per chunk: order-line assembly
+    PROFILES = 9  # per-SKU demand character (level, trend, elasticity, ...)
+    POLICY = 10  # replenishment parameters per SKU x DC
 
 
 def stream(seed: int, key: Stream, index: int | None = None) -> np.random.Generator:

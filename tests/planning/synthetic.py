@@ -35,12 +35,12 @@ def make_features(
     holidays = set(dates[rng.choice(n_days, size=max(1, n_days // 40), replace=False)])
     dow = dates.dayofweek.to_numpy()  # 0 = Monday
     weekly = {c: np.array([0.85, 0.9, 0.95, 1.0, 1.15, 1.45, 0.7]) * rng.uniform(0.9, 1.1, 7)
-              for c in set(categories.values())}
+              for c in sorted(set(categories.values()))}
 
     # promotions per sku x region: ~7-day windows every ~5 weeks, discount 10-40 %
     promo = {}
     for sku in skus:
-        for region in set(regions.values()):
+        for region in sorted(set(regions.values())):
             disc = np.zeros(n_days)
             start = int(rng.integers(0, 30))
             while start < n_days:

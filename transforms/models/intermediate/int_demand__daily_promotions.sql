@@ -25,8 +25,8 @@ final as (
     from promotions
     inner join date_spine
         on
-            date_spine.demand_date >= promotions.start_date
-            and date_spine.demand_date <= promotions.end_date
+            promotions.start_date <= date_spine.demand_date
+            and promotions.end_date >= date_spine.demand_date
     group by promotions.sku, promotions.region, date_spine.demand_date
 
 )

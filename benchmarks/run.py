@@ -1,0 +1,75 @@
+"""`make bench`: validation throughput and end-to-end cost at small and medium.
+
+Usage: python -m benchmarks.run [--scales small,medium] [--seed 7]
+Each scale runs in its own runtime folder under $MESH_HOME/bench/<scale>.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from benchmarks.measure import measure
+from benchmarks.validation import bench_validation
+from supplymesh.settings import mesh_home
+from supplymesh.world.landing import latest_batch
+
+
+def _mesh(*args: str) -> list[str]:
+    return [str(Path(sys.executable).with_name("mesh")), *args]
+
+
+def bench_scale(scale: str, seed: int) -> dict:
+    home = mesh_home() / "bench" / scale
+    shutil.rmtree(home, ignore_errors=True)
+    env = {"MESH_HOME": str(home)}
+    generate = measure(_mesh("generate", "--scale", scale, "--seed", str(seed)), env)
+    materialize = measure(_mesh("materialize"), env)
+    result = {
+        "scale": scale,
+        "generate_seconds": generate.seconds, "generate_peak_mib": generate.peak_mib,
+        "materialize_seconds": materialize.seconds, "materialize_peak_mib": materialize.peak_mib,
+        "end_to_end_seconds": generate.seconds + materialize.seconds,
+        "end_to_end_peak_mib": max(generate.peak_mib, materialize.peak_mib),
+        "materialize_ok": materialize.returncode == 0,
+    }
+    batch = latest_batch(home / "landing" / "sales", "orders")
+    if batch is not None:
+        result["validation"] = bench_validation(batch)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scales", default="small,medium")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    os.environ.setdefault("MESH_HOME", str(mesh_home()))
+    results = []
+    for scale in args.scales.split(","):
+        r = bench_scale(scale, args.seed)
+        results.append(r)
+        print(f"\n== {scale} ==")
+        print(f"generate     {r['generate_seconds']:8.1f} s   peak {r['generate_peak_mib']:8.0f} MiB")
+        print(f"materialize  {r['materialize_seconds']:8.1f} s   peak {r['materialize_peak_mib']:8.0f} MiB"
+              f"   {'ok' if r['materialize_ok'] else 'FAILED'}")
+        print(f"end to end   {r['end_to_end_seconds']:8.1f} s   peak {r['end_to_end_peak_mib']:8.0f} MiB")
+        v = r.get("validation")
+        if v:
+            print(f"contract validation of sales.orders ({v['rows']:,} rows):")
+            print(f"  supplymesh (DuckDB)  {v['supplymesh_rows_per_s']:>14,.0f} rows/s  ({v['supplymesh_seconds']:.2f} s, reads the file)")
+            print(f"  pandera on pandas    {v['pandera_rows_per_s']:>14,.0f} rows/s  ({v['pandera_seconds']:.2f} s, + {v['pandas_load_seconds']:.2f} s to load)")
+            print(f"  ratio                {v['speedup_vs_pandera']:.1f}x (validation only), "
+                  f"{v['speedup_vs_pandera_with_load']:.1f}x (including pandas load)")
+    out = mesh_home() / "bench" / "results.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"\nresults written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

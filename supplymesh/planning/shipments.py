@@ -1,0 +1,244 @@
+"""Shipment planning: route each due purchase order over its lane, time it, and load trucks.
+
+For every order with ``order_due``: the lane is the supplier -> DC lane (``origin_id ==
+supplier_id``, ``destination_id == location_id``; with several, the fastest, then the cheapest
+full truck, then the lowest id). Transit is the observed P90 transit time when the lane has one,
+else the nominal, rounded up; the truck must leave ``transit + destination_handling_days`` before
+the need-by date. An order whose ship date has already passed ships today and is flagged late.
+Orders sharing a lane and ship date are consolidated into trucks by ``truck_loading.pack``; each
+truck then travels FTL or LTL, whichever is cheaper. Orders that cannot be planned are kept with
+the reason: no lane, no transit time, missing item dimensions, or too big for one truck.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from supplymesh.planning._frames import SERIES_KEYS, DateLike, as_timestamp, require_columns
+from supplymesh.planning.truck_loading import (
+    EXACT_MAX_ITEMS,
+    EXACT_TIME_LIMIT_S,
+    lower_bound,
+    oversize_dimension,
+    pack,
+)
+
+SHIPMENT_COLUMNS = [
+    "po_id", "sku", "origin_id", "destination_id", "lane_id", "quantity", "weight_kg", "volume_m3",
+    "pallets", "need_by_date", "ship_date", "arrival_date", "is_late", "load_id", "mode", "status",
+    "reason",
+]
+LOAD_COLUMNS = [
+    "load_id", "lane_id", "ship_date", "arrival_date", "n_orders", "weight_kg", "volume_m3",
+    "pallets", "weight_utilization", "volume_utilization", "pallet_utilization", "mode", "cost",
+    "lower_bound_trucks", "solver",
+]
+CAPACITY_COLUMNS = ["max_weight_kg", "max_volume_m3", "max_pallets"]
+REASON_NO_LANE = "no lane"
+REASON_NO_TRANSIT = "no transit time"
+REASON_NO_DIMENSIONS = "missing item dimensions"
+
+
+@dataclass
+class ShipmentPlan:
+    """One row per due order, and one row per truck."""
+
+    shipments: pd.DataFrame
+    loads: pd.DataFrame
+
+
+def _known(value: object) -> bool:
+    return value is not None and bool(pd.notna(value))
+
+
+def po_id(plan_date: pd.Timestamp, sku: str, location_id: str) -> str:
+    return f"PO-{plan_date:%Y%m%d}-{sku}-{location_id}"
+
+
+def lane_capacity(lane: pd.Series | dict) -> np.ndarray:
+    """A lane's truck capacity in ``DIMENSIONS`` order (missing = unconstrained)."""
+    cap = np.array([lane[c] for c in CAPACITY_COLUMNS], dtype=float)
+    return np.where(np.isfinite(cap) & (cap > 0), cap, np.inf)
+
+
+def transit_days(lane: pd.Series | dict) -> float:
+    """Observed P90 transit when the lane has shipments on record, else nominal; rounded up."""
+    p90, n_shipments = lane.get("transit_days_p90"), lane.get("n_shipments", 1)
+    observed = _known(p90) and (not _known(n_shipments) or n_shipments > 0)
+    value = p90 if observed else lane.get("transit_days_nominal")
+    return float(math.ceil(value - 1e-9)) if _known(value) else math.nan
+
+
+def mode_and_cost(lane: pd.Series | dict, weight_kg: float) -> tuple[str, float]:
+    """FTL at the lane's truck price or LTL at ``max(min charge, weight x rate)``, the cheaper."""
+    ftl = float(lane["ftl_cost"])
+    rate, minimum = lane.get("ltl_cost_per_kg"), lane.get("ltl_min_charge")
+    if rate is None or pd.isna(rate):
+        return "FTL", ftl
+    ltl = max(float(minimum) if pd.notna(minimum) else 0.0, weight_kg * float(rate))
+    return ("LTL", ltl) if ltl < ftl else ("FTL", ftl)
+
+
+def choose_lanes(lanes: pd.DataFrame) -> pd.DataFrame:
+    """One lane per origin -> destination: fastest, then cheapest FTL, then lowest lane id."""
+    ranked = lanes.copy()
+    ranked["_transit"] = [transit_days(row) for row in ranked.to_dict("records")]
+    ranked = ranked.sort_values(
+        ["origin_id", "destination_id", "_transit", "ftl_cost", "lane_id"], na_position="last"
+    )
+    return ranked.drop_duplicates(["origin_id", "destination_id"]).drop(columns="_transit")
+
+
+def _orders(inventory_plan: pd.DataFrame, items: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    due = inventory_plan[inventory_plan["order_due"].astype(bool)
+                         & (inventory_plan["order_quantity"] > 0)]
+    item_cols = ["unit_weight_kg", "unit_volume_m3", "units_per_pallet"]
+    attrs = items[[*SERIES_KEYS, *item_cols]].drop_duplicates(SERIES_KEYS)
+    orders = due[[*SERIES_KEYS, "supplier_id", "order_quantity", "need_by_date"]].merge(
+        attrs.astype({"sku": str, "location_id": str}), on=SERIES_KEYS, how="left"
+    )
+    qty = orders["order_quantity"].astype("int64")
+    upp = orders["units_per_pallet"].astype(float)
+    return pd.DataFrame({
+        "po_id": [po_id(day, s, loc) for s, loc in zip(orders["sku"], orders["location_id"], strict=True)],
+        "sku": orders["sku"].astype(str),
+        "origin_id": orders["supplier_id"].astype(str),
+        "destination_id": orders["location_id"].astype(str),
+        "quantity": qty,
+        "weight_kg": qty * orders["unit_weight_kg"].astype(float),
+        "volume_m3": qty * orders["unit_volume_m3"].astype(float),
+        "pallets_f": np.where(upp > 0, np.ceil(qty / upp.where(upp > 0)), np.nan),
+        "need_by": pd.to_datetime(orders["need_by_date"]).dt.normalize(),
+    })
+
+
+def _size(order: dict) -> np.ndarray:
+    """An order's size in ``DIMENSIONS`` order (weight, volume, pallets)."""
+    return np.array([order["weight_kg"], order["volume_m3"], order["pallets_f"]], dtype=float)
+
+
+def plan_shipments(
+    inventory_plan: pd.DataFrame,
+    items: pd.DataFrame,
+    lanes: pd.DataFrame,
+    plan_date: DateLike,
+    exact_max_orders: int = EXACT_MAX_ITEMS,
+    time_limit_s: float = EXACT_TIME_LIMIT_S,
+) -> ShipmentPlan:
+    """Shipment plan and truckloads for the due orders of ``inventory_plan``.
+
+    ``items`` gives unit_weight_kg, unit_volume_m3 and units_per_pallet per sku x location_id
+    (the ``fct_inventory_position`` mart has them); ``lanes`` is ``fct_lane_stats``.
+    """
+    require_columns(inventory_plan, [*SERIES_KEYS, "supplier_id", "order_quantity", "order_due",
+                                     "need_by_date"], "inventory_plan")
+    require_columns(items, [*SERIES_KEYS, "unit_weight_kg", "unit_volume_m3", "units_per_pallet"],
+                    "items")
+    require_columns(lanes, ["lane_id", "origin_id", "destination_id", *CAPACITY_COLUMNS,
+                            "ftl_cost", "transit_days_nominal", "destination_handling_days"],
+                    "lanes")
+    day = as_timestamp(plan_date)
+    orders = _orders(inventory_plan, items, day)
+    chosen = choose_lanes(lanes.astype({"origin_id": str, "destination_id": str}))
+    lane_by_od = {(r["origin_id"], r["destination_id"]): r for r in chosen.to_dict("records")}
+
+    rows: dict[str, dict] = {}
+    groups: dict[tuple[str, pd.Timestamp], list[str]] = {}
+    for o in orders.to_dict("records"):
+        row = {**o, "lane_id": None, "ship_date": pd.NaT, "arrival_date": pd.NaT, "is_late": False,
+               "load_id": None, "mode": None, "status": "unassigned", "reason": None}
+        rows[o["po_id"]] = row
+        lane = lane_by_od.get((o["origin_id"], o["destination_id"]))
+        if lane is None:
+            row["reason"] = REASON_NO_LANE
+            continue
+        row["lane_id"] = str(lane["lane_id"])
+        transit = transit_days(lane)
+        if math.isnan(transit):
+            row["reason"] = REASON_NO_TRANSIT
+            continue
+        handling = lane.get("destination_handling_days")
+        handling = float(handling) if _known(handling) else 0.0
+        ship = o["need_by"] - pd.Timedelta(days=transit + handling)
+        row["is_late"] = bool(ship < day)
+        ship = max(ship, day)
+        row["ship_date"], row["arrival_date"] = ship, ship + pd.Timedelta(days=transit)
+        dims = _size(o)
+        if not np.all(np.isfinite(dims)):
+            row["reason"] = REASON_NO_DIMENSIONS
+            continue
+        too_big = oversize_dimension(dims, lane_capacity(lane))
+        if too_big:
+            row["reason"] = f"exceeds truck capacity ({too_big})"
+            continue
+        groups.setdefault((row["lane_id"], ship), []).append(o["po_id"])
+
+    lanes_by_id = {str(r["lane_id"]): r for r in chosen.to_dict("records")}
+    load_rows = []
+    for (lane_id, ship), po_ids in sorted(groups.items()):
+        lane = lanes_by_id[lane_id]
+        cap = lane_capacity(lane)
+        sizes = np.array([_size(rows[p]) for p in po_ids], dtype=float)
+        result = pack(sizes, cap, exact_max_items=exact_max_orders, time_limit_s=time_limit_s)
+        bound = lower_bound(sizes, cap)
+        for b in range(result.n_bins):
+            members = [p for p, a in zip(po_ids, result.assignment, strict=True) if a == b]
+            load_id = f"LD-{day:%Y%m%d}-{lane_id}-{ship:%Y%m%d}-{b + 1:02d}"
+            total = sizes[result.assignment == b].sum(axis=0)
+            mode, cost = mode_and_cost(lane, float(total[0]))
+            for p in members:
+                rows[p].update(load_id=load_id, mode=mode, status="assigned")
+            util = np.where(np.isfinite(cap), total / np.where(np.isfinite(cap), cap, 1.0), 0.0)
+            load_rows.append({
+                "load_id": load_id, "lane_id": lane_id, "ship_date": ship.date(),
+                "arrival_date": rows[members[0]]["arrival_date"].date(), "n_orders": len(members),
+                "weight_kg": float(total[0]), "volume_m3": float(total[1]),
+                "pallets": int(round(total[2])), "weight_utilization": float(util[0]),
+                "volume_utilization": float(util[1]), "pallet_utilization": float(util[2]),
+                "mode": mode, "cost": float(cost), "lower_bound_trucks": int(bound),
+                "solver": result.solver,
+            })
+    return ShipmentPlan(_shipment_frame(list(rows.values())), _load_frame(load_rows))
+
+
+def _shipment_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=[*SHIPMENT_COLUMNS, "pallets_f", "need_by"])
+    unassigned = frame["status"] == "unassigned"
+    frame.loc[unassigned, ["ship_date", "arrival_date"]] = pd.NaT
+    def dates(col: pd.Series) -> pd.Series:
+        return pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in col],
+                         index=col.index, dtype="object")
+    out = pd.DataFrame({
+        "po_id": frame["po_id"].astype(str),
+        "sku": frame["sku"].astype(str),
+        "origin_id": frame["origin_id"].astype(str),
+        "destination_id": frame["destination_id"].astype(str),
+        "lane_id": frame["lane_id"].astype("object"),
+        "quantity": frame["quantity"].astype("int64"),
+        "weight_kg": frame["weight_kg"].astype(float),
+        "volume_m3": frame["volume_m3"].astype(float),
+        "pallets": frame["pallets_f"].fillna(0).astype("int64"),
+        "need_by_date": dates(frame["need_by"]),
+        "ship_date": dates(frame["ship_date"]),
+        "arrival_date": dates(frame["arrival_date"]),
+        "is_late": frame["is_late"].astype(bool),
+        "load_id": frame["load_id"].astype("object"),
+        "mode": frame["mode"].astype("object"),
+        "status": frame["status"].astype(str),
+        "reason": frame["reason"].astype("object"),
+    })
+    return out.sort_values("po_id", kind="stable").reset_index(drop=True)[SHIPMENT_COLUMNS]
+
+
+def _load_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=LOAD_COLUMNS)
+    return frame.astype({
+        "load_id": str, "lane_id": str, "n_orders": "int64", "weight_kg": float,
+        "volume_m3": float, "pallets": "int64", "weight_utilization": float,
+        "volume_utilization": float, "pallet_utilization": float, "mode": str, "cost": float,
+        "lower_bound_trucks": "int64", "solver": str,
+    })
