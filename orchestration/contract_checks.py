@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import dagster as dg
 
@@ -76,7 +77,9 @@ def contract_check_result(result: PublishResult, version: ProductVersion) -> dg.
     )
 
 
-def materialize_result(result: PublishResult, version: ProductVersion) -> dg.MaterializeResult:
+def materialize_result(
+    result: PublishResult, version: ProductVersion, extra: dict[str, Any] | None = None
+) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         asset_key=asset_key(version),
         metadata={
@@ -84,11 +87,14 @@ def materialize_result(result: PublishResult, version: ProductVersion) -> dg.Mat
             "snapshot_id": result.snapshot_id or "none",
             "rejected_rows": result.report.rejected_rows,
             "source": result.report.source,
+            **(extra or {}),
         },
     )
 
 
-def publish_events(results: list[tuple[PublishResult, ProductVersion]]):
+def publish_events(
+    results: list[tuple[PublishResult, ProductVersion]], extra: dict[str, Any] | None = None
+):
     """The events of publishing one or more versions.
 
     Published versions yield a materialization and a passing check; failed ones a failing check,
@@ -98,7 +104,7 @@ def publish_events(results: list[tuple[PublishResult, ProductVersion]]):
     failed = []
     for result, version in results:
         if result.published:
-            yield materialize_result(result, version)
+            yield materialize_result(result, version, extra)
         else:
             failed.append(result)
         yield contract_check_result(result, version)

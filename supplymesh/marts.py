@@ -14,11 +14,14 @@ from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import quote
 
 
+MARTS_SCHEMA = "marts"
+
+
 def read_mart(paths: MeshPaths, name: str) -> pd.DataFrame:
-    """One mart as a DataFrame."""
+    """One mart (``marts.<name>`` in dbt's database) as a DataFrame."""
     con = duckdb.connect(str(paths.transforms_db), read_only=True)
     try:
-        return con.execute(f"SELECT * FROM {quote(name)}").df()
+        return con.execute(f"SELECT * FROM {MARTS_SCHEMA}.{quote(name)}").df()
     finally:
         con.close()
 
