@@ -5,7 +5,6 @@ runs through the mesh, as a consumer would read it), computes its plan with the 
 ``supplymesh.planning`` and publishes it through the same contract gate as every source product.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 import pandas as pd

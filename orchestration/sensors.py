@@ -1,6 +1,5 @@
 """A sensor that publishes a domain's product when a new extract lands in its landing folder."""
 
-from __future__ import annotations
 
 import json
 

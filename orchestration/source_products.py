@@ -1,6 +1,5 @@
 """Source-aligned products: one asset per product version, published from the landing folder."""
 
-from __future__ import annotations
 
 import dagster as dg
 

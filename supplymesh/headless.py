@@ -42,8 +42,12 @@ def parse_selection(selection: list[str]) -> dg.AssetSelection:
     return combined
 
 
-def materialize(selection: list[str]) -> RunOutcome:
-    """Execute the mesh job in process over ``selection`` and summarise what happened."""
+def materialize(selection: list[str], log_level: str = "WARNING") -> RunOutcome:
+    """Execute the mesh job in process over ``selection`` and summarise what happened.
+
+    The full event log is in the Dagster instance (``mesh ui`` shows the run); the console gets
+    ``log_level`` and above.
+    """
     paths = mesh_paths()
     prepare_dagster_home(paths)
     from orchestration.definitions import build_definitions
@@ -54,7 +58,8 @@ def materialize(selection: list[str]) -> RunOutcome:
     keys = parse_selection(selection).resolve(defs.resolve_asset_graph())
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            instance=instance, asset_selection=list(keys), raise_on_error=False
+            instance=instance, asset_selection=list(keys), raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
     outcome = RunOutcome(result.run_id, result.success)
     for event in result.all_events:

@@ -27,6 +27,6 @@ def run(args: argparse.Namespace) -> int:
                                  progress=progress.update)
     print(f"world '{summary.scale}' (seed {summary.seed}, as of {summary.as_of}) "
           f"batch {summary.batch_id} in {summary.seconds:.1f} s -> {paths.landing}")
-    for extract, rows in summary.row_counts.items():
+    for extract, rows in summary.rows.items():
         print(f"  {extract:<18} {rows:>12,} rows")
     return 0

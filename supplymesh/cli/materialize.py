@@ -16,12 +16,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="a product (sales.orders), an asset key (planning/inventory_plan_v1) or a Dagster "
         "selection string (group:sales, key:\"transforms/*\"+); repeatable",
     )
+    p.add_argument("--log-level", default="WARNING",
+                   choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="console log level")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    outcome = materialize(args.select)
+    outcome = materialize(args.select, log_level=args.log_level)
     for line in outcome.lines:
         print(line)
     status = "succeeded" if outcome.success else "FAILED"
