@@ -21,6 +21,15 @@ class RunOutcome:
     errors: list[str] = field(default_factory=list)
 
 
+def _error_text(error) -> str:
+    """The error and its causes, innermost last: the step wrapper alone says nothing."""
+    parts = []
+    while error is not None:
+        parts.append(error.message.strip())
+        error = error.cause
+    return "\n  caused by: ".join(parts)
+
+
 def parse_selection(selection: list[str]) -> dg.AssetSelection:
     """Product keys (``sales.orders``), asset keys (``sales/orders_v2``) or Dagster strings."""
     if not selection:
@@ -78,6 +87,5 @@ def materialize(selection: list[str], log_level: str = "WARNING") -> RunOutcome:
                     f" - {evaluation.description or ''}"
                 )
         elif event.event_type_value == "STEP_FAILURE":
-            error = event.event_specific_data.error
-            outcome.errors.append(f"step {event.step_key} failed: {error.message.strip() if error else ''}")
+            outcome.errors.append(f"step {event.step_key} failed: {_error_text(event.event_specific_data.error)}")
     return outcome

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from supplymesh.cli import generate, materialize, products, query, ui, validate
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `mesh query ... | head` ends quietly
     args = build_parser().parse_args(argv)
     return int(args.run(args) or 0)
 

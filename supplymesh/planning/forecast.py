@@ -30,8 +30,15 @@ from supplymesh.planning.metrics import ForecastMetrics, score_frame, series_sca
 from supplymesh.planning.model import INPUT_COLUMNS, DemandModel, ForecastParams, fit_demand_model
 
 FORECAST_COLUMNS = [
-    "sku", "location_id", "forecast_origin", "forecast_date", "horizon_day", "p50", "p90",
-    "seasonal_naive", "model_version",
+    "sku",
+    "location_id",
+    "forecast_origin",
+    "forecast_date",
+    "horizon_day",
+    "p50",
+    "p90",
+    "seasonal_naive",
+    "model_version",
 ]
 ERROR_STD_COLUMNS = ["sku", "location_id", "demand_std_daily", "mean_daily_forecast"]
 PUBLISHED_FORECAST_COLUMNS = [*FORECAST_COLUMNS[:-1], "error_std_daily", "model_version"]
@@ -46,7 +53,9 @@ class HoldoutScore:
     horizon: int
     model: ForecastMetrics
     naive: ForecastMetrics
-    predictions: pd.DataFrame  # sku, location_id, demand_date, actual, is_stockout, p50, p90, seasonal_naive
+    predictions: (
+        pd.DataFrame
+    )  # sku, location_id, demand_date, actual, is_stockout, p50, p90, seasonal_naive
     n_train_rows: int
     n_fit_rows: int
     fit_seconds: float
@@ -139,17 +148,19 @@ def forecast_demand(
     model = fit_demand_model(history, params, model_version)
     model.extra["fit_seconds"] = time.perf_counter() - started
     preds = model.predict(future)
-    out = pd.DataFrame({
-        "sku": future["sku"].to_numpy(),
-        "location_id": future["location_id"].to_numpy(),
-        "forecast_origin": as_of.date(),
-        "forecast_date": to_date_col(future["demand_date"]).to_numpy(),
-        "horizon_day": (future["demand_date"] - as_of).dt.days.astype("int64").to_numpy(),
-        "p50": preds["p50"].to_numpy(dtype=float),
-        "p90": preds["p90"].to_numpy(dtype=float),
-        "seasonal_naive": seasonal_naive(history, future, as_of),
-        "model_version": str(model_version),
-    })
+    out = pd.DataFrame(
+        {
+            "sku": future["sku"].to_numpy(),
+            "location_id": future["location_id"].to_numpy(),
+            "forecast_origin": as_of.date(),
+            "forecast_date": to_date_col(future["demand_date"]).to_numpy(),
+            "horizon_day": (future["demand_date"] - as_of).dt.days.astype("int64").to_numpy(),
+            "p50": preds["p50"].to_numpy(dtype=float),
+            "p90": preds["p90"].to_numpy(dtype=float),
+            "seasonal_naive": seasonal_naive(history, future, as_of),
+            "model_version": str(model_version),
+        }
+    )
     out["forecast_origin"] = out["forecast_origin"].astype("object")
     out = out.sort_values(["sku", "location_id", "horizon_day"], kind="stable")
     return out[FORECAST_COLUMNS].reset_index(drop=True), model
@@ -173,9 +184,11 @@ def forecast_error_std(
         ~score.predictions["is_stockout"] & score.predictions["actual"].notna()
     ].copy()
     scored["sq_err"] = (scored["p50"] - scored["actual"]) ** 2
-    per_series = scored.groupby(SERIES_KEYS).agg(
-        mse=("sq_err", "mean"), n=("sq_err", "size"), mean_p50=("p50", "mean")
-    ).reset_index()
+    per_series = (
+        scored.groupby(SERIES_KEYS)
+        .agg(mse=("sq_err", "mean"), n=("sq_err", "size"), mean_p50=("p50", "mean"))
+        .reset_index()
+    )
     per_series["rmse"] = np.sqrt(per_series["mse"])
     out = mean_fc.merge(per_series, on=SERIES_KEYS, how="left")
     good = out["n"].fillna(0) >= min_points

@@ -17,6 +17,7 @@ the documented defaults below.
 
 from __future__ import annotations
 
+import math
 from statistics import NormalDist
 
 import numpy as np
@@ -33,10 +34,27 @@ DEFAULT_LEAD_TIME_DAYS = 14.0
 DEFAULT_LEAD_TIME_CV = 0.25  # sigma_L = 25 % of L when no lead-time spread was ever observed
 
 INVENTORY_PLAN_COLUMNS = [
-    "sku", "location_id", "supplier_id", "plan_date", "service_level_target", "mean_daily_demand",
-    "demand_std_daily", "lead_time_mean_days", "lead_time_std_days", "review_period_days",
-    "safety_stock", "reorder_point", "order_up_to", "on_hand", "on_order", "inventory_position",
-    "order_quantity", "order_due", "need_by_date", "unit_cost", "order_value",
+    "sku",
+    "location_id",
+    "supplier_id",
+    "plan_date",
+    "service_level_target",
+    "mean_daily_demand",
+    "demand_std_daily",
+    "lead_time_mean_days",
+    "lead_time_std_days",
+    "review_period_days",
+    "safety_stock",
+    "reorder_point",
+    "order_up_to",
+    "on_hand",
+    "on_order",
+    "inventory_position",
+    "order_quantity",
+    "order_due",
+    "need_by_date",
+    "unit_cost",
+    "order_value",
 ]
 
 
@@ -56,9 +74,13 @@ def safety_stock(
     review_period_days: float | np.ndarray,
 ) -> float | np.ndarray:
     """``z * sqrt((L + R) * sigma_d^2 + d^2 * sigma_L^2)``: demand and lead-time risk combined."""
-    protection = np.asarray(lead_time_days, dtype=float) + np.asarray(review_period_days, dtype=float)
+    protection = np.asarray(lead_time_days, dtype=float) + np.asarray(
+        review_period_days, dtype=float
+    )
     d = np.asarray(mean_daily_demand, dtype=float)
-    variance = protection * np.square(demand_std_daily) + np.square(d) * np.square(lead_time_std_days)
+    variance = protection * np.square(demand_std_daily) + np.square(d) * np.square(
+        lead_time_std_days
+    )
     out = z * np.sqrt(np.maximum(variance, 0.0))
     return float(out) if np.ndim(out) == 0 else out
 
@@ -112,14 +134,19 @@ def resolve_lead_times(series: pd.DataFrame, lead_times: pd.DataFrame) -> pd.Dat
     for stat in ("lead_time_mean_days", "lead_time_std_days"):
         pair = _weighted_mean(lt, stat, pair_keys).rename("_pair").reset_index()
         supplier = _weighted_mean(lt, stat, supplier_keys).rename("_supplier").reset_index()
-        merged = out[pair_keys].merge(pair, on=pair_keys, how="left").merge(
-            supplier, on=supplier_keys, how="left"
+        merged = (
+            out[pair_keys]
+            .merge(pair, on=pair_keys, how="left")
+            .merge(supplier, on=supplier_keys, how="left")
         )
         merged.index = out.index
         out[stat] = merged["_pair"].fillna(merged["_supplier"])
         if stat == "lead_time_mean_days":
-            sources = np.where(merged["_pair"].notna(), "supplier_location",
-                               np.where(merged["_supplier"].notna(), "supplier", "default"))
+            sources = np.where(
+                merged["_pair"].notna(),
+                "supplier_location",
+                np.where(merged["_supplier"].notna(), "supplier", "default"),
+            )
     out["lead_time_mean_days"] = out["lead_time_mean_days"].fillna(DEFAULT_LEAD_TIME_DAYS)
     out["lead_time_std_days"] = out["lead_time_std_days"].fillna(
         DEFAULT_LEAD_TIME_CV * out["lead_time_mean_days"]
@@ -138,6 +165,52 @@ def protection_demand(forecast: pd.DataFrame, protection_days: pd.DataFrame) -> 
     return means.reindex(fallback.index).fillna(fallback).rename("mean_daily_demand").reset_index()
 
 
+def policy_levels(
+    z: float,
+    mean_daily_demand: pd.Series,
+    demand_std_daily: pd.Series,
+    lead_time_days: pd.Series,
+    lead_time_std_days: pd.Series,
+    review_period_days: float,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Safety stock, reorder point and order-up-to level (see the module docstring)."""
+    d, lead = mean_daily_demand, lead_time_days
+    ss = pd.Series(
+        safety_stock(z, d, demand_std_daily, lead, lead_time_std_days, review_period_days),
+        index=d.index,
+    )
+    return ss, d * lead + ss, d * (lead + review_period_days) + ss
+
+
+def _policy_inputs(
+    forecast: pd.DataFrame,
+    error_std: pd.DataFrame,
+    positions: pd.DataFrame,
+    lead_times: pd.DataFrame,
+    review_period_days: float,
+) -> pd.DataFrame:
+    """Positions joined with lead times, protection-period demand and the error sigma."""
+    pos = positions.astype({"sku": str, "location_id": str, "supplier_id": str})
+    keys = forecast[SERIES_KEYS].drop_duplicates().astype(str)
+    frame = pos.merge(keys, on=SERIES_KEYS, how="inner")
+    frame = resolve_lead_times(frame, lead_times.astype({"supplier_id": str, "location_id": str}))
+    days = frame[SERIES_KEYS].assign(days=frame["lead_time_mean_days"] + review_period_days)
+    fc = forecast.astype({"sku": str, "location_id": str})
+    frame = frame.merge(protection_demand(fc, days), on=SERIES_KEYS, how="left")
+    sigma = error_std.astype({"sku": str, "location_id": str})[[*SERIES_KEYS, "demand_std_daily"]]
+    frame = frame.merge(sigma, on=SERIES_KEYS, how="left")
+    frame["mean_daily_demand"] = frame["mean_daily_demand"].fillna(0.0).clip(lower=0.0)
+    poisson_sigma = np.sqrt(frame["mean_daily_demand"])
+    frame["demand_std_daily"] = frame["demand_std_daily"].fillna(poisson_sigma).clip(lower=0.0)
+    frame["on_hand"] = frame["on_hand"].fillna(0).astype("int64")
+    frame["on_order"] = frame["on_order"].fillna(0).astype("int64")
+    position = frame["on_hand"] + frame["on_order"]
+    if "inventory_position" in frame.columns:
+        position = frame["inventory_position"].fillna(position)
+    frame["inventory_position"] = position.astype(float)
+    return frame
+
+
 def plan_inventory(
     forecast: pd.DataFrame,
     error_std: pd.DataFrame | None,
@@ -152,78 +225,62 @@ def plan_inventory(
     ``forecast`` is ``forecast.forecast_demand``'s output, ``error_std`` is
     ``forecast.forecast_error_std``'s; pass ``None`` to read the sigma from the published
     forecast's ``error_std_daily`` column instead. A series with no sigma gets the Poisson sigma
-    sqrt(d). Returns ``INVENTORY_PLAN_COLUMNS``.
+    sqrt(d). The review triggers an order when the inventory position is at or below
+    ``reorder_point + d * R`` (which is the order-up-to level, so any shortfall of at least one
+    unit orders); an order not due has quantity 0. Returns ``INVENTORY_PLAN_COLUMNS``.
     """
     require_columns(forecast, [*SERIES_KEYS, "horizon_day", "p50"], "forecast")
     if error_std is None:
         require_columns(forecast, ["error_std_daily"], "forecast")
         error_std = (
-            forecast.groupby(SERIES_KEYS, as_index=False)["error_std_daily"].first()
+            forecast.groupby(SERIES_KEYS, as_index=False)["error_std_daily"]
+            .first()
             .rename(columns={"error_std_daily": "demand_std_daily"})
         )
     require_columns(error_std, [*SERIES_KEYS, "demand_std_daily"], "error_std")
-    require_columns(
-        positions,
-        [*SERIES_KEYS, "supplier_id", "on_hand", "on_order", "unit_cost", "case_pack",
-         "min_order_qty"],
-        "positions",
-    )
-    require_columns(lead_times, ["supplier_id", "location_id", "lead_time_mean_days",
-                                 "lead_time_std_days"], "lead_times")
+    position_cols = ["supplier_id", "on_hand", "on_order", "unit_cost", "case_pack"]
+    require_columns(positions, [*SERIES_KEYS, *position_cols, "min_order_qty"], "positions")
+    lead_cols = ["supplier_id", "location_id", "lead_time_mean_days", "lead_time_std_days"]
+    require_columns(lead_times, lead_cols, "lead_times")
     day = as_timestamp(plan_date)
-    z = z_value(service_level)
-    pos = positions.copy()
-    for col in ("sku", "location_id", "supplier_id"):
-        pos[col] = pos[col].astype(str)
-    keys = forecast[SERIES_KEYS].drop_duplicates().astype(str)
-    plan = pos.merge(keys, on=SERIES_KEYS, how="inner")
-    plan = resolve_lead_times(plan, lead_times.astype({"supplier_id": str, "location_id": str}))
-    L, R = plan["lead_time_mean_days"], float(review_period_days)
-    days = plan[SERIES_KEYS].assign(days=L + R)
-    fc = forecast.astype({"sku": str, "location_id": str})
-    plan = plan.merge(protection_demand(fc, days), on=SERIES_KEYS, how="left")
-    sigma = error_std.astype({"sku": str, "location_id": str})[[*SERIES_KEYS, "demand_std_daily"]]
-    plan = plan.merge(sigma, on=SERIES_KEYS, how="left")
-    d = plan["mean_daily_demand"].fillna(0.0).clip(lower=0.0)
-    sigma_d = plan["demand_std_daily"].fillna(np.sqrt(d)).clip(lower=0.0)
-    L, sigma_L = plan["lead_time_mean_days"], plan["lead_time_std_days"]
-    ss = safety_stock(z, d, sigma_d, L, sigma_L, R)
-    on_hand = plan["on_hand"].fillna(0).astype("int64")
-    on_order = plan["on_order"].fillna(0).astype("int64")
-    if "inventory_position" in plan.columns:
-        position = plan["inventory_position"].fillna(on_hand + on_order).astype(float)
-    else:
-        position = (on_hand + on_order).astype(float)
-    reorder_point = d * L + ss
-    order_up_to = d * (L + R) + ss
+    review = float(review_period_days)
+    plan = _policy_inputs(forecast, error_std, positions, lead_times, review)
+    d = plan["mean_daily_demand"]
+    ss, reorder_point, order_up_to = policy_levels(
+        z_value(service_level),
+        d,
+        plan["demand_std_daily"],
+        plan["lead_time_mean_days"],
+        plan["lead_time_std_days"],
+        review,
+    )
+    position = plan["inventory_position"]
     qty = round_to_case_pack(order_up_to - position, plan["case_pack"], plan["min_order_qty"])
-    due = (qty > 0) & (position <= reorder_point + d * R)
+    due = (qty > 0) & (position <= reorder_point + d * review).to_numpy()
     qty = np.where(due, qty, 0).astype("int64")
-    unit_cost = plan["unit_cost"].astype(float)
-    out = pd.DataFrame({
-        "sku": plan["sku"],
-        "location_id": plan["location_id"],
-        "supplier_id": plan["supplier_id"],
-        "plan_date": day.date(),
-        "service_level_target": float(service_level),
-        "mean_daily_demand": d.astype(float),
-        "demand_std_daily": sigma_d.astype(float),
-        "lead_time_mean_days": L.astype(float),
-        "lead_time_std_days": sigma_L.astype(float),
-        "review_period_days": int(review_period_days),
-        "safety_stock": np.asarray(ss, dtype=float),
-        "reorder_point": reorder_point.astype(float),
-        "order_up_to": order_up_to.astype(float),
-        "on_hand": on_hand,
-        "on_order": on_order,
-        "inventory_position": position,
-        "order_quantity": qty,
-        "order_due": np.asarray(due, dtype=bool),
-        "need_by_date": [(day + pd.Timedelta(days=int(np.ceil(v)))).date() for v in L],
-        "unit_cost": unit_cost,
-        "order_value": qty * unit_cost,
-    })
-    out["plan_date"] = out["plan_date"].astype("object")
-    out["review_period_days"] = out["review_period_days"].astype("int64")
-    out = out.sort_values(SERIES_KEYS, kind="stable").reset_index(drop=True)
-    return out[INVENTORY_PLAN_COLUMNS]
+    plan = plan.assign(
+        plan_date=day.date(),
+        service_level_target=float(service_level),
+        review_period_days=int(review_period_days),
+        safety_stock=ss.astype(float),
+        reorder_point=reorder_point.astype(float),
+        order_up_to=order_up_to.astype(float),
+        order_quantity=qty,
+        order_due=np.asarray(due, dtype=bool),
+        need_by_date=[
+            (day + pd.Timedelta(days=math.ceil(v))).date() for v in plan["lead_time_mean_days"]
+        ],
+        unit_cost=plan["unit_cost"].astype(float),
+    )
+    plan["order_value"] = plan["order_quantity"] * plan["unit_cost"]
+    plan["plan_date"] = plan["plan_date"].astype("object")
+    plan["review_period_days"] = plan["review_period_days"].astype("int64")
+    float_cols = [
+        "mean_daily_demand",
+        "demand_std_daily",
+        "lead_time_mean_days",
+        "lead_time_std_days",
+    ]
+    plan[float_cols] = plan[float_cols].astype(float)
+    plan = plan.sort_values(SERIES_KEYS, kind="stable").reset_index(drop=True)
+    return plan[INVENTORY_PLAN_COLUMNS]

@@ -30,25 +30,43 @@ from threadpoolctl import threadpool_limits
 from supplymesh.planning._frames import SERIES_KEYS
 
 CALENDAR_FEATURES = [
-    "day_of_week", "day_of_month", "day_of_year", "week_of_year", "month", "is_holiday",
+    "day_of_week",
+    "day_of_month",
+    "day_of_year",
+    "week_of_year",
+    "month",
+    "is_holiday",
 ]
 PRICE_FEATURES = ["is_promo", "discount_pct", "list_price", "unit_price", "price_ratio"]
 LAG_FEATURES = [
-    "lag_28", "lag_35", "lag_42", "lag_364", "rolling_mean_7_lag28", "rolling_mean_28_lag28",
-    "rolling_std_28_lag28", "rolling_mean_91_lag28",
+    "lag_28",
+    "lag_35",
+    "lag_42",
+    "lag_364",
+    "rolling_mean_7_lag28",
+    "rolling_mean_28_lag28",
+    "rolling_std_28_lag28",
+    "rolling_mean_91_lag28",
 ]
 CATEGORICAL_FEATURES = ["sku", "location_id", "category", "region"]
 LEVEL_FEATURES = ["series_level", "series_dow_level"]
 INPUT_COLUMNS = [
-    *SERIES_KEYS, "category", "region", "demand_date", "units_sold", "is_stockout",
-    *CALENDAR_FEATURES, *PRICE_FEATURES, *LAG_FEATURES,
+    *SERIES_KEYS,
+    "category",
+    "region",
+    "demand_date",
+    "units_sold",
+    "is_stockout",
+    *CALENDAR_FEATURES,
+    *PRICE_FEATURES,
+    *LAG_FEATURES,
 ]
 MAX_CATEGORIES = 250  # HistGradientBoosting bins categories; cardinality must stay <= max_bins
 
 
 @dataclass(frozen=True)
 class ForecastParams:
-    """Hyper-parameters of the demand model (defaults measured on synthetic and generated worlds)."""
+    """Hyper-parameters of the demand model (defaults measured on the synthetic test worlds)."""
 
     loss: str = "poisson"  # point model loss: "poisson" or "squared_error"
     max_iter: int = 150
@@ -98,12 +116,16 @@ def training_rows(history: pd.DataFrame) -> pd.DataFrame:
 
 def _levels(train: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     series = (
-        train.groupby(SERIES_KEYS, observed=True)["units_sold"].mean()
-        .rename("series_level").reset_index()
+        train.groupby(SERIES_KEYS, observed=True)["units_sold"]
+        .mean()
+        .rename("series_level")
+        .reset_index()
     )
     dow = (
-        train.groupby([*SERIES_KEYS, "day_of_week"], observed=True)["units_sold"].mean()
-        .rename("series_dow_level").reset_index()
+        train.groupby([*SERIES_KEYS, "day_of_week"], observed=True)["units_sold"]
+        .mean()
+        .rename("series_dow_level")
+        .reset_index()
     )
     return series, dow
 
@@ -124,7 +146,9 @@ def _design_matrix(frame: pd.DataFrame, model: DemandModel) -> pd.DataFrame:
     return out[model.feature_names]
 
 
-def _regressor(params: ForecastParams, loss: str, max_iter: int, **extra) -> HistGradientBoostingRegressor:
+def _regressor(
+    params: ForecastParams, loss: str, max_iter: int, **extra
+) -> HistGradientBoostingRegressor:
     return HistGradientBoostingRegressor(
         loss=loss,
         learning_rate=params.learning_rate,
@@ -165,11 +189,16 @@ def fit_demand_model(
     ]
     feature_names = [*categories, *numeric, *LEVEL_FEATURES]
     model = DemandModel(
-        params=params, model_version=model_version,
+        params=params,
+        model_version=model_version,
         p50_model=_regressor(params, params.loss, params.max_iter),
         p90_model=_regressor(params, "quantile", params.p90_max_iter, quantile=0.9),
-        categories=categories, series_levels=series_levels, dow_levels=dow_levels,
-        feature_names=feature_names, n_train_rows=n_train, n_fit_rows=len(train),
+        categories=categories,
+        series_levels=series_levels,
+        dow_levels=dow_levels,
+        feature_names=feature_names,
+        n_train_rows=n_train,
+        n_fit_rows=len(train),
     )
     x = _design_matrix(train, model)
     y = train["units_sold"].to_numpy(dtype=float).clip(0.0, None)

@@ -18,8 +18,10 @@ def check_forecast(forecast: pd.DataFrame) -> list[str]:
     """0 <= p50 <= p90, seasonal naive >= 0, one row per series and day, horizon days >= 1."""
     out = []
     bad = forecast[~((forecast["p50"] >= 0) & (forecast["p90"] >= forecast["p50"] - 1e-9))]
-    out += [f"{r.sku}@{r.location_id} {r.forecast_date}: p50={r.p50} p90={r.p90}"
-            for r in bad.itertuples()]
+    out += [
+        f"{r.sku}@{r.location_id} {r.forecast_date}: p50={r.p50} p90={r.p90}"
+        for r in bad.itertuples()
+    ]
     if (forecast["seasonal_naive"] < 0).any():
         out.append("negative seasonal_naive values")
     if (forecast["horizon_day"] < 1).any():
@@ -34,7 +36,8 @@ def check_inventory_plan(plan: pd.DataFrame, positions: pd.DataFrame) -> list[st
     """Orders in whole cases and at least the MOQ; levels ordered; due <=> quantity > 0."""
     merged = plan.merge(
         positions[["sku", "location_id", "case_pack", "min_order_qty"]],
-        on=["sku", "location_id"], how="left",
+        on=["sku", "location_id"],
+        how="left",
     )
     out = []
     cp = merged["case_pack"].where(merged["case_pack"] > 0, 1).fillna(1).astype(int)
@@ -48,7 +51,9 @@ def check_inventory_plan(plan: pd.DataFrame, positions: pd.DataFrame) -> list[st
     for r in merged[merged["safety_stock"] < 0].itertuples():
         out.append(f"{r.sku}@{r.location_id}: negative safety stock")
     for r in merged[merged["order_due"].astype(bool) != (qty > 0)].itertuples():
-        out.append(f"{r.sku}@{r.location_id}: order_due={r.order_due} but quantity {r.order_quantity}")
+        out.append(
+            f"{r.sku}@{r.location_id}: order_due={r.order_due} but quantity {r.order_quantity}"
+        )
     return out
 
 
@@ -76,19 +81,27 @@ def check_order_assignment(shipments: pd.DataFrame, loads: pd.DataFrame) -> list
     return out
 
 
-def check_load_capacity(shipments: pd.DataFrame, loads: pd.DataFrame, lanes: pd.DataFrame) -> list[str]:
+def check_load_capacity(
+    shipments: pd.DataFrame, loads: pd.DataFrame, lanes: pd.DataFrame
+) -> list[str]:
     """No truck exceeds its lane's weight, volume or pallet capacity (recomputed from orders)."""
     on_load = shipments[shipments["load_id"].notna()]
     totals = on_load.groupby("load_id")[["weight_kg", "volume_m3", "pallets"]].sum()
-    caps = loads[["load_id", "lane_id"]].merge(
-        lanes[["lane_id", *CAPACITY_COLUMNS]].astype({"lane_id": str}), on="lane_id", how="left"
-    ).set_index("load_id")
+    caps = (
+        loads[["load_id", "lane_id"]]
+        .merge(
+            lanes[["lane_id", *CAPACITY_COLUMNS]].astype({"lane_id": str}), on="lane_id", how="left"
+        )
+        .set_index("load_id")
+    )
     out = []
     for load_id, row in totals.iterrows():
         if load_id not in caps.index:
             out.append(f"{load_id}: carries orders but is not in the loads")
             continue
-        for dim, cap_col in zip(["weight_kg", "volume_m3", "pallets"], CAPACITY_COLUMNS, strict=True):
+        for dim, cap_col in zip(
+            ["weight_kg", "volume_m3", "pallets"], CAPACITY_COLUMNS, strict=True
+        ):
             cap = caps.at[load_id, cap_col]
             if pd.notna(cap) and row[dim] > cap * (1 + _TOL):
                 out.append(f"{load_id}: {dim} {row[dim]:.3f} exceeds capacity {cap}")
@@ -96,21 +109,28 @@ def check_load_capacity(shipments: pd.DataFrame, loads: pd.DataFrame, lanes: pd.
         if r.load_id in totals.index:
             t = totals.loc[r.load_id]
             if not np.isclose(t["weight_kg"], r.weight_kg, rtol=1e-6, atol=1e-6):
-                out.append(f"{r.load_id}: weight_kg {r.weight_kg} but orders sum to {t['weight_kg']}")
+                out.append(
+                    f"{r.load_id}: weight_kg {r.weight_kg} but orders sum to {t['weight_kg']}"
+                )
     return out
 
 
 def check_on_time(shipments: pd.DataFrame, loads: pd.DataFrame) -> list[str]:
     """Every load carrying on-time orders arrives by each such order's need-by date."""
     on_time = shipments[(shipments["status"] == "assigned") & ~shipments["is_late"].astype(bool)]
-    merged = on_time.merge(loads[["load_id", "arrival_date"]], on="load_id", how="left",
-                           suffixes=("_order", ""))
+    merged = on_time.merge(
+        loads[["load_id", "arrival_date"]], on="load_id", how="left", suffixes=("_order", "")
+    )
     late = merged[pd.to_datetime(merged["arrival_date"]) > pd.to_datetime(merged["need_by_date"])]
-    return [f"{r.po_id}: load {r.load_id} arrives {r.arrival_date} after need-by {r.need_by_date}"
-            for r in late.itertuples()]
+    return [
+        f"{r.po_id}: load {r.load_id} arrives {r.arrival_date} after need-by {r.need_by_date}"
+        for r in late.itertuples()
+    ]
 
 
-def check_shipment_plan(shipments: pd.DataFrame, loads: pd.DataFrame, lanes: pd.DataFrame) -> list[str]:
+def check_shipment_plan(
+    shipments: pd.DataFrame, loads: pd.DataFrame, lanes: pd.DataFrame
+) -> list[str]:
     """All shipment-plan invariants at once."""
     return [
         *check_order_assignment(shipments, loads),

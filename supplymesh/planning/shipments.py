@@ -22,20 +22,45 @@ from supplymesh.planning._frames import SERIES_KEYS, DateLike, as_timestamp, req
 from supplymesh.planning.truck_loading import (
     EXACT_MAX_ITEMS,
     EXACT_TIME_LIMIT_S,
-    lower_bound,
     oversize_dimension,
     pack,
 )
 
 SHIPMENT_COLUMNS = [
-    "po_id", "sku", "origin_id", "destination_id", "lane_id", "quantity", "weight_kg", "volume_m3",
-    "pallets", "need_by_date", "ship_date", "arrival_date", "is_late", "load_id", "mode", "status",
+    "po_id",
+    "sku",
+    "origin_id",
+    "destination_id",
+    "lane_id",
+    "quantity",
+    "weight_kg",
+    "volume_m3",
+    "pallets",
+    "need_by_date",
+    "ship_date",
+    "arrival_date",
+    "is_late",
+    "load_id",
+    "mode",
+    "status",
     "reason",
 ]
 LOAD_COLUMNS = [
-    "load_id", "lane_id", "ship_date", "arrival_date", "n_orders", "weight_kg", "volume_m3",
-    "pallets", "weight_utilization", "volume_utilization", "pallet_utilization", "mode", "cost",
-    "lower_bound_trucks", "solver",
+    "load_id",
+    "lane_id",
+    "ship_date",
+    "arrival_date",
+    "n_orders",
+    "weight_kg",
+    "volume_m3",
+    "pallets",
+    "weight_utilization",
+    "volume_utilization",
+    "pallet_utilization",
+    "mode",
+    "cost",
+    "lower_bound_trucks",
+    "solver",
 ]
 CAPACITY_COLUMNS = ["max_weight_kg", "max_volume_m3", "max_pallets"]
 REASON_NO_LANE = "no lane"
@@ -94,8 +119,9 @@ def choose_lanes(lanes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _orders(inventory_plan: pd.DataFrame, items: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    due = inventory_plan[inventory_plan["order_due"].astype(bool)
-                         & (inventory_plan["order_quantity"] > 0)]
+    due = inventory_plan[
+        inventory_plan["order_due"].astype(bool) & (inventory_plan["order_quantity"] > 0)
+    ]
     item_cols = ["unit_weight_kg", "unit_volume_m3", "units_per_pallet"]
     attrs = items[[*SERIES_KEYS, *item_cols]].drop_duplicates(SERIES_KEYS)
     orders = due[[*SERIES_KEYS, "supplier_id", "order_quantity", "need_by_date"]].merge(
@@ -103,17 +129,22 @@ def _orders(inventory_plan: pd.DataFrame, items: pd.DataFrame, day: pd.Timestamp
     )
     qty = orders["order_quantity"].astype("int64")
     upp = orders["units_per_pallet"].astype(float)
-    return pd.DataFrame({
-        "po_id": [po_id(day, s, loc) for s, loc in zip(orders["sku"], orders["location_id"], strict=True)],
-        "sku": orders["sku"].astype(str),
-        "origin_id": orders["supplier_id"].astype(str),
-        "destination_id": orders["location_id"].astype(str),
-        "quantity": qty,
-        "weight_kg": qty * orders["unit_weight_kg"].astype(float),
-        "volume_m3": qty * orders["unit_volume_m3"].astype(float),
-        "pallets_f": np.where(upp > 0, np.ceil(qty / upp.where(upp > 0)), np.nan),
-        "need_by": pd.to_datetime(orders["need_by_date"]).dt.normalize(),
-    })
+    return pd.DataFrame(
+        {
+            "po_id": [
+                po_id(day, s, loc)
+                for s, loc in zip(orders["sku"], orders["location_id"], strict=True)
+            ],
+            "sku": orders["sku"].astype(str),
+            "origin_id": orders["supplier_id"].astype(str),
+            "destination_id": orders["location_id"].astype(str),
+            "quantity": qty,
+            "weight_kg": qty * orders["unit_weight_kg"].astype(float),
+            "volume_m3": qty * orders["unit_volume_m3"].astype(float),
+            "pallets_f": np.where(upp > 0, np.ceil(qty / upp.where(upp > 0)), np.nan),
+            "need_by": pd.to_datetime(orders["need_by_date"]).dt.normalize(),
+        }
+    )
 
 
 def _size(order: dict) -> np.ndarray:
@@ -134,111 +165,172 @@ def plan_shipments(
     ``items`` gives unit_weight_kg, unit_volume_m3 and units_per_pallet per sku x location_id
     (the ``fct_inventory_position`` mart has them); ``lanes`` is ``fct_lane_stats``.
     """
-    require_columns(inventory_plan, [*SERIES_KEYS, "supplier_id", "order_quantity", "order_due",
-                                     "need_by_date"], "inventory_plan")
-    require_columns(items, [*SERIES_KEYS, "unit_weight_kg", "unit_volume_m3", "units_per_pallet"],
-                    "items")
-    require_columns(lanes, ["lane_id", "origin_id", "destination_id", *CAPACITY_COLUMNS,
-                            "ftl_cost", "transit_days_nominal", "destination_handling_days"],
-                    "lanes")
+    require_columns(
+        inventory_plan,
+        [*SERIES_KEYS, "supplier_id", "order_quantity", "order_due", "need_by_date"],
+        "inventory_plan",
+    )
+    require_columns(
+        items, [*SERIES_KEYS, "unit_weight_kg", "unit_volume_m3", "units_per_pallet"], "items"
+    )
+    require_columns(
+        lanes,
+        [
+            "lane_id",
+            "origin_id",
+            "destination_id",
+            *CAPACITY_COLUMNS,
+            "ftl_cost",
+            "transit_days_nominal",
+            "destination_handling_days",
+        ],
+        "lanes",
+    )
     day = as_timestamp(plan_date)
     orders = _orders(inventory_plan, items, day)
-    chosen = choose_lanes(lanes.astype({"origin_id": str, "destination_id": str}))
+    chosen = choose_lanes(lanes.astype({"lane_id": str, "origin_id": str, "destination_id": str}))
     lane_by_od = {(r["origin_id"], r["destination_id"]): r for r in chosen.to_dict("records")}
+    lane_by_id = {r["lane_id"]: r for r in chosen.to_dict("records")}
 
-    rows: dict[str, dict] = {}
+    rows = {o["po_id"]: _route(o, lane_by_od, day) for o in orders.to_dict("records")}
     groups: dict[tuple[str, pd.Timestamp], list[str]] = {}
-    for o in orders.to_dict("records"):
-        row = {**o, "lane_id": None, "ship_date": pd.NaT, "arrival_date": pd.NaT, "is_late": False,
-               "load_id": None, "mode": None, "status": "unassigned", "reason": None}
-        rows[o["po_id"]] = row
-        lane = lane_by_od.get((o["origin_id"], o["destination_id"]))
-        if lane is None:
-            row["reason"] = REASON_NO_LANE
-            continue
-        row["lane_id"] = str(lane["lane_id"])
-        transit = transit_days(lane)
-        if math.isnan(transit):
-            row["reason"] = REASON_NO_TRANSIT
-            continue
-        handling = lane.get("destination_handling_days")
-        handling = float(handling) if _known(handling) else 0.0
-        ship = o["need_by"] - pd.Timedelta(days=transit + handling)
-        row["is_late"] = bool(ship < day)
-        ship = max(ship, day)
-        row["ship_date"], row["arrival_date"] = ship, ship + pd.Timedelta(days=transit)
-        dims = _size(o)
-        if not np.all(np.isfinite(dims)):
-            row["reason"] = REASON_NO_DIMENSIONS
-            continue
-        too_big = oversize_dimension(dims, lane_capacity(lane))
-        if too_big:
-            row["reason"] = f"exceeds truck capacity ({too_big})"
-            continue
-        groups.setdefault((row["lane_id"], ship), []).append(o["po_id"])
-
-    lanes_by_id = {str(r["lane_id"]): r for r in chosen.to_dict("records")}
+    for po, row in rows.items():
+        if row["reason"] is None:
+            groups.setdefault((row["lane_id"], row["ship_date"]), []).append(po)
     load_rows = []
-    for (lane_id, ship), po_ids in sorted(groups.items()):
-        lane = lanes_by_id[lane_id]
-        cap = lane_capacity(lane)
-        sizes = np.array([_size(rows[p]) for p in po_ids], dtype=float)
-        result = pack(sizes, cap, exact_max_items=exact_max_orders, time_limit_s=time_limit_s)
-        bound = lower_bound(sizes, cap)
-        for b in range(result.n_bins):
-            members = [p for p, a in zip(po_ids, result.assignment, strict=True) if a == b]
-            load_id = f"LD-{day:%Y%m%d}-{lane_id}-{ship:%Y%m%d}-{b + 1:02d}"
-            total = sizes[result.assignment == b].sum(axis=0)
-            mode, cost = mode_and_cost(lane, float(total[0]))
-            for p in members:
-                rows[p].update(load_id=load_id, mode=mode, status="assigned")
-            util = np.where(np.isfinite(cap), total / np.where(np.isfinite(cap), cap, 1.0), 0.0)
-            load_rows.append({
-                "load_id": load_id, "lane_id": lane_id, "ship_date": ship.date(),
-                "arrival_date": rows[members[0]]["arrival_date"].date(), "n_orders": len(members),
-                "weight_kg": float(total[0]), "volume_m3": float(total[1]),
-                "pallets": int(round(total[2])), "weight_utilization": float(util[0]),
-                "volume_utilization": float(util[1]), "pallet_utilization": float(util[2]),
-                "mode": mode, "cost": float(cost), "lower_bound_trucks": int(bound),
-                "solver": result.solver,
-            })
+    for (lane_id, _ship), po_ids in sorted(groups.items()):
+        load_rows += _load_group(
+            [rows[p] for p in po_ids], lane_by_id[lane_id], day, exact_max_orders, time_limit_s
+        )
     return ShipmentPlan(_shipment_frame(list(rows.values())), _load_frame(load_rows))
+
+
+def _route(order: dict, lane_by_od: dict[tuple[str, str], dict], day: pd.Timestamp) -> dict:
+    """An order with its lane, ship and arrival dates, or the reason it cannot travel."""
+    row = {
+        **order,
+        "lane_id": None,
+        "ship_date": pd.NaT,
+        "arrival_date": pd.NaT,
+        "is_late": False,
+        "load_id": None,
+        "mode": None,
+        "status": "unassigned",
+        "reason": None,
+    }
+    lane = lane_by_od.get((order["origin_id"], order["destination_id"]))
+    if lane is None:
+        return {**row, "reason": REASON_NO_LANE}
+    row["lane_id"] = lane["lane_id"]
+    transit = transit_days(lane)
+    if math.isnan(transit):
+        return {**row, "reason": REASON_NO_TRANSIT}
+    handling = lane.get("destination_handling_days")
+    handling = float(handling) if _known(handling) else 0.0
+    ship = order["need_by"] - pd.Timedelta(days=transit + handling)
+    row["is_late"] = bool(ship < day)
+    ship = max(ship, day)
+    row["ship_date"], row["arrival_date"] = ship, ship + pd.Timedelta(days=transit)
+    size = _size(order)
+    if not np.all(np.isfinite(size)):
+        return {**row, "reason": REASON_NO_DIMENSIONS}
+    too_big = oversize_dimension(size, lane_capacity(lane))
+    if too_big:
+        return {**row, "reason": f"exceeds truck capacity ({too_big})"}
+    return row
+
+
+def _load_group(
+    orders: list[dict], lane: dict, day: pd.Timestamp, exact_max_orders: int, time_limit_s: float
+) -> list[dict]:
+    """Pack one lane x ship-date group into trucks; marks the orders assigned, returns the loads."""
+    cap = lane_capacity(lane)
+    sizes = np.array([_size(o) for o in orders], dtype=float)
+    result = pack(sizes, cap, exact_max_items=exact_max_orders, time_limit_s=time_limit_s)
+    ship, arrival = orders[0]["ship_date"], orders[0]["arrival_date"]
+    loads = []
+    for b in range(result.n_bins):
+        load_id = f"LD-{day:%Y%m%d}-{lane['lane_id']}-{ship:%Y%m%d}-{b + 1:02d}"
+        members = [o for o, a in zip(orders, result.assignment, strict=True) if a == b]
+        total = sizes[result.assignment == b].sum(axis=0)
+        mode, cost = mode_and_cost(lane, float(total[0]))
+        for o in members:
+            o.update(load_id=load_id, mode=mode, status="assigned")
+        util = np.where(np.isfinite(cap), total / np.where(np.isfinite(cap), cap, 1.0), 0.0)
+        loads.append(
+            {
+                "load_id": load_id,
+                "lane_id": lane["lane_id"],
+                "ship_date": ship.date(),
+                "arrival_date": arrival.date(),
+                "n_orders": len(members),
+                "weight_kg": float(total[0]),
+                "volume_m3": float(total[1]),
+                "pallets": round(total[2]),
+                "weight_utilization": float(util[0]),
+                "volume_utilization": float(util[1]),
+                "pallet_utilization": float(util[2]),
+                "mode": mode,
+                "cost": float(cost),
+                "lower_bound_trucks": result.lower_bound,
+                "solver": result.solver,
+            }
+        )
+    return loads
 
 
 def _shipment_frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[*SHIPMENT_COLUMNS, "pallets_f", "need_by"])
     unassigned = frame["status"] == "unassigned"
     frame.loc[unassigned, ["ship_date", "arrival_date"]] = pd.NaT
+
     def dates(col: pd.Series) -> pd.Series:
-        return pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in col],
-                         index=col.index, dtype="object")
-    out = pd.DataFrame({
-        "po_id": frame["po_id"].astype(str),
-        "sku": frame["sku"].astype(str),
-        "origin_id": frame["origin_id"].astype(str),
-        "destination_id": frame["destination_id"].astype(str),
-        "lane_id": frame["lane_id"].astype("object"),
-        "quantity": frame["quantity"].astype("int64"),
-        "weight_kg": frame["weight_kg"].astype(float),
-        "volume_m3": frame["volume_m3"].astype(float),
-        "pallets": frame["pallets_f"].fillna(0).astype("int64"),
-        "need_by_date": dates(frame["need_by"]),
-        "ship_date": dates(frame["ship_date"]),
-        "arrival_date": dates(frame["arrival_date"]),
-        "is_late": frame["is_late"].astype(bool),
-        "load_id": frame["load_id"].astype("object"),
-        "mode": frame["mode"].astype("object"),
-        "status": frame["status"].astype(str),
-        "reason": frame["reason"].astype("object"),
-    })
+        return pd.Series(
+            [None if pd.isna(v) else pd.Timestamp(v).date() for v in col],
+            index=col.index,
+            dtype="object",
+        )
+
+    out = pd.DataFrame(
+        {
+            "po_id": frame["po_id"].astype(str),
+            "sku": frame["sku"].astype(str),
+            "origin_id": frame["origin_id"].astype(str),
+            "destination_id": frame["destination_id"].astype(str),
+            "lane_id": frame["lane_id"].astype("object"),
+            "quantity": frame["quantity"].astype("int64"),
+            "weight_kg": frame["weight_kg"].astype(float),
+            "volume_m3": frame["volume_m3"].astype(float),
+            "pallets": frame["pallets_f"].fillna(0).astype("int64"),
+            "need_by_date": dates(frame["need_by"]),
+            "ship_date": dates(frame["ship_date"]),
+            "arrival_date": dates(frame["arrival_date"]),
+            "is_late": frame["is_late"].astype(bool),
+            "load_id": frame["load_id"].astype("object"),
+            "mode": frame["mode"].astype("object"),
+            "status": frame["status"].astype(str),
+            "reason": frame["reason"].astype("object"),
+        }
+    )
     return out.sort_values("po_id", kind="stable").reset_index(drop=True)[SHIPMENT_COLUMNS]
 
 
 def _load_frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=LOAD_COLUMNS)
-    return frame.astype({
-        "load_id": str, "lane_id": str, "n_orders": "int64", "weight_kg": float,
-        "volume_m3": float, "pallets": "int64", "weight_utilization": float,
-        "volume_utilization": float, "pallet_utilization": float, "mode": str, "cost": float,
-        "lower_bound_trucks": "int64", "solver": str,
-    })
+    return frame.astype(
+        {
+            "load_id": str,
+            "lane_id": str,
+            "n_orders": "int64",
+            "weight_kg": float,
+            "volume_m3": float,
+            "pallets": "int64",
+            "weight_utilization": float,
+            "volume_utilization": float,
+            "pallet_utilization": float,
+            "mode": str,
+            "cost": float,
+            "lower_bound_trucks": "int64",
+            "solver": str,
+        }
+    )

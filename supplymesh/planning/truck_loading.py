@@ -122,7 +122,11 @@ def cp_sat_packing(
     if n == 0 or max_bins <= 0:
         return None
     model = cp_model.CpModel()
-    x = {(i, b): model.new_bool_var(f"x{i}_{b}") for i in range(n) for b in range(min(i + 1, max_bins))}
+    x = {
+        (i, b): model.new_bool_var(f"x{i}_{b}")
+        for i in range(n)
+        for b in range(min(i + 1, max_bins))
+    }
     used = [model.new_bool_var(f"y{b}") for b in range(max_bins)]
     for i in range(n):
         model.add_exactly_one(x[i, b] for b in range(min(i + 1, max_bins)))

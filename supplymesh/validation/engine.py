@@ -190,8 +190,11 @@ def check_input(
     )
     cast_flag = {c.name: f"_cast{i}" for i, c in enumerate(version.columns)}
     flag_exprs = []
+    missing = {r.column for r in schema_results if r.rule == "column_present"}
     for i, (rule, flag) in enumerate(zip(rules, flags, strict=True)):
-        if i < n_dtype:
+        if rule.column in missing or (rule.column is None and rule.check is not None and missing):
+            flag_exprs.append(f"false AS {flag}")  # reported once, as the missing column
+        elif i < n_dtype:
             flag_exprs.append(f"_cast{i} AS {flag}")
         elif rule.name == "not_nullable":
             # a value that failed its cast is a type error, not a null
@@ -203,7 +206,7 @@ def check_input(
     con.execute("CREATE OR REPLACE TEMP TABLE _checked AS SELECT *, " + ", ".join(flag_exprs) + " FROM _typed")
     contract_cols = [c.name for c in version.columns]
     for rule, flag in zip(rules, flags, strict=True):
-        if rule.check is not None:
+        if rule.check is not None and not missing:
             _run_pandas_rule(con, rule, flag, contract_cols)
 
     blocking_flags = [f for f, r in zip(flags, rules, strict=True) if r.severity == "ERROR"]

@@ -90,6 +90,8 @@ def promo_effects(promos: Promotions, skus: np.ndarray, elasticity: np.ndarray, 
                   horizon: int) -> tuple[np.ndarray, np.ndarray]:
     """Promotion index per (chunk SKU, region, day) and the demand multiplier it causes.
 
+    ``elasticity`` is per chunk SKU (aligned with ``skus``).
+
     The multiplier is ``(1 - discount) ** -elasticity`` times the mechanic's boost on promoted
     days, and a dip fading over ``DIP_DAYS`` after each promotion.
     """
@@ -139,7 +141,8 @@ def chunk_demand(skus: np.ndarray, prof: DemandProfiles, catalog: Catalog, cal: 
 
     weekly = prof.weekly[catalog.category[skus]][:, cal.weekday[:h]]  # (n_k, h)
     holiday = cal.demand_mult[dc_region][:, :h]  # (n_dc, h)
-    promo_row, promo_mult = promo_effects(promos, skus, prof.elasticity, len(cal.regions), h)
+    promo_row, promo_mult = promo_effects(promos, skus, prof.elasticity[skus], len(cal.regions),
+                                           h)
 
     innov = np.stack([g.standard_normal((n_dc, h)) for g in sku_rngs])  # (n_k, n_dc, h)
     latent = np.empty_like(innov)

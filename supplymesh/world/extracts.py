@@ -35,30 +35,30 @@ class Extract:
         return {"csv": ".csv", "parquet": ".parquet", "parquet-parts": ""}[self.fmt]
 
 
-S, I, F, D, B = pa.string(), pa.int64(), pa.float64(), pa.date32(), pa.bool_()
+S, N, F, D, B = pa.string(), pa.int64(), pa.float64(), pa.date32(), pa.bool_()  # N: integer
 EXTRACTS: dict[str, Extract] = {e.name: e for e in (
     Extract("orders", "sales", "parquet-parts", pa.schema([
-        ("order_id", S), ("line_number", I), ("order_date", D), ("customer_id", S),
-        ("customer_email", S), ("sku", S), ("location_id", S), ("quantity", I),
+        ("order_id", S), ("line_number", N), ("order_date", D), ("customer_id", S),
+        ("customer_email", S), ("sku", S), ("location_id", S), ("quantity", N),
         ("unit_price", F), ("currency", S), ("promo_id", S)])),
     Extract("item_master", "catalog", "csv", pa.schema([
         ("sku", S), ("description", S), ("category", S), ("brand", S), ("supplier_id", S),
         ("unit_cost", F), ("list_price", F), ("currency", S), ("unit_weight_kg", F),
-        ("unit_volume_m3", F), ("case_pack", I), ("units_per_pallet", I), ("min_order_qty", I),
+        ("unit_volume_m3", F), ("case_pack", N), ("units_per_pallet", N), ("min_order_qty", N),
         ("launch_date", D), ("is_active", B)])),
     Extract("locations", "network", "csv", pa.schema([
         ("location_id", S), ("name", S), ("location_type", S), ("region", S), ("country", S),
         ("city", S), ("latitude", F), ("longitude", F), ("manager_email", S),
-        ("handling_days", I)])),
+        ("handling_days", N)])),
     Extract("stock_snapshot", "inventory", "parquet", pa.schema([
-        ("snapshot_date", D), ("sku", S), ("location_id", S), ("on_hand", I), ("on_order", I)])),
+        ("snapshot_date", D), ("sku", S), ("location_id", S), ("on_hand", N), ("on_order", N)])),
     Extract("receipts", "procurement", "csv", pa.schema([
-        ("po_id", S), ("po_line", I), ("supplier_id", S), ("sku", S), ("location_id", S),
+        ("po_id", S), ("po_line", N), ("supplier_id", S), ("sku", S), ("location_id", S),
         ("lane_id", S), ("order_date", D), ("ship_date", D), ("receipt_date", D),
-        ("quantity_ordered", I), ("quantity_received", I), ("unit_cost", F), ("currency", S)])),
+        ("quantity_ordered", N), ("quantity_received", N), ("unit_cost", F), ("currency", S)])),
     Extract("lanes", "logistics", "csv", pa.schema([
         ("lane_id", S), ("origin_id", S), ("destination_id", S), ("carrier", S),
-        ("max_weight_kg", F), ("max_volume_m3", F), ("max_pallets", I), ("transit_days_mean", F),
+        ("max_weight_kg", F), ("max_volume_m3", F), ("max_pallets", N), ("transit_days_mean", F),
         ("transit_days_std", F), ("ftl_cost", F), ("ltl_cost_per_kg", F), ("ltl_min_charge", F),
         ("currency", S)])),
     Extract("calendar", "market", "csv", pa.schema([
@@ -123,7 +123,7 @@ def orders_table(lines: OrderLines, cat: Catalog, dc_ids: list[str], customer_id
 def stock_table(inv: ChunkInventory, skus: np.ndarray, cat: Catalog, dc_ids: list[str],
                 days: np.ndarray) -> pa.Table:
     """End-of-day stock per series and day, from the day each series is first stocked."""
-    n_series, h = inv.on_hand.shape
+    h = inv.on_hand.shape[1]
     n_dc = len(dc_ids)
     keep = np.arange(h)[None, :] >= inv.first_day[:, None]
     series, day = np.nonzero(keep)
@@ -157,7 +157,8 @@ def receipts_table(inv: ChunkInventory, skus: np.ndarray, cat: Catalog, net: Net
         "location_id": dc_ids, "lane_id": _ids(lanes, sup * n_dc + dc),
         "order_date": pa.array(days[day]), "ship_date": pa.array(days[ship]),
         "receipt_date": pa.array(days[receipt]),
-        "quantity_ordered": inv.po_qty[got][order], "quantity_received": inv.po_received[got][order],
+        "quantity_ordered": inv.po_qty[got][order],
+        "quantity_received": inv.po_received[got][order],
         "unit_cost": np.round(prices[sku, day] * cat.cost_ratio[sku], 4),
         "currency": _const(CURRENCY, day.size),
     }))

@@ -24,9 +24,9 @@ import numpy as np
 import pyarrow as pa
 
 from supplymesh.settings import MeshPaths
-from supplymesh.world.calendar import REGIONS, build_calendar, calendar_table
-from supplymesh.world.catalog import build_catalog, supplier_specialties
-from supplymesh.world.demand import chunk_demand, draw_profiles
+from supplymesh.world.calendar import REGIONS, Calendar, build_calendar, calendar_table
+from supplymesh.world.catalog import Catalog, build_catalog, supplier_specialties
+from supplymesh.world.demand import DemandProfiles, chunk_demand, draw_profiles
 from supplymesh.world.extracts import (
     item_master_table,
     orders_table,
@@ -34,14 +34,14 @@ from supplymesh.world.extracts import (
     stock_table,
 )
 from supplymesh.world.landing import is_batch_id, new_batch_id
-from supplymesh.world.network import build_network, draw_schedule
+from supplymesh.world.network import Network, ShippingSchedule, build_network, draw_schedule
 from supplymesh.world.orders import build_order_lines
 from supplymesh.world.people import customer_pool
 from supplymesh.world.pricing import price_paths
-from supplymesh.world.promotions import plan_promotions, promotions_table
+from supplymesh.world.promotions import Promotions, plan_promotions, promotions_table
 from supplymesh.world.rng import Stream, stream
-from supplymesh.world.scales import get_scale
-from supplymesh.world.simulate import draw_policies, simulate_inventory
+from supplymesh.world.scales import Scale, get_scale
+from supplymesh.world.simulate import Policies, draw_policies, simulate_inventory
 from supplymesh.world.writers import BatchWriter
 
 DEFAULT_AS_OF = date(2026, 11, 27)
@@ -80,13 +80,90 @@ def plan_chunks(supplier: np.ndarray, n_suppliers: int, chunk_skus: int) -> list
     return chunks
 
 
+@dataclass(frozen=True)
+class World:
+    """Everything decided once for the whole world, before any SKU is simulated."""
+
+    spec: Scale
+    seed: int
+    cal: Calendar
+    catalog: Catalog
+    net: Network
+    schedule: ShippingSchedule
+    prices: np.ndarray  # (n_skus, n_days) list price
+    promos: Promotions
+    profiles: DemandProfiles
+    policies: Policies
+    customer_ids: pa.Array
+    customer_emails: pa.Array
+
+
+def build_world(spec: Scale, seed: int, as_of: date) -> World:
+    """Draw the world-level facts, each from its own named stream."""
+    h = spec.history_days
+    cal = build_calendar(as_of, h, spec.horizon_days)
+    catalog = build_catalog(stream(seed, Stream.CATALOG), spec.n_skus, spec.n_suppliers, h)
+    net = build_network(stream(seed, Stream.NETWORK), spec.n_dcs, spec.n_suppliers,
+                        supplier_specialties(spec.n_suppliers))
+    customer_ids, customer_emails = customer_pool(stream(seed, Stream.CUSTOMERS),
+                                                  spec.n_customers)
+    return World(
+        spec=spec, seed=seed, cal=cal, catalog=catalog, net=net,
+        schedule=draw_schedule(stream(seed, Stream.SHIPPING), net, h),
+        prices=price_paths(stream(seed, Stream.PRICING), catalog.base_price, cal.n_days, h),
+        promos=plan_promotions(stream(seed, Stream.PROMOTIONS), catalog,
+                               np.unique(net.dc_region), cal.n_days),
+        profiles=draw_profiles(stream(seed, Stream.PROFILES), catalog, spec.n_dcs),
+        policies=draw_policies(stream(seed, Stream.POLICY), spec.n_skus, spec.n_dcs),
+        customer_ids=pa.array(customer_ids, pa.string()),
+        customer_emails=pa.array(customer_emails, pa.string()),
+    )
+
+
+def reference_tables(w: World) -> dict[str, pa.Table]:
+    """The small extracts, written whole before the chunks."""
+    first_day = w.cal.days[0]
+    return {
+        "calendar": calendar_table(w.cal),
+        "locations": w.net.locations,
+        "lanes": w.net.lanes,
+        "item_master": item_master_table(w.catalog, w.prices, w.spec.history_days - 1,
+                                         w.net.supplier_ids, first_day),
+        "promotions": promotions_table(w.promos, w.catalog, REGIONS, first_day),
+    }
+
+
+def write_chunk(out: BatchWriter, w: World, chunk_no: int, skus: np.ndarray) -> None:
+    """Simulate one chunk of SKUs and append its orders (one part), stock and receipts."""
+    spec, cal, n_dcs = w.spec, w.cal, w.spec.n_dcs
+    rngs = [stream(w.seed, Stream.SKU, int(k)) for k in skus]  # demand first, then fill
+    dem = chunk_demand(skus, w.profiles, w.catalog, cal, w.prices, w.promos, w.net.dc_region,
+                       rngs)
+    inv = simulate_inventory(skus, dem, w.catalog, w.net, w.schedule, w.policies, cal.weekday,
+                             rngs)
+    chunk_rng = stream(w.seed, Stream.CHUNK, chunk_no)
+    level = w.profiles.series_level(skus)
+    promo_ids = pa.array(w.promos.ids, pa.string())
+    for j in range(n_dcs):  # series are SKU-major, so DC j's rows are j::n_dcs
+        lines = build_order_lines(
+            chunk_rng, chunk_no, j, skus, inv.sales[j::n_dcs], level[j::n_dcs],
+            spec.lines_per_day, spec.lines_per_order, n_dcs, spec.n_customers, cal.days,
+            int(w.net.dc_region[j]), w.prices, dem.promo_row, w.promos.discount)
+        out.append("orders", orders_table(lines, w.catalog, w.net.dc_ids, w.customer_ids,
+                                          w.customer_emails, promo_ids, cal.days))
+    out.end_part("orders")
+    out.append("stock_snapshot", stock_table(inv, skus, w.catalog, w.net.dc_ids, cal.days))
+    out.append("receipts", receipts_table(inv, skus, w.catalog, w.net, w.prices, cal.days,
+                                          spec.history_days))
+
+
 def generate_world(paths: MeshPaths, scale: str = "small", seed: int = 7,
                    as_of: date = DEFAULT_AS_OF, batch_id: str | None = None,
                    progress: Progress | None = None) -> WorldSummary:
     """Write one batch of every extract into ``paths.landing`` and summarise it.
 
     ``progress(stage, done, total)`` is called after each reference extract (stage "reference")
-    and each chunk of SKUs (stage "chunks").
+    and each chunk of SKUs (stage "chunks"). Nothing is published if any step fails.
     """
     started = time.perf_counter()
     spec = get_scale(scale)
@@ -94,51 +171,16 @@ def generate_world(paths: MeshPaths, scale: str = "small", seed: int = 7,
     if not is_batch_id(batch_id):
         raise ValueError(f"batch_id {batch_id!r} is not of the form YYYYMMDDTHHMMSSZ")
     report = progress or (lambda _stage, _done, _total: None)
-
-    cal = build_calendar(as_of, spec.history_days, spec.horizon_days)
-    h = spec.history_days
-    catalog = build_catalog(stream(seed, Stream.CATALOG), spec.n_skus, spec.n_suppliers, h)
-    net = build_network(stream(seed, Stream.NETWORK), spec.n_dcs, spec.n_suppliers,
-                        supplier_specialties(spec.n_suppliers))
-    schedule = draw_schedule(stream(seed, Stream.SHIPPING), net, h)
-    prices = price_paths(stream(seed, Stream.PRICING), catalog.base_price, cal.n_days, h)
-    promos = plan_promotions(stream(seed, Stream.PROMOTIONS), catalog, np.unique(net.dc_region),
-                             cal.n_days)
-    profiles = draw_profiles(stream(seed, Stream.PROFILES), catalog, spec.n_dcs)
-    policies = draw_policies(stream(seed, Stream.POLICY), spec.n_skus, spec.n_dcs)
-    customer_ids, customer_emails = customer_pool(stream(seed, Stream.CUSTOMERS),
-                                                  spec.n_customers)
-    customer_ids_arr, customer_emails_arr = pa.array(customer_ids), pa.array(customer_emails)
-    promo_ids = pa.array(promos.ids, pa.string())
-    first_day = cal.days[0]
-
+    world = build_world(spec, seed, as_of)
     with BatchWriter(paths.landing, batch_id) as out:
-        reference = {
-            "calendar": calendar_table(cal),
-            "locations": net.locations,
-            "lanes": net.lanes,
-            "item_master": item_master_table(catalog, prices, h - 1, net.supplier_ids, first_day),
-            "promotions": promotions_table(promos, catalog, REGIONS, first_day),
-        }
+        reference = reference_tables(world)
         for i, (name, table) in enumerate(reference.items(), start=1):
             out.write(name, table)
             report("reference", i, len(reference))
-
-        chunks = plan_chunks(catalog.supplier, spec.n_suppliers, spec.chunk_skus)
+        chunks = plan_chunks(world.catalog.supplier, spec.n_suppliers, spec.chunk_skus)
         for c, skus in enumerate(chunks):
-            rngs = [stream(seed, Stream.SKU, int(k)) for k in skus]
-            dem = chunk_demand(skus, profiles, catalog, cal, prices, promos, net.dc_region, rngs)
-            inv = simulate_inventory(skus, dem, catalog, net, schedule, policies, cal.weekday,
-                                     rngs)
-            lines = build_order_lines(
-                stream(seed, Stream.CHUNK, c), c, skus, inv.sales, profiles.series_level(skus),
-                spec.lines_per_day, spec.lines_per_order, spec.n_dcs, spec.n_customers, cal.days,
-                net.dc_region, prices, dem.promo_row, promos.discount)
-            out.append("orders", orders_table(lines, catalog, net.dc_ids, customer_ids_arr,
-                                              customer_emails_arr, promo_ids, cal.days))
-            out.append("stock_snapshot", stock_table(inv, skus, catalog, net.dc_ids, cal.days))
-            out.append("receipts", receipts_table(inv, skus, catalog, net, prices, cal.days, h))
-            del dem, inv, lines
+            write_chunk(out, world, c, skus)
+            pa.default_memory_pool().release_unused()  # keep the peak at one chunk's worth
             report("chunks", c + 1, len(chunks))
         files = out.publish()
     return WorldSummary(scale, seed, as_of, batch_id, dict(out.rows),

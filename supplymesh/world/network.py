@@ -121,7 +121,8 @@ def build_network(rng: np.random.Generator, n_dcs: int, n_suppliers: int,
 
     dc_lat = np.array([DC_SITES[r][i // len(REGIONS) % 3][2] for i, (r, _s) in enumerate(dcs)])
     dc_lon = np.array([DC_SITES[r][i // len(REGIONS) % 3][3] for i, (r, _s) in enumerate(dcs)])
-    sup_lat = np.array([s[3] for s in sups]) + (np.arange(n_suppliers) >= len(SUPPLIER_SITES)) * 0.05
+    reused_site = np.arange(n_suppliers) >= len(SUPPLIER_SITES)  # nudge a second site in a city
+    sup_lat = np.array([s[3] for s in sups]) + reused_site * 0.05
     sup_lon = np.array([s[4] for s in sups])
     road_km = ROAD_FACTOR * haversine_km(sup_lat[:, None], sup_lon[:, None], dc_lat[None, :],
                                          dc_lon[None, :])

@@ -20,7 +20,7 @@ CUSTOMER_SKEW = 2.5  # larger = a few customers order much more often
 
 @dataclass(frozen=True)
 class OrderLines:
-    """One chunk's order lines, sorted by day, DC and order."""
+    """Order lines of one chunk at one DC, sorted by day and order."""
 
     order_no: np.ndarray  # int64: the digits of ``SO-<digits>``
     line_number: np.ndarray
@@ -67,45 +67,50 @@ def split_lines(rng: np.random.Generator, qty: np.ndarray,
     return group, rank, 1 + cum_extra - prev
 
 
-def build_order_lines(rng: np.random.Generator, chunk_no: int, skus: np.ndarray,
+def build_order_lines(rng: np.random.Generator, chunk_no: int, dc: int, skus: np.ndarray,
                       sales: np.ndarray, series_level: np.ndarray, lines_per_day: float,
-                      lines_per_order: float, n_dcs: int, n_customers: int,
-                      days: np.ndarray, dc_region: np.ndarray, prices: np.ndarray,
-                      promo_row: np.ndarray, promo_discount: np.ndarray) -> OrderLines:
-    """Order lines for one chunk's sales matrix (series = SKU-major, DC-minor)."""
-    series, day = np.nonzero(sales)
-    group, rank, units = split_lines(
-        rng, sales[series, day], np.maximum(1.0, series_level / lines_per_day)[series])
-    series, day = series[group], day[group]
-    k_local, dc = series // n_dcs, series % n_dcs
+                      lines_per_order: float, n_dcs: int, n_customers: int, days: np.ndarray,
+                      region: int, prices: np.ndarray, promo_row: np.ndarray,
+                      promo_discount: np.ndarray) -> OrderLines:
+    """Order lines of one DC for one chunk: ``sales`` is (chunk SKUs, days) at DC ``dc``.
 
-    # shuffle within DC-day, lines of the same round (rank) together, then cut into orders
-    order = np.lexsort((rng.random(series.size), rank, dc, day))
-    series, day, rank, units = series[order], day[order], rank[order], units[order]
-    k_local, dc = k_local[order], dc[order]
-    block = np.ones(series.size, dtype=bool)  # first line of a (day, DC) block
-    block[1:] = (day[1:] != day[:-1]) | (dc[1:] != dc[:-1])
-    new_order = block | np.r_[True, rank[1:] != rank[:-1]] | (rng.random(series.size)
-                                                              < 1.0 / lines_per_order)
+    Orders never span DCs, so a chunk is assembled one DC at a time, which keeps the line arrays
+    (the largest objects of a run) to one DC's worth.
+    """
+    k_local, day = np.nonzero(sales)
+    group, rank, units = split_lines(
+        rng, sales[k_local, day], np.maximum(1.0, series_level / lines_per_day)[k_local])
+    k_local, day = k_local[group], day[group]
+    del group
+
+    # shuffle within a day, lines of the same round (rank) together, then cut into orders
+    order = np.lexsort((rng.random(k_local.size), rank, day))
+    k_local, day, rank, units = k_local[order], day[order], rank[order], units[order]
+    del order
+    block = np.r_[True, day[1:] != day[:-1]]  # first line of a day
+    new_order = block | np.r_[True, rank[1:] != rank[:-1]]
+    new_order |= rng.random(k_local.size) < 1.0 / lines_per_order
+    del rank
     order_ix = np.cumsum(new_order) - 1
     order_start = np.flatnonzero(new_order)
-    line_number = np.arange(series.size) - order_start[order_ix] + 1
-    block_ix = np.cumsum(block) - 1
-    first_order_of_block = order_ix[np.flatnonzero(block)]
-    seq = order_ix - first_order_of_block[block_ix] + 1
+    del new_order
+    line_number = np.arange(k_local.size) - order_start[order_ix] + 1
+    seq = order_ix - order_ix[np.flatnonzero(block)][np.cumsum(block) - 1] + 1
+    del block
     if seq.size and (seq.max() >= 10 ** ORDER_DIGITS[3] or chunk_no >= 10 ** ORDER_DIGITS[2]):
         raise ValueError("order numbering overflow: use smaller chunks")
     order_no = ((yyyymmdd(days[day]) * 10 ** ORDER_DIGITS[1] + dc + 1) * 10 ** ORDER_DIGITS[2]
                 + chunk_no) * 10 ** ORDER_DIGITS[3] + seq
+    del seq
 
     # one customer per order, from the DC's own customers, skewed towards the big ones
-    order_dc = dc[order_start]
-    per_dc = (n_customers - order_dc + n_dcs - 1) // n_dcs
+    per_dc = (n_customers - dc + n_dcs - 1) // n_dcs
     pick = np.floor(per_dc * rng.random(order_start.size) ** CUSTOMER_SKEW).astype(np.int64)
-    customer = (order_dc + n_dcs * pick)[order_ix]
+    customer = (dc + n_dcs * pick)[order_ix]
 
     sku = skus[k_local]
-    promo = promo_row[k_local, dc_region[dc], day]
+    promo = promo_row[k_local, region, day]
     discount = np.where(promo >= 0, promo_discount[np.maximum(promo, 0)], 0.0)
     unit_price = np.round(prices[sku, day] * (1 - discount), 2)
-    return OrderLines(order_no, line_number, day, customer, sku, dc, units, unit_price, promo)
+    return OrderLines(order_no, line_number, day, customer, sku, np.full(sku.size, dc), units,
+                      unit_price, promo)

@@ -11,10 +11,10 @@ import numpy as np
 FIRST = ("anna", "ben", "clara", "david", "elena", "felix", "greta", "hugo", "ines", "jonas",
          "karla", "luca", "marta", "nils", "olga", "paul", "rosa", "sven", "tessa", "viktor",
          "wiebke", "yusuf", "zofia", "marek", "chiara", "pierre", "lena", "tomasz", "sofia", "emil")
-LAST = ("schmidt", "rossi", "kowalski", "martin", "jansen", "novak", "weber", "bianchi", "dubois",
-        "nowak", "fischer", "romano", "bernard", "wojcik", "meyer", "ricci", "moreau", "lewandowski",
-        "wagner", "greco", "laurent", "kaminski", "becker", "conti", "lefevre", "peters", "esposito",
-        "garnier", "hoffmann", "zielinski")
+LAST = ("schmidt", "rossi", "kowalski", "martin", "jansen", "novak", "weber", "bianchi",
+        "dubois", "nowak", "fischer", "romano", "bernard", "wojcik", "meyer", "ricci", "moreau",
+        "lewandowski", "wagner", "greco", "laurent", "kaminski", "becker", "conti", "lefevre",
+        "peters", "esposito", "garnier", "hoffmann", "zielinski")
 DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com", "shop.example.org")
 
 

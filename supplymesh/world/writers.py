@@ -36,7 +36,8 @@ class BatchWriter:
         self.rows: dict[str, int] = {}
         self._parquet: dict[str, pq.ParquetWriter] = {}
         self._csv: dict[str, tuple[object, pacsv.CSVWriter]] = {}
-        self._parts: dict[str, int] = {}
+        self._parts: dict[str, int] = {}  # parts closed so far, per folder extract
+        self._open_part: dict[str, pq.ParquetWriter] = {}
         taken = [p for p in map(self.final_path, EXTRACTS) if p.exists()]
         if taken:
             raise FileExistsError(f"batch {batch_id} already landed: {taken[0]}")
@@ -54,8 +55,8 @@ class BatchWriter:
         self.append(name, table)
 
     def append(self, name: str, table: pa.Table) -> None:
-        """Add rows to an extract: a CSV is appended, a Parquet file gets row groups, the orders
-        folder gets a new part."""
+        """Add rows to an extract: a CSV is appended, a Parquet file gets row groups, and a folder
+        extract's open part gets row groups (see ``end_part``)."""
         table = conform(name, table)
         fmt = EXTRACTS[name].fmt
         tmp = self.temp_path(name)
@@ -71,13 +72,19 @@ class BatchWriter:
                 self._parquet[name] = pq.ParquetWriter(tmp, table.schema, **PARQUET_OPTIONS)
             self._parquet[name].write_table(table, row_group_size=ROW_GROUP_ROWS)
         else:
-            part = self._parts.get(name, 0)
-            tmp.mkdir(exist_ok=True)
-            with pq.ParquetWriter(tmp / f"part-{part:05d}.parquet", table.schema,
-                                  **PARQUET_OPTIONS) as writer:
-                writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
-            self._parts[name] = part + 1
+            if name not in self._open_part:
+                tmp.mkdir(exist_ok=True)
+                part = tmp / f"part-{self._parts.get(name, 0):05d}.parquet"
+                self._open_part[name] = pq.ParquetWriter(part, table.schema, **PARQUET_OPTIONS)
+            self._open_part[name].write_table(table, row_group_size=ROW_GROUP_ROWS)
         self.rows[name] = self.rows.get(name, 0) + table.num_rows
+
+    def end_part(self, name: str) -> None:
+        """Close the open part of a folder extract; the next ``append`` starts a new part."""
+        writer = self._open_part.pop(name, None)
+        if writer is not None:
+            writer.close()
+            self._parts[name] = self._parts.get(name, 0) + 1
 
     def publish(self) -> dict[str, Path]:
         """Close everything and rename each extract to its final name; returns the paths."""
@@ -102,6 +109,8 @@ class BatchWriter:
                 tmp.unlink()
 
     def _close(self) -> None:
+        for name in list(self._open_part):
+            self.end_part(name)
         for writer in self._parquet.values():
             writer.close()
         for sink, writer in self._csv.values():

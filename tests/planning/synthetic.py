@@ -24,7 +24,9 @@ def make_features(
     as_of: pd.Timestamp = AS_OF,
 ) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    dates = pd.date_range(as_of - pd.Timedelta(days=history_days - 1), as_of + pd.Timedelta(days=horizon))
+    dates = pd.date_range(
+        as_of - pd.Timedelta(days=history_days - 1), as_of + pd.Timedelta(days=horizon)
+    )
     n_days = len(dates)
     skus = [f"SKU{i:04d}" for i in range(n_skus)]
     locations = [f"DC{j:02d}" for j in range(n_locations)]
@@ -34,8 +36,10 @@ def make_features(
     list_price = {sku: float(rng.uniform(2, 40)) for sku in skus}
     holidays = set(dates[rng.choice(n_days, size=max(1, n_days // 40), replace=False)])
     dow = dates.dayofweek.to_numpy()  # 0 = Monday
-    weekly = {c: np.array([0.85, 0.9, 0.95, 1.0, 1.15, 1.45, 0.7]) * rng.uniform(0.9, 1.1, 7)
-              for c in sorted(set(categories.values()))}
+    weekly = {
+        c: np.array([0.85, 0.9, 0.95, 1.0, 1.15, 1.45, 0.7]) * rng.uniform(0.9, 1.1, 7)
+        for c in sorted(set(categories.values()))
+    }
 
     # promotions per sku x region: ~7-day windows every ~5 weeks, discount 10-40 %
     promo = {}
@@ -45,7 +49,7 @@ def make_features(
             start = int(rng.integers(0, 30))
             while start < n_days:
                 length = int(rng.integers(4, 10))
-                disc[start:start + length] = round(float(rng.uniform(0.1, 0.4)), 2)
+                disc[start : start + length] = round(float(rng.uniform(0.1, 0.4)), 2)
                 start += length + int(rng.integers(20, 45))
             promo[(sku, region)] = disc
 
@@ -63,12 +67,23 @@ def make_features(
             demand = rng.poisson(rng.gamma(6.0, mu / 6.0)).astype(float)
             stockout = rng.random(n_days) < stockout_rate
             sold = np.where(stockout, np.floor(demand * rng.uniform(0, 0.5, n_days)), demand)
-            frames.append(pd.DataFrame({
-                "sku": sku, "location_id": loc, "region": region, "category": categories[sku],
-                "supplier_id": suppliers[sku], "demand_date": dates, "units_sold": sold,
-                "is_stockout": stockout, "is_holiday": hol, "discount_pct": disc,
-                "list_price": list_price[sku],
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "sku": sku,
+                        "location_id": loc,
+                        "region": region,
+                        "category": categories[sku],
+                        "supplier_id": suppliers[sku],
+                        "demand_date": dates,
+                        "units_sold": sold,
+                        "is_stockout": stockout,
+                        "is_holiday": hol,
+                        "discount_pct": disc,
+                        "list_price": list_price[sku],
+                    }
+                )
+            )
     df = pd.concat(frames, ignore_index=True)
     df["as_of_date"] = as_of
     df["is_history"] = df["demand_date"] <= as_of
@@ -91,7 +106,8 @@ def make_features(
     lag28 = df.groupby(["sku", "location_id"])["lag_28"]
     for window in (7, 28, 91):
         df[f"rolling_mean_{window}_lag28"] = lag28.transform(
-            lambda s, w=window: s.rolling(w, min_periods=max(1, w // 2)).mean())
+            lambda s, w=window: s.rolling(w, min_periods=max(1, w // 2)).mean()
+        )
     df["rolling_std_28_lag28"] = lag28.transform(lambda s: s.rolling(28, min_periods=14).std())
     df["demand_date"] = df["demand_date"].dt.date
     df["as_of_date"] = df["as_of_date"].dt.date

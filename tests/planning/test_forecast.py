@@ -60,7 +60,9 @@ def test_forecast_follows_promotions(forecast_and_model, features):
     fc, _ = forecast_and_model
     future = features[~features["is_history"]]
     joined = fc.merge(
-        future.assign(forecast_date=future["demand_date"])[["sku", "location_id", "forecast_date", "is_promo"]],
+        future.assign(forecast_date=future["demand_date"])[
+            ["sku", "location_id", "forecast_date", "is_promo"]
+        ],
         on=["sku", "location_id", "forecast_date"],
     )
     ratio = joined.groupby(["sku", "location_id", "is_promo"])["p50"].mean().unstack()
@@ -79,13 +81,20 @@ def test_forecast_is_deterministic_and_accepts_squared_loss(features, forecast_a
 
 def test_training_sample_cap_is_respected():
     f = make_features(n_skus=2, n_locations=1, history_days=200, seed=3)
-    _, model = forecast_demand(f, params=ForecastParams(max_train_rows=150, max_iter=20, p90_max_iter=20))
+    _, model = forecast_demand(
+        f, params=ForecastParams(max_train_rows=150, max_iter=20, p90_max_iter=20)
+    )
     assert model.n_fit_rows == 150 and model.n_train_rows > 150
 
 
 def test_error_std_per_series(error_std, forecast_and_model):
     fc, _ = forecast_and_model
-    assert list(error_std.columns) == ["sku", "location_id", "demand_std_daily", "mean_daily_forecast"]
+    assert list(error_std.columns) == [
+        "sku",
+        "location_id",
+        "demand_std_daily",
+        "mean_daily_forecast",
+    ]
     assert len(error_std) == 12
     assert (error_std["demand_std_daily"] > 0).all()
     means = fc.groupby(["sku", "location_id"])["p50"].mean()

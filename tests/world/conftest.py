@@ -24,7 +24,8 @@ def read_extract(landing: Path, name: str) -> pa.Table:
     assert path is not None, f"no batch of {name}"
     if e.fmt == "csv":
         types = {f.name: f.type for f in e.schema}
-        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
+        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types,
+                                                                      strings_can_be_null=True))
     return ds.dataset(path, format="parquet").to_table()
 
 
