@@ -30,6 +30,9 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measuremen
     process among it and its descendants)."""
     out = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *command],
-        env={**os.environ, **(env or {})}, capture_output=True, text=True, check=True,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return Measurement(**json.loads(out.stdout.strip().splitlines()[-1]))

@@ -31,8 +31,10 @@ def bench_scale(scale: str, seed: int) -> dict:
     materialize = measure(_mesh("materialize"), env)
     result = {
         "scale": scale,
-        "generate_seconds": generate.seconds, "generate_peak_mib": generate.peak_mib,
-        "materialize_seconds": materialize.seconds, "materialize_peak_mib": materialize.peak_mib,
+        "generate_seconds": generate.seconds,
+        "generate_peak_mib": generate.peak_mib,
+        "materialize_seconds": materialize.seconds,
+        "materialize_peak_mib": materialize.peak_mib,
         "end_to_end_seconds": generate.seconds + materialize.seconds,
         "end_to_end_peak_mib": max(generate.peak_mib, materialize.peak_mib),
         "materialize_ok": materialize.returncode == 0,
@@ -54,17 +56,29 @@ def main() -> int:
         r = bench_scale(scale, args.seed)
         results.append(r)
         print(f"\n== {scale} ==")
-        print(f"generate     {r['generate_seconds']:8.1f} s   peak {r['generate_peak_mib']:8.0f} MiB")
-        print(f"materialize  {r['materialize_seconds']:8.1f} s   peak {r['materialize_peak_mib']:8.0f} MiB"
-              f"   {'ok' if r['materialize_ok'] else 'FAILED'}")
-        print(f"end to end   {r['end_to_end_seconds']:8.1f} s   peak {r['end_to_end_peak_mib']:8.0f} MiB")
+        print(
+            f"generate     {r['generate_seconds']:8.1f} s   peak {r['generate_peak_mib']:8.0f} MiB"
+        )
+        print(
+            f"materialize  {r['materialize_seconds']:8.1f} s   peak {r['materialize_peak_mib']:8.0f} MiB"
+            f"   {'ok' if r['materialize_ok'] else 'FAILED'}"
+        )
+        print(
+            f"end to end   {r['end_to_end_seconds']:8.1f} s   peak {r['end_to_end_peak_mib']:8.0f} MiB"
+        )
         v = r.get("validation")
         if v:
             print(f"contract validation of sales.orders ({v['rows']:,} rows):")
-            print(f"  supplymesh (DuckDB)  {v['supplymesh_rows_per_s']:>14,.0f} rows/s  ({v['supplymesh_seconds']:.2f} s, reads the file)")
-            print(f"  pandera on pandas    {v['pandera_rows_per_s']:>14,.0f} rows/s  ({v['pandera_seconds']:.2f} s, + {v['pandas_load_seconds']:.2f} s to load)")
-            print(f"  ratio                {v['speedup_vs_pandera']:.1f}x (validation only), "
-                  f"{v['speedup_vs_pandera_with_load']:.1f}x (including pandas load)")
+            print(
+                f"  supplymesh (DuckDB)  {v['supplymesh_rows_per_s']:>14,.0f} rows/s  ({v['supplymesh_seconds']:.2f} s, reads the file)"
+            )
+            print(
+                f"  pandera on pandas    {v['pandera_rows_per_s']:>14,.0f} rows/s  ({v['pandera_seconds']:.2f} s, + {v['pandas_load_seconds']:.2f} s to load)"
+            )
+            print(
+                f"  ratio                {v['speedup_vs_pandera']:.1f}x (validation only), "
+                f"{v['speedup_vs_pandera_with_load']:.1f}x (including pandas load)"
+            )
     out = mesh_home() / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"\nresults written to {out}")

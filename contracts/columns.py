@@ -7,9 +7,7 @@ import pandera.pandas as pa
 Classification = Literal["public", "internal", "confidential", "pii"]
 
 
-def column(
-    description: str, classification: Classification = "internal", **checks: Any
-) -> Any:
+def column(description: str, classification: Classification = "internal", **checks: Any) -> Any:
     """A pandera ``Field`` whose metadata records the column's classification.
 
     Classification decides what each consumer role sees (PII is masked for analysts), so no

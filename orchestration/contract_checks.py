@@ -26,27 +26,38 @@ def contract_check_spec(version: ProductVersion) -> dg.AssetCheckSpec:
 
 def _rules_table(result: PublishResult) -> dg.TableMetadataValue:
     rows = [
-        dg.TableRecord({
-            "rule": r.rule, "column": r.column or "(table)", "expected": r.expected,
-            "failing_rows": r.failing_rows, "severity": r.severity,
-        })
+        dg.TableRecord(
+            {
+                "rule": r.rule,
+                "column": r.column or "(table)",
+                "expected": r.expected,
+                "failing_rows": r.failing_rows,
+                "severity": r.severity,
+            }
+        )
         for r in result.report.results
     ]
     return dg.MetadataValue.table(
         rows,
-        schema=dg.TableSchema(columns=[
-            dg.TableColumn("rule", "string"), dg.TableColumn("column", "string"),
-            dg.TableColumn("expected", "string"), dg.TableColumn("failing_rows", "int"),
-            dg.TableColumn("severity", "string"),
-        ]),
+        schema=dg.TableSchema(
+            columns=[
+                dg.TableColumn("rule", "string"),
+                dg.TableColumn("column", "string"),
+                dg.TableColumn("expected", "string"),
+                dg.TableColumn("failing_rows", "int"),
+                dg.TableColumn("severity", "string"),
+            ]
+        ),
     )
 
 
 def _samples_markdown(result: PublishResult) -> str:
     parts = []
     for r in result.report.failures:
-        parts.append(f"**{r.column or '(table)'} - {r.rule}**: expected {r.expected}, "
-                     f"found {r.failing_rows:,} failing rows")
+        parts.append(
+            f"**{r.column or '(table)'} - {r.rule}**: expected {r.expected}, "
+            f"found {r.failing_rows:,} failing rows"
+        )
         parts.extend(f"- `{json.dumps(row, default=str)}`" for row in r.sample)
     return "\n".join(parts) or "no offending rows"
 
@@ -61,7 +72,8 @@ def contract_check_result(result: PublishResult, version: ProductVersion) -> dg.
         passed=report.passed,
         severity=dg.AssetCheckSeverity.ERROR,
         description=(
-            "all rules hold" if report.passed
+            "all rules hold"
+            if report.passed
             else "; ".join(r.describe(report.label) for r in failing)
         ),
         metadata={

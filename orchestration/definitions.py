@@ -26,7 +26,6 @@ def build_definitions() -> dg.Definitions:
     )
 
 
-
 @dg.definitions
 def defs() -> dg.Definitions:
     """Loaded lazily by Dagster, so importing this module reads no configuration."""

@@ -34,8 +34,12 @@ def owners(product: Product) -> list[str]:
     return [f"team:{product.owner_team}", product.owner_email]
 
 
-def product_spec(product: Product, version: ProductVersion, deps: list[dg.AssetKey] | None = None,
-                 kinds: set[str] | None = None) -> dg.AssetSpec:
+def product_spec(
+    product: Product,
+    version: ProductVersion,
+    deps: list[dg.AssetKey] | None = None,
+    kinds: set[str] | None = None,
+) -> dg.AssetSpec:
     """The asset spec of one product version, described from its YAML and contract."""
     status = version.status
     if version.deprecated_on:

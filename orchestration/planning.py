@@ -5,7 +5,6 @@ runs through the mesh, as a consumer would read it), computes its plan with the 
 ``supplymesh.planning`` and publishes it through the same contract gate as every source product.
 """
 
-
 import dagster as dg
 import pandas as pd
 
@@ -40,14 +39,20 @@ class InventoryConfig(dg.Config):
 
 
 def _spec(product, deps: list[dg.AssetKey]) -> dg.AssetSpec:
-    return product_spec(product, product.latest, deps=deps, kinds={"scikitlearn", "duckdb", "pandera"})
+    return product_spec(
+        product, product.latest, deps=deps, kinds={"scikitlearn", "duckdb", "pandera"}
+    )
 
 
 def _invariant_check(name: str, key: dg.AssetKey, violations: list[str]) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
-        asset_key=key, check_name=name, passed=not violations,
-        metadata={"violations": len(violations),
-                  "sample": dg.MetadataValue.md("\n".join(f"- {v}" for v in violations[:20]) or "none")},
+        asset_key=key,
+        check_name=name,
+        passed=not violations,
+        metadata={
+            "violations": len(violations),
+            "sample": dg.MetadataValue.md("\n".join(f"- {v}" for v in violations[:20]) or "none"),
+        },
     )
 
 
@@ -56,8 +61,11 @@ def _invariant_check(name: str, key: dg.AssetKey, violations: list[str]) -> dg.A
     specs=[_spec(FORECAST, [mart("fct_demand_features")])],
     check_specs=[
         contract_check_spec(FORECAST.latest),
-        dg.AssetCheckSpec("beats_seasonal_naive", asset=asset_key(FORECAST.latest),
-                          description="Held-out MASE of the model is below the seasonal-naive MASE."),
+        dg.AssetCheckSpec(
+            "beats_seasonal_naive",
+            asset=asset_key(FORECAST.latest),
+            description="Held-out MASE of the model is below the seasonal-naive MASE.",
+        ),
     ],
 )
 def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, mesh: MeshResource):
@@ -65,8 +73,9 @@ def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, m
     beside the weekly seasonal-naive baseline, then refit on all history to forecast."""
     features = read_mart(mesh.paths, "fct_demand_features")
     score = score_holdout(features, horizon=config.horizon_days)
-    forecast, _ = forecast_demand(features, horizon=config.horizon_days,
-                                  model_version=f"hgb-{context.run.run_id[:8]}")
+    forecast, _ = forecast_demand(
+        features, horizon=config.horizon_days, model_version=f"hgb-{context.run.run_id[:8]}"
+    )
     errors = forecast_error_std(score, forecast)
     forecast = forecast.merge(
         errors[["sku", "location_id", "demand_std_daily"]], on=["sku", "location_id"], how="left"
@@ -75,7 +84,8 @@ def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, m
     result = publish_frame(FORECAST.key, forecast, paths=mesh.paths, run_id=context.run.run_id)
     yield from publish_events([(result, FORECAST.latest)], extra=score.as_metadata())
     yield dg.AssetCheckResult(
-        asset_key=asset_key(FORECAST.latest), check_name="beats_seasonal_naive",
+        asset_key=asset_key(FORECAST.latest),
+        check_name="beats_seasonal_naive",
         passed=bool(score.model.mase < score.naive.mase),
         severity=dg.AssetCheckSeverity.WARN,
         metadata={"model_mase": score.model.mase, "seasonal_naive_mase": score.naive.mase},
@@ -84,13 +94,25 @@ def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, m
 
 @dg.multi_asset(
     name="inventory_plan",
-    specs=[_spec(INVENTORY, [asset_key(FORECAST.latest), mart("fct_inventory_position"),
-                             mart("fct_supplier_lead_times")])],
+    specs=[
+        _spec(
+            INVENTORY,
+            [
+                asset_key(FORECAST.latest),
+                mart("fct_inventory_position"),
+                mart("fct_supplier_lead_times"),
+            ],
+        )
+    ],
     check_specs=[
         contract_check_spec(INVENTORY.latest),
-        dg.AssetCheckSpec("policy_invariants", asset=asset_key(INVENTORY.latest), blocking=True,
-                          description="Order quantities are whole cases, at least the MOQ, and "
-                          "lift the inventory position to the order-up-to level."),
+        dg.AssetCheckSpec(
+            "policy_invariants",
+            asset=asset_key(INVENTORY.latest),
+            blocking=True,
+            description="Order quantities are whole cases, at least the MOQ, and "
+            "lift the inventory position to the order-up-to level.",
+        ),
     ],
 )
 def inventory_plan(context: dg.AssetExecutionContext, config: InventoryConfig, mesh: MeshResource):
@@ -99,28 +121,41 @@ def inventory_plan(context: dg.AssetExecutionContext, config: InventoryConfig, m
     positions = read_mart(mesh.paths, "fct_inventory_position")
     lead_times = read_mart(mesh.paths, "fct_supplier_lead_times")
     plan_date = pd.Timestamp(forecast["forecast_origin"].max())
-    plan = plan_inventory(forecast, None, positions, lead_times, plan_date,
-                          service_level=config.service_level,
-                          review_period_days=config.review_period_days)
+    plan = plan_inventory(
+        forecast,
+        None,
+        positions,
+        lead_times,
+        plan_date,
+        service_level=config.service_level,
+        review_period_days=config.review_period_days,
+    )
     result = publish_frame(INVENTORY.key, plan, paths=mesh.paths, run_id=context.run.run_id)
     yield from publish_events([(result, INVENTORY.latest)])
-    yield _invariant_check("policy_invariants", asset_key(INVENTORY.latest),
-                           check_inventory_plan(plan, positions))
+    yield _invariant_check(
+        "policy_invariants", asset_key(INVENTORY.latest), check_inventory_plan(plan, positions)
+    )
 
 
 @dg.multi_asset(
     name="shipment_plan",
     specs=[
-        _spec(SHIPMENTS, [asset_key(INVENTORY.latest), mart("fct_inventory_position"),
-                          mart("fct_lane_stats")]),
+        _spec(
+            SHIPMENTS,
+            [asset_key(INVENTORY.latest), mart("fct_inventory_position"), mart("fct_lane_stats")],
+        ),
         _spec(LOADS, [asset_key(INVENTORY.latest), mart("fct_lane_stats")]),
     ],
     check_specs=[
         contract_check_spec(SHIPMENTS.latest),
         contract_check_spec(LOADS.latest),
-        dg.AssetCheckSpec("plan_invariants", asset=asset_key(SHIPMENTS.latest), blocking=True,
-                          description="Every order on exactly one truck or listed with a reason; "
-                          "no truck over capacity; every on-time load arrives by its need-by date."),
+        dg.AssetCheckSpec(
+            "plan_invariants",
+            asset=asset_key(SHIPMENTS.latest),
+            blocking=True,
+            description="Every order on exactly one truck or listed with a reason; "
+            "no truck over capacity; every on-time load arrives by its need-by date.",
+        ),
     ],
 )
 def shipment_plan(context: dg.AssetExecutionContext, mesh: MeshResource):
@@ -131,14 +166,23 @@ def shipment_plan(context: dg.AssetExecutionContext, mesh: MeshResource):
     plan_date = pd.Timestamp(plan["plan_date"].max())
     shipments = plan_shipments(plan, items, lanes, plan_date)
     results = [
-        (publish_frame(SHIPMENTS.key, shipments.shipments, paths=mesh.paths, run_id=context.run.run_id),
-         SHIPMENTS.latest),
-        (publish_frame(LOADS.key, shipments.loads, paths=mesh.paths, run_id=context.run.run_id),
-         LOADS.latest),
+        (
+            publish_frame(
+                SHIPMENTS.key, shipments.shipments, paths=mesh.paths, run_id=context.run.run_id
+            ),
+            SHIPMENTS.latest,
+        ),
+        (
+            publish_frame(LOADS.key, shipments.loads, paths=mesh.paths, run_id=context.run.run_id),
+            LOADS.latest,
+        ),
     ]
     yield from publish_events(results)
-    yield _invariant_check("plan_invariants", asset_key(SHIPMENTS.latest),
-                           check_shipment_plan(shipments.shipments, shipments.loads, lanes))
+    yield _invariant_check(
+        "plan_invariants",
+        asset_key(SHIPMENTS.latest),
+        check_shipment_plan(shipments.shipments, shipments.loads, lanes),
+    )
 
 
 def planning_assets() -> list[dg.AssetsDefinition]:

@@ -1,6 +1,5 @@
 """A sensor that publishes a domain's product when a new extract lands in its landing folder."""
 
-
 import json
 
 import dagster as dg

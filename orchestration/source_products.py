@@ -1,6 +1,5 @@
 """Source-aligned products: one asset per product version, published from the landing folder."""
 
-
 import dagster as dg
 
 from orchestration.contract_checks import contract_check_spec, publish_events

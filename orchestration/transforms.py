@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets; dbt tests become asset checks."""
 
-
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -33,8 +32,9 @@ def dbt_project() -> DbtProject:
     paths = mesh_paths()
     os.environ.update(dbt_env(paths))
     ensure_manifest(paths)
-    return DbtProject(project_dir=TRANSFORMS_DIR, target_path=paths.dbt_target,
-                      profiles_dir=TRANSFORMS_DIR)
+    return DbtProject(
+        project_dir=TRANSFORMS_DIR, target_path=paths.dbt_target, profiles_dir=TRANSFORMS_DIR
+    )
 
 
 def dbt_resource(project: DbtProject) -> DbtCliResource:

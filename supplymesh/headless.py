@@ -39,8 +39,11 @@ def parse_selection(selection: list[str]) -> dg.AssetSelection:
     for item in selection:
         if item in products:
             product = products[item]
-            parts.append(dg.AssetSelection.assets(
-                *[dg.AssetKey([product.domain, v.table]) for v in product.versions]))
+            parts.append(
+                dg.AssetSelection.assets(
+                    *[dg.AssetKey([product.domain, v.table]) for v in product.versions]
+                )
+            )
         elif ":" not in item and "/" in item:
             parts.append(dg.AssetSelection.assets(dg.AssetKey(item.split("/"))))
         else:
@@ -67,7 +70,9 @@ def materialize(selection: list[str], log_level: str = "WARNING") -> RunOutcome:
     keys = parse_selection(selection).resolve(defs.resolve_asset_graph())
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            instance=instance, asset_selection=list(keys), raise_on_error=False,
+            instance=instance,
+            asset_selection=list(keys),
+            raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
     outcome = RunOutcome(result.run_id, result.success)
@@ -87,5 +92,7 @@ def materialize(selection: list[str], log_level: str = "WARNING") -> RunOutcome:
                     f" - {evaluation.description or ''}"
                 )
         elif event.event_type_value == "STEP_FAILURE":
-            outcome.errors.append(f"step {event.step_key} failed: {_error_text(event.event_specific_data.error)}")
+            outcome.errors.append(
+                f"step {event.step_key} failed: {_error_text(event.event_specific_data.error)}"
+            )
     return outcome

@@ -13,7 +13,6 @@ from supplymesh.consumer import connect
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import quote
 
-
 MARTS_SCHEMA = "marts"
 
 

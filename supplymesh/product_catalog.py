@@ -20,37 +20,48 @@ def catalog_entries(paths: MeshPaths) -> list[dict[str, Any]]:
         for v in sorted(product.versions, key=lambda v: v.major):
             entry = published.get(str(v.major)) or {}
             current = entry.get("current")
-            versions.append({
-                "major": v.major, "version": v.version, "status": v.status,
-                "deprecated_on": str(v.deprecated_on) if v.deprecated_on else None,
-                "sunset_on": str(v.sunset_on) if v.sunset_on else None,
-                "view": f"{product.domain}.{v.table}",
-                "contract": v.contract_ref,
-                "published": current is not None,
-                "snapshot_id": current["snapshot_id"] if current else None,
-                "rows": current["rows"] if current else None,
-                "last_published": current["published_at"] if current else None,
-                "last_validation": entry.get("last_validation"),
-            })
+            versions.append(
+                {
+                    "major": v.major,
+                    "version": v.version,
+                    "status": v.status,
+                    "deprecated_on": str(v.deprecated_on) if v.deprecated_on else None,
+                    "sunset_on": str(v.sunset_on) if v.sunset_on else None,
+                    "view": f"{product.domain}.{v.table}",
+                    "contract": v.contract_ref,
+                    "published": current is not None,
+                    "snapshot_id": current["snapshot_id"] if current else None,
+                    "rows": current["rows"] if current else None,
+                    "last_published": current["published_at"] if current else None,
+                    "last_validation": entry.get("last_validation"),
+                }
+            )
         latest_entry = next(v for v in versions if v["major"] == latest.major)
-        entries.append({
-            "domain": product.domain,
-            "name": product.name,
-            "product": product.key,
-            "description": product.description,
-            "version": latest.version,
-            "versions": [v["major"] for v in versions],
-            "owner": product.owner_team,
-            "owner_email": product.owner_email,
-            "status": latest.status,
-            "access": product.access,
-            "freshness_sla": f"{product.freshness_sla_hours:g}h",
-            "columns": [
-                {"name": c.name, "type": c.type, "classification": c.classification,
-                 "nullable": c.nullable, "description": c.description}
-                for c in latest.columns
-            ],
-            "last_published": latest_entry["last_published"],
-            "version_details": versions,
-        })
+        entries.append(
+            {
+                "domain": product.domain,
+                "name": product.name,
+                "product": product.key,
+                "description": product.description,
+                "version": latest.version,
+                "versions": [v["major"] for v in versions],
+                "owner": product.owner_team,
+                "owner_email": product.owner_email,
+                "status": latest.status,
+                "access": product.access,
+                "freshness_sla": f"{product.freshness_sla_hours:g}h",
+                "columns": [
+                    {
+                        "name": c.name,
+                        "type": c.type,
+                        "classification": c.classification,
+                        "nullable": c.nullable,
+                        "description": c.description,
+                    }
+                    for c in latest.columns
+                ],
+                "last_published": latest_entry["last_published"],
+                "version_details": versions,
+            }
+        )
     return entries

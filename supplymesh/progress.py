@@ -28,7 +28,11 @@ class Progress:
         sys.stderr.write(f"\r{self.title}: {stage:<16} [{bar}] {done}/{total} {elapsed:6.1f}s")
         sys.stderr.flush()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self.live:
             sys.stderr.write("\n")

@@ -81,7 +81,9 @@ class ProductVersion:
         for name, col in self.schema.columns.items():
             dtype = str(col.dtype)
             if dtype not in DUCKDB_TYPES:
-                raise ProductDefinitionError(f"{self.product} v{self.major}: column {name} has unsupported dtype {dtype}")
+                raise ProductDefinitionError(
+                    f"{self.product} v{self.major}: column {name} has unsupported dtype {dtype}"
+                )
             meta = col.metadata or {}
             out.append(
                 Column(

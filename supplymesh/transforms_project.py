@@ -36,8 +36,12 @@ def dbt_executable() -> str:
 
 def _newest_project_file() -> float:
     return max(
-        (p.stat().st_mtime for pattern in PROJECT_FILES for p in TRANSFORMS_DIR.rglob(pattern)
-         if "target" not in p.parts and "dbt_packages" not in p.parts),
+        (
+            p.stat().st_mtime
+            for pattern in PROJECT_FILES
+            for p in TRANSFORMS_DIR.rglob(pattern)
+            if "target" not in p.parts and "dbt_packages" not in p.parts
+        ),
         default=0.0,
     )
 
@@ -51,9 +55,21 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
     paths.dbt_target.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **dbt_env(paths)}
     completed = subprocess.run(
-        [dbt_executable(), "parse", "--project-dir", str(TRANSFORMS_DIR),
-         "--profiles-dir", str(TRANSFORMS_DIR), "--target-path", str(paths.dbt_target), "--quiet"],
-        env=env, capture_output=True, text=True, check=False,
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(TRANSFORMS_DIR),
+            "--profiles-dir",
+            str(TRANSFORMS_DIR),
+            "--target-path",
+            str(paths.dbt_target),
+            "--quiet",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if completed.returncode != 0 or not manifest.exists():
         raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")

@@ -19,7 +19,9 @@ class LanesV1(pa.DataFrameModel):
     transit_days_mean: Series[float] = column("Contracted mean transit time.", gt=0, le=60)
     transit_days_std: Series[float] = column("Transit time variability.", ge=0)
     ftl_cost: Series[float] = column("Full-truckload price.", "confidential", gt=0)
-    ltl_cost_per_kg: Series[float] = column("Less-than-truckload rate per kg.", "confidential", gt=0)
+    ltl_cost_per_kg: Series[float] = column(
+        "Less-than-truckload rate per kg.", "confidential", gt=0
+    )
     ltl_min_charge: Series[float] = column("Minimum LTL charge.", "confidential", ge=0)
     currency: Series[str] = column("ISO 4217 currency of the rates.", "public", isin=["EUR"])
 

@@ -25,13 +25,17 @@ class InventoryPlanV1(pa.DataFrameModel):
     on_hand: Series[int] = column("Units on hand at plan time.", ge=0)
     on_order: Series[int] = column("Units on order at plan time.", ge=0)
     inventory_position: Series[float] = column("On hand plus on order.")
-    order_quantity: Series[int] = column("Units to order now (whole cases, at least the MOQ).", ge=0)
+    order_quantity: Series[int] = column(
+        "Units to order now (whole cases, at least the MOQ).", ge=0
+    )
     order_due: Series[bool] = column("Whether an order is placed now.")
     need_by_date: Series[pa.Date] = column("Day the order must arrive.")
     unit_cost: Series[float] = column("Purchase cost per unit.", "confidential", gt=0)
     order_value: Series[float] = column("Order quantity times unit cost.", "confidential", ge=0)
 
-    @pa.dataframe_check(name="order_up_to_covers_reorder_point", error="order_up_to >= reorder_point")
+    @pa.dataframe_check(
+        name="order_up_to_covers_reorder_point", error="order_up_to >= reorder_point"
+    )
     def levels_ordered(cls, df):
         """The order-up-to level sits above the reorder point by the review-period demand."""
         return df["order_up_to"] >= df["reorder_point"] - 1e-9

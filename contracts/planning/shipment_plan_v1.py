@@ -27,7 +27,9 @@ class ShipmentPlanV1(pa.DataFrameModel):
     status: Series[str] = column("Planning outcome.", isin=["assigned", "unassigned"])
     reason: Series[str] = column("Why an order is unassigned.", nullable=True)
 
-    @pa.dataframe_check(name="assigned_xor_reason", error="assigned orders have a load, others a reason")
+    @pa.dataframe_check(
+        name="assigned_xor_reason", error="assigned orders have a load, others a reason"
+    )
     def assigned_or_explained(cls, df):
         """Every order is either on exactly one load or explained: no silent drops."""
         assigned = df["status"] == "assigned"

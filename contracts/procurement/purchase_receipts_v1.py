@@ -23,7 +23,9 @@ class PurchaseReceiptsV1(pa.DataFrameModel):
     unit_cost: Series[float] = column("Purchase cost per unit.", "confidential", gt=0)
     currency: Series[str] = column("ISO 4217 currency of unit_cost.", "public", isin=["EUR"])
 
-    @pa.dataframe_check(name="receipt_not_before_order", error="receipt_date >= ship_date >= order_date")
+    @pa.dataframe_check(
+        name="receipt_not_before_order", error="receipt_date >= ship_date >= order_date"
+    )
     def dates_in_order(cls, df):
         """A receipt cannot precede its shipment, nor a shipment its order."""
         return (df["receipt_date"] >= df["ship_date"]) & (df["ship_date"] >= df["order_date"])

@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mesh", description="supplymesh: a data mesh for supply-chain planning."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, module in COMMANDS.items():
+    for module in COMMANDS.values():
         module.add_parser(sub)
     return parser
 

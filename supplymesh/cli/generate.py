@@ -15,18 +15,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="generate source-system extracts into the landing folders")
     p.add_argument("--scale", choices=sorted(SCALES), default="small")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 11, 27),
-                   help="last day of history (default 2026-11-27)")
+    p.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 11, 27),
+        help="last day of history (default 2026-11-27)",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     paths = mesh_paths()
     with Progress(f"generate {args.scale}") as progress:
-        summary = generate_world(paths, scale=args.scale, seed=args.seed, as_of=args.as_of,
-                                 progress=progress.update)
-    print(f"world '{summary.scale}' (seed {summary.seed}, as of {summary.as_of}) "
-          f"batch {summary.batch_id} in {summary.seconds:.1f} s -> {paths.landing}")
+        summary = generate_world(
+            paths, scale=args.scale, seed=args.seed, as_of=args.as_of, progress=progress.update
+        )
+    print(
+        f"world '{summary.scale}' (seed {summary.seed}, as of {summary.as_of}) "
+        f"batch {summary.batch_id} in {summary.seconds:.1f} s -> {paths.landing}"
+    )
     for extract, rows in summary.rows.items():
         print(f"  {extract:<18} {rows:>12,} rows")
     return 0

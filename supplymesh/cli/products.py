@@ -20,16 +20,22 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(entries, indent=2))
         return 0
-    print(f"{'product':<32} {'version':<8} {'majors':<7} {'status':<11} {'access':<11} "
-          f"{'owner':<22} {'rows':>10}  last published")
+    print(
+        f"{'product':<32} {'version':<8} {'majors':<7} {'status':<11} {'access':<11} "
+        f"{'owner':<22} {'rows':>10}  last published"
+    )
     for e in entries:
         latest = next(v for v in e["version_details"] if v["version"] == e["version"])
         rows = f"{latest['rows']:,}" if latest["rows"] is not None else "-"
         majors = ",".join(f"v{m}" for m in e["versions"])
-        print(f"{e['product']:<32} {e['version']:<8} {majors:<7} {e['status']:<11} "
-              f"{e['access']:<11} {e['owner']:<22} {rows:>10}  {e['last_published'] or 'never'}")
+        print(
+            f"{e['product']:<32} {e['version']:<8} {majors:<7} {e['status']:<11} "
+            f"{e['access']:<11} {e['owner']:<22} {rows:>10}  {e['last_published'] or 'never'}"
+        )
         for v in e["version_details"]:
             if v["status"] == "deprecated":
-                print(f"{'':<4}v{v['major']} ({v['version']}) deprecated since {v['deprecated_on']}, "
-                      f"sunset {v['sunset_on']}: still served as {v['view']}")
+                print(
+                    f"{'':<4}v{v['major']} ({v['version']}) deprecated since {v['deprecated_on']}, "
+                    f"sunset {v['sunset_on']}: still served as {v['view']}"
+                )
     return 0

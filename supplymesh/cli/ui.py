@@ -21,7 +21,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def dagster_dev_command(host: str, port: int) -> list[str]:
     dagster = Path(sys.executable).with_name("dagster")
-    return [str(dagster) if dagster.exists() else "dagster", "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)]
+    return [
+        str(dagster) if dagster.exists() else "dagster",
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
 
 
 def run(args: argparse.Namespace) -> int:

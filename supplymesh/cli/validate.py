@@ -13,7 +13,8 @@ from supplymesh.validation.engine import validate_file
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "validate", help="validate a CSV/Parquet file against a product contract; exit 1 on violations"
+        "validate",
+        help="validate a CSV/Parquet file against a product contract; exit 1 on violations",
     )
     p.add_argument("product", help="<domain>.<product>, e.g. sales.orders")
     p.add_argument("file", type=Path)

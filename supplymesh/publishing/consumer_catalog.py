@@ -30,16 +30,25 @@ def _products_rows(products: tuple[Product, ...], manifest: Manifest) -> list[tu
     for product in products:
         for v in product.versions:
             snap = current_snapshot(manifest, product.key, v.major)
-            rows.append((
-                product.key, product.domain, product.name, v.major, v.version, v.status,
-                str(v.deprecated_on) if v.deprecated_on else None,
-                product.owner_team, product.access, product.freshness_sla_hours,
-                f"{product.domain}.{v.table}",
-                snap["snapshot_id"] if snap else None,
-                snap["published_at"] if snap else None,
-                snap["rows"] if snap else None,
-                product.description,
-            ))
+            rows.append(
+                (
+                    product.key,
+                    product.domain,
+                    product.name,
+                    v.major,
+                    v.version,
+                    v.status,
+                    str(v.deprecated_on) if v.deprecated_on else None,
+                    product.owner_team,
+                    product.access,
+                    product.freshness_sla_hours,
+                    f"{product.domain}.{v.table}",
+                    snap["snapshot_id"] if snap else None,
+                    snap["published_at"] if snap else None,
+                    snap["rows"] if snap else None,
+                    product.description,
+                )
+            )
     return rows
 
 
@@ -81,14 +90,18 @@ def rebuild_catalog(paths: MeshPaths, manifest: Manifest) -> None:
         )
         rows = _products_rows(products, manifest)
         if rows:
-            con.executemany(f"INSERT INTO {META_SCHEMA}.products VALUES ({', '.join('?' * 15)})", rows)
+            con.executemany(
+                f"INSERT INTO {META_SCHEMA}.products VALUES ({', '.join('?' * 15)})", rows
+            )
         con.execute(
             f"CREATE TABLE {META_SCHEMA}.columns (product VARCHAR, major INTEGER, column_name VARCHAR, "
             "data_type VARCHAR, classification VARCHAR, nullable BOOLEAN, description VARCHAR)"
         )
         col_rows = [
             (p.key, v.major, c.name, c.type, c.classification, c.nullable, c.description)
-            for p in products for v in p.versions for c in v.columns
+            for p in products
+            for v in p.versions
+            for c in v.columns
         ]
         con.executemany(f"INSERT INTO {META_SCHEMA}.columns VALUES (?, ?, ?, ?, ?, ?, ?)", col_rows)
         con.execute("CHECKPOINT")

@@ -58,7 +58,9 @@ def atomic_write_text(path: Path, text: str) -> None:
 def version_entry(manifest: Manifest, product: str, major: int) -> dict[str, Any]:
     """The manifest entry of one product version, created empty when missing."""
     versions = manifest["products"].setdefault(product, {"versions": {}})["versions"]
-    return versions.setdefault(str(major), {"current": None, "history": [], "last_validation": None})
+    return versions.setdefault(
+        str(major), {"current": None, "history": [], "last_validation": None}
+    )
 
 
 def current_snapshot(manifest: Manifest, product: str, major: int) -> dict[str, Any] | None:

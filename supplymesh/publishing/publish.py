@@ -30,7 +30,7 @@ from supplymesh.publishing.manifest import (
 from supplymesh.registry import Product, ProductVersion, get_product
 from supplymesh.settings import MeshPaths, mesh_paths
 from supplymesh.validation.engine import CheckedInput, check_input, source_sql
-from supplymesh.validation.report import ContractViolation, ValidationReport
+from supplymesh.validation.report import ContractViolationError, ValidationReport
 from supplymesh.validation.rules import literal
 from supplymesh.world.landing import latest_batch
 
@@ -53,7 +53,7 @@ class PublishResult:
 
     def raise_for_failure(self) -> None:
         if not self.published:
-            raise ContractViolation(self.report)
+            raise ContractViolationError(self.report)
 
 
 def _new_snapshot_id() -> str:
@@ -91,7 +91,9 @@ def _write_snapshot(paths: MeshPaths, checked: CheckedInput, snapshot_id: str) -
         f"COPY ({checked.valid_rows_sql()}) TO {literal(str(data))} "
         "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
     )
-    rows = checked.con.execute(f"SELECT count(*) FROM read_parquet({literal(str(data))})").fetchone()[0]
+    rows = checked.con.execute(
+        f"SELECT count(*) FROM read_parquet({literal(str(data))})"
+    ).fetchone()[0]
     os.replace(staging, final)  # the snapshot appears complete or not at all
     return final / "data.parquet", int(rows)
 
@@ -113,8 +115,12 @@ def publish_checked(
     quarantine = _write_quarantine(paths, checked, snapshot_id)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     validation = {
-        "at": now, "run_id": run_id, "source": source, "passed": report.passed,
-        "publishable": report.publishable, "rows_checked": report.rows_checked,
+        "at": now,
+        "run_id": run_id,
+        "source": source,
+        "passed": report.passed,
+        "publishable": report.publishable,
+        "rows_checked": report.rows_checked,
         "rejected_rows": report.rejected_rows,
         "failures": [r.describe(report.label) for r in report.failures],
     }
@@ -127,9 +133,14 @@ def publish_checked(
         entry["last_validation"] = validation
         if snapshot_path is not None:
             snap = {
-                "snapshot_id": snapshot_id, "version": version.version, "path": str(snapshot_path),
-                "rows": rows, "rejected_rows": report.rejected_rows, "published_at": now,
-                "run_id": run_id, "source": source,
+                "snapshot_id": snapshot_id,
+                "version": version.version,
+                "path": str(snapshot_path),
+                "rows": rows,
+                "rejected_rows": report.rejected_rows,
+                "published_at": now,
+                "run_id": run_id,
+                "source": source,
             }
             entry["current"] = snap
             entry["history"].append(snap)
@@ -139,9 +150,15 @@ def publish_checked(
             rebuild_catalog(paths, manifest)
         serving = current_snapshot(manifest, version.product, version.major)
     return PublishResult(
-        version.product, version.major, version.version, snapshot_path is not None,
-        snapshot_id if snapshot_path else None, serving["snapshot_id"] if serving else None,
-        rows, report, quarantine,
+        version.product,
+        version.major,
+        version.version,
+        snapshot_path is not None,
+        snapshot_id if snapshot_path else None,
+        serving["snapshot_id"] if serving else None,
+        rows,
+        report,
+        quarantine,
     )
 
 
@@ -157,7 +174,10 @@ def landing_source(product: Product, paths: MeshPaths) -> Path:
 
 
 def publish_landing(
-    product_key: str, *, paths: MeshPaths | None = None, run_id: str = "cli",
+    product_key: str,
+    *,
+    paths: MeshPaths | None = None,
+    run_id: str = "cli",
     landing_file: Path | None = None,
 ) -> list[PublishResult]:
     """Publish every major version of a source product from one landing batch."""
@@ -169,7 +189,10 @@ def publish_landing(
         con = duckdb.connect()
         try:
             checked = check_input(
-                con, source_sql(source), version, source_label=str(source),
+                con,
+                source_sql(source),
+                version,
+                source_label=str(source),
                 quarantine_tolerance=product.quarantine_tolerance,
             )
             results.append(publish_checked(paths, checked, run_id=run_id, source=str(source)))
@@ -179,8 +202,12 @@ def publish_landing(
 
 
 def publish_frame(
-    product_key: str, frame: pd.DataFrame, *, paths: MeshPaths | None = None,
-    run_id: str = "cli", major: int | None = None,
+    product_key: str,
+    frame: pd.DataFrame,
+    *,
+    paths: MeshPaths | None = None,
+    run_id: str = "cli",
+    major: int | None = None,
 ) -> PublishResult:
     """Validate and publish a frame an asset computed (planning products)."""
     paths = paths or mesh_paths()
@@ -190,8 +217,12 @@ def publish_frame(
     try:
         con.register("_frame", frame)
         checked = check_input(
-            con, "_frame", version, source_label=f"asset {product_key}",
-            allow_extra_columns=False, quarantine_tolerance=product.quarantine_tolerance,
+            con,
+            "_frame",
+            version,
+            source_label=f"asset {product_key}",
+            allow_extra_columns=False,
+            quarantine_tolerance=product.quarantine_tolerance,
         )
         return publish_checked(paths, checked, run_id=run_id, source=f"run {run_id}")
     finally:

@@ -35,7 +35,9 @@ def source_sql(path: Path) -> str:
         return f"read_parquet({literal(p)})"
     if path.suffix == ".csv":
         return f"read_csv({literal(p)}, header = true, all_varchar = true)"
-    raise ValueError(f"unsupported landing file {path}: expected .csv, .parquet or a folder of parts")
+    raise ValueError(
+        f"unsupported landing file {path}: expected .csv, .parquet or a folder of parts"
+    )
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ class CheckedInput:
 
     def valid_rows_sql(self) -> str:
         cols = ", ".join(quote(c.name) for c in self.version.columns)
-        blocking = [f for f, r in zip(self.rule_flags, self._rules, strict=True) if r.severity == "ERROR"]
+        blocking = [
+            f for f, r in zip(self.rule_flags, self._rules, strict=True) if r.severity == "ERROR"
+        ]
         where = " OR ".join(blocking) if blocking else "false"
         return f"SELECT {cols} FROM _checked WHERE NOT ({where}) ORDER BY _row"
 
@@ -67,9 +71,13 @@ class CheckedInput:
         if not labels:
             return "SELECT * FROM _numbered WHERE false"
         return (
-            "SELECT n.*, list_filter([" + ", ".join(labels) + "], lambda x: x IS NOT NULL) AS _violations "
+            "SELECT n.*, list_filter(["
+            + ", ".join(labels)
+            + "], lambda x: x IS NOT NULL) AS _violations "
             "FROM _numbered n JOIN _checked c USING (_row) "
-            "WHERE len(list_filter([" + ", ".join(labels) + "], lambda x: x IS NOT NULL)) > 0 ORDER BY _row"
+            "WHERE len(list_filter(["
+            + ", ".join(labels)
+            + "], lambda x: x IS NOT NULL)) > 0 ORDER BY _row"
         )
 
     @property
@@ -93,7 +101,9 @@ def _cast(source_col: str, source_type: str, target: str) -> str:
         return f"CASE WHEN {src} = round({src}) THEN TRY_CAST({src} AS {target}) END"
     if target in _INTEGER_TYPES and source_type == "VARCHAR":
         as_double = f"TRY_CAST({src} AS DOUBLE)"
-        return f"CASE WHEN {as_double} = round({as_double}) THEN TRY_CAST({as_double} AS {target}) END"
+        return (
+            f"CASE WHEN {as_double} = round({as_double}) THEN TRY_CAST({as_double} AS {target}) END"
+        )
     if target == "BOOLEAN" and source_type == "VARCHAR":
         return f"TRY_CAST(lower(trim({src})) AS BOOLEAN)"
     return f"TRY_CAST({src} AS {target})"
@@ -105,10 +115,15 @@ def _sample(con: duckdb.DuckDBPyConnection, flag: str) -> list[dict]:
         f"(SELECT _row FROM _checked WHERE {flag} ORDER BY _row LIMIT {SAMPLE_ROWS}) USING (_row) "
         "ORDER BY _row"
     ).df()
-    return [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in df.astype(object).to_dict("records")]
+    return [
+        {k: (None if pd.isna(v) else v) for k, v in row.items()}
+        for row in df.astype(object).to_dict("records")
+    ]
 
 
-def _run_pandas_rule(con: duckdb.DuckDBPyConnection, rule: Rule, flag: str, columns: list[str]) -> None:
+def _run_pandas_rule(
+    con: duckdb.DuckDBPyConnection, rule: Rule, flag: str, columns: list[str]
+) -> None:
     """Evaluate a custom pandera check on pandas and flag the rows it rejects."""
     needed = [rule.column] if rule.column else columns
     frame = con.execute(
@@ -141,17 +156,32 @@ def check_input(
     Landing extracts may carry columns for other versions (``allow_extra_columns``); a frame an
     asset produced must match its contract exactly.
     """
-    label = f"{version.product} v{version.major}"
     try:
         con.execute(f"CREATE OR REPLACE TEMP VIEW _source AS SELECT * FROM {table_sql}")
         source_types = {r[0]: r[1] for r in con.execute("DESCRIBE _source").fetchall()}
     except duckdb.Error as exc:
-        result = RuleResult("readable", None, "a readable input", 1, kind="schema",
-                            sample=[{"error": str(exc).splitlines()[0]}])
-        report = ValidationReport(version.product, version.major, version.version, source_label,
-                                  0, 0, [result], quarantine_tolerance)
+        result = RuleResult(
+            "readable",
+            None,
+            "a readable input",
+            1,
+            kind="schema",
+            sample=[{"error": str(exc).splitlines()[0]}],
+        )
+        report = ValidationReport(
+            version.product,
+            version.major,
+            version.version,
+            source_label,
+            0,
+            0,
+            [result],
+            quarantine_tolerance,
+        )
         return CheckedInput(con, version, report, [])
-    con.execute("CREATE OR REPLACE TEMP TABLE _numbered AS SELECT row_number() OVER () AS _row, * FROM _source")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _numbered AS SELECT row_number() OVER () AS _row, * FROM _source"
+    )
     rows = con.execute("SELECT count(*) FROM _numbered").fetchone()[0]
 
     schema_results: list[RuleResult] = []
@@ -160,8 +190,14 @@ def check_input(
         src = version.source_column(col.name)
         if src not in source_types:
             schema_results.append(
-                RuleResult("column_present", col.name, f"column '{src}' in the input", rows,
-                           kind="schema", sample=[{"columns_found": sorted(source_types)}])
+                RuleResult(
+                    "column_present",
+                    col.name,
+                    f"column '{src}' in the input",
+                    rows,
+                    kind="schema",
+                    sample=[{"columns_found": sorted(source_types)}],
+                )
             )
             typed.append(f"NULL::{col.type} AS {quote(col.name)}")
             cast_failures.append("false")
@@ -174,8 +210,14 @@ def check_input(
         extra = sorted(set(source_types) - expected)
         if extra:
             schema_results.append(
-                RuleResult("no_extra_columns", None, "only the contract's columns", rows,
-                           kind="schema", sample=[{"unexpected_columns": extra}])
+                RuleResult(
+                    "no_extra_columns",
+                    None,
+                    "only the contract's columns",
+                    rows,
+                    kind="schema",
+                    sample=[{"unexpected_columns": extra}],
+                )
             )
 
     rules = _all_rules(version)
@@ -203,7 +245,11 @@ def check_input(
             flag_exprs.append(f"coalesce({rule.violation_sql}, false) AS {flag}")
         else:
             flag_exprs.append(f"false AS {flag}")
-    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS SELECT *, " + ", ".join(flag_exprs) + " FROM _typed")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _checked AS SELECT *, "
+        + ", ".join(flag_exprs)
+        + " FROM _typed"
+    )
     contract_cols = [c.name for c in version.columns]
     for rule, flag in zip(rules, flags, strict=True):
         if rule.check is not None and not missing:
@@ -211,17 +257,32 @@ def check_input(
 
     blocking_flags = [f for f, r in zip(flags, rules, strict=True) if r.severity == "ERROR"]
     counts = con.execute(
-        "SELECT " + ", ".join(f"count_if({f})" for f in flags)
+        "SELECT "
+        + ", ".join(f"count_if({f})" for f in flags)
         + f", count_if({' OR '.join(blocking_flags) or 'false'}) FROM _checked"
     ).fetchone()
     results = list(schema_results)
     for rule, flag, failing in zip(rules, flags, counts[:-1], strict=True):
         results.append(
-            RuleResult(rule.name, rule.column, rule.expected, int(failing), rule.severity,
-                       sample=_sample(con, flag) if failing else [])
+            RuleResult(
+                rule.name,
+                rule.column,
+                rule.expected,
+                int(failing),
+                rule.severity,
+                sample=_sample(con, flag) if failing else [],
+            )
         )
-    report = ValidationReport(version.product, version.major, version.version, source_label,
-                              int(rows), int(counts[-1]), results, quarantine_tolerance)
+    report = ValidationReport(
+        version.product,
+        version.major,
+        version.version,
+        source_label,
+        int(rows),
+        int(counts[-1]),
+        results,
+        quarantine_tolerance,
+    )
     return CheckedInput(con, version, report, flags)
 
 

@@ -98,7 +98,7 @@ class ValidationReport:
         return out
 
 
-class ContractViolation(Exception):
+class ContractViolationError(Exception):
     """Raised when a product version fails its contract and is not published."""
 
     def __init__(self, report: ValidationReport):

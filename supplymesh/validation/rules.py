@@ -67,9 +67,7 @@ def _check_violation(check: pa.Check, col: str) -> str | None:
         case "in_range":
             low = "<" if s.get("include_min", True) else "<="
             high = ">" if s.get("include_max", True) else ">="
-            return (
-                f"({c} {low} {literal(s['min_value'])} OR {c} {high} {literal(s['max_value'])})"
-            )
+            return f"({c} {low} {literal(s['min_value'])} OR {c} {high} {literal(s['max_value'])})"
         case "isin":
             values = ", ".join(literal(v) for v in s["allowed_values"])
             return f"{c} NOT IN ({values})"
@@ -114,26 +112,43 @@ def compile_rules(schema: pa.DataFrameSchema) -> list[Rule]:
             rules.append(Rule(name, "not_nullable", "no null values", f"{c} IS NULL"))
         if col.unique:
             rules.append(
-                Rule(name, "unique", "no duplicate values",
-                     f"{c} IS NOT NULL AND count(*) OVER (PARTITION BY {c}) > 1")
+                Rule(
+                    name,
+                    "unique",
+                    "no duplicate values",
+                    f"{c} IS NOT NULL AND count(*) OVER (PARTITION BY {c}) > 1",
+                )
             )
         for check in col.checks:
             sql = _check_violation(check, name)
             severity = _severity(check)
             if sql is None:
-                rules.append(Rule(name, _describe(check), _describe(check), check=check,
-                                  severity=severity))
+                rules.append(
+                    Rule(name, _describe(check), _describe(check), check=check, severity=severity)
+                )
             else:
-                rules.append(Rule(name, _describe(check), _describe(check),
-                                  f"{c} IS NOT NULL AND {sql}", severity=severity))
+                rules.append(
+                    Rule(
+                        name,
+                        _describe(check),
+                        _describe(check),
+                        f"{c} IS NOT NULL AND {sql}",
+                        severity=severity,
+                    )
+                )
     if schema.unique:
         keys = list(schema.unique)
         partition = ", ".join(quote(k) for k in keys)
         rules.append(
-            Rule(None, f"unique({', '.join(keys)})", f"one row per {' x '.join(keys)}",
-                 f"count(*) OVER (PARTITION BY {partition}) > 1")
+            Rule(
+                None,
+                f"unique({', '.join(keys)})",
+                f"one row per {' x '.join(keys)}",
+                f"count(*) OVER (PARTITION BY {partition}) > 1",
+            )
         )
     for check in schema.checks:
-        rules.append(Rule(None, _describe(check), _describe(check), check=check,
-                          severity=_severity(check)))
+        rules.append(
+            Rule(None, _describe(check), _describe(check), check=check, severity=_severity(check))
+        )
     return rules

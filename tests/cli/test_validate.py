@@ -30,7 +30,9 @@ def test_missing_column_exits_one_with_json_report(tmp_path, capsys):
     assert main(["validate", "sales.orders", str(path), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     failing = [r for r in report["results"] if r["failing_rows"]]
-    assert [(r["column"], r["rule"], r["kind"]) for r in failing] == [("currency", "column_present", "schema")]
+    assert [(r["column"], r["rule"], r["kind"]) for r in failing] == [
+        ("currency", "column_present", "schema")
+    ]
     assert report["product"] == "sales.orders" and report["passed"] is False
 
 

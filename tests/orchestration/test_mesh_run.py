@@ -23,7 +23,9 @@ def test_whole_mesh_materializes_every_product(published_mesh):
     con = connect(paths)
     for product in all_products():
         for version in product.versions:
-            rows = run_query(con, f"select count(*) n from {product.domain}.{version.table}")["n"][0]
+            rows = run_query(con, f"select count(*) n from {product.domain}.{version.table}")["n"][
+                0
+            ]
             assert rows > 0, f"{product.key} v{version.major} is empty"
     forecast = run_query(con, "select * from planning.demand_forecast")
     assert forecast["horizon_day"].between(1, 28).all()
@@ -34,10 +36,22 @@ def test_catalog_lists_every_product_with_its_promises(published_mesh):
     paths, _ = published_mesh
     entries = {e["product"]: e for e in catalog_entries(paths)}
     assert len([e for e in entries.values() if e["domain"] != "planning"]) >= 7
-    assert {"planning.demand_forecast", "planning.inventory_plan", "planning.shipment_plan"} <= set(entries)
+    assert {"planning.demand_forecast", "planning.inventory_plan", "planning.shipment_plan"} <= set(
+        entries
+    )
     for e in entries.values():
-        for field in ("domain", "name", "version", "versions", "owner", "status", "access",
-                      "freshness_sla", "columns", "last_published"):
+        for field in (
+            "domain",
+            "name",
+            "version",
+            "versions",
+            "owner",
+            "status",
+            "access",
+            "freshness_sla",
+            "columns",
+            "last_published",
+        ):
             assert e[field], f"{e['product']} lacks {field}"
         assert all(c["classification"] for c in e["columns"])
     assert entries["sales.orders"]["versions"] == [1, 2]
@@ -49,14 +63,18 @@ def test_readers_query_while_a_materialization_runs_in_another_process(published
     paths, _ = published_mesh
     env = {**os.environ, "MESH_HOME": str(paths.home)}
     mesh = str(Path(sys.executable).with_name("mesh"))
-    run = subprocess.Popen([mesh, "materialize"], env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
+    run = subprocess.Popen(
+        [mesh, "materialize"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     cli_reads = client_reads = 0
     try:
         while run.poll() is None:
             query = subprocess.run(
                 [mesh, "query", "select count(*) as n from sales.orders", "--format", "csv"],
-                env=env, capture_output=True, text=True, timeout=60,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
             )
             assert query.returncode == 0, query.stderr
             assert int(query.stdout.splitlines()[1]) > 0
@@ -84,8 +102,12 @@ def _bad_orders_batch(paths) -> None:
 
 def test_contract_violation_blocks_downstream_and_keeps_last_good_version(published_mesh):
     paths, _ = published_mesh
-    before = {m: current_snapshot(read_manifest(paths), "sales.orders", m)["snapshot_id"] for m in (1, 2)}
-    planning_before = current_snapshot(read_manifest(paths), "planning.demand_forecast", 1)["snapshot_id"]
+    before = {
+        m: current_snapshot(read_manifest(paths), "sales.orders", m)["snapshot_id"] for m in (1, 2)
+    }
+    planning_before = current_snapshot(read_manifest(paths), "planning.demand_forecast", 1)[
+        "snapshot_id"
+    ]
     _bad_orders_batch(paths)
 
     outcome = materialize(['key:"sales/orders_v2"+', 'key:"sales/orders_v1"'])
@@ -93,13 +115,24 @@ def test_contract_violation_blocks_downstream_and_keeps_last_good_version(publis
     assert not outcome.success
     assert outcome.failed_checks == 2  # v1 and v2 both refuse the negative quantity
     failed = [line for line in outcome.lines if "check FAILED" in line]
-    assert any("sales/orders_v2:contract" in line and "'quantity'" in line
-               and "greater_than_or_equal_to(0)" in line for line in failed)
-    assert not any("transforms/" in line or "planning/" in line
-                   for line in outcome.lines if "materialized" in line)
+    assert any(
+        "sales/orders_v2:contract" in line
+        and "'quantity'" in line
+        and "greater_than_or_equal_to(0)" in line
+        for line in failed
+    )
+    assert not any(
+        "transforms/" in line or "planning/" in line
+        for line in outcome.lines
+        if "materialized" in line
+    )
     manifest = read_manifest(paths)
-    assert {m: current_snapshot(manifest, "sales.orders", m)["snapshot_id"] for m in (1, 2)} == before
-    assert current_snapshot(manifest, "planning.demand_forecast", 1)["snapshot_id"] == planning_before
+    assert {
+        m: current_snapshot(manifest, "sales.orders", m)["snapshot_id"] for m in (1, 2)
+    } == before
+    assert (
+        current_snapshot(manifest, "planning.demand_forecast", 1)["snapshot_id"] == planning_before
+    )
     quarantined = list((paths.quarantine / "sales" / "orders").rglob("*.parquet"))
     assert quarantined and pd.read_parquet(quarantined[0])["quantity"].min() == -7
     assert len(list(paths.landing_dir("sales").glob("orders__*"))) == 2  # nothing deleted

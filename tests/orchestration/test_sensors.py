@@ -26,4 +26,6 @@ def test_new_batch_requests_a_run_for_its_product_once(tmp_path):
 
     (paths.landing_dir("catalog") / "item_master__20261202T000000Z.csv").write_text("sku\n")
     newer = dg.build_sensor_context(resources={"mesh": mesh}, cursor=context.cursor)
-    assert [r.run_key for r in landing_sensor(newer)] == ["catalog.products:item_master__20261202T000000Z.csv"]
+    assert [r.run_key for r in landing_sensor(newer)] == [
+        "catalog.products:item_master__20261202T000000Z.csv"
+    ]

@@ -36,8 +36,14 @@ def test_publish_serves_both_majors_and_latest_alias(paths):
     assert {"qty", "price"} <= set(v1.columns) and "quantity" not in v1.columns
     latest = run_query(con, "select * from sales.orders limit 1")
     assert "quantity" in latest.columns  # the alias points at the newest active major
-    meta = run_query(con, "select major, status from mesh_meta.products where product = 'sales.orders' order by major")
-    assert meta.to_dict("records") == [{"major": 1, "status": "deprecated"}, {"major": 2, "status": "active"}]
+    meta = run_query(
+        con,
+        "select major, status from mesh_meta.products where product = 'sales.orders' order by major",
+    )
+    assert meta.to_dict("records") == [
+        {"major": 1, "status": "deprecated"},
+        {"major": 2, "status": "active"},
+    ]
 
 
 def test_failed_batch_keeps_last_good_version_and_quarantines(paths):
@@ -58,7 +64,9 @@ def test_failed_batch_keeps_last_good_version_and_quarantines(paths):
     con = connect(paths)
     assert run_query(con, "select count(*) n from sales.orders")["n"][0] == 30
     manifest = read_manifest(paths)
-    assert manifest["products"]["sales.orders"]["versions"]["2"]["last_validation"]["passed"] is False
+    assert (
+        manifest["products"]["sales.orders"]["versions"]["2"]["last_validation"]["passed"] is False
+    )
 
 
 def test_missing_column_publishes_nothing(paths):
@@ -91,17 +99,31 @@ def test_reader_keeps_its_catalog_while_a_new_version_is_published(paths):
 
 
 def test_asset_frames_must_match_the_contract_exactly(paths):
-    frame = pd.DataFrame({
-        "load_id": ["L1"], "lane_id": ["LANE"], "ship_date": [pd.Timestamp("2026-01-01").date()],
-        "arrival_date": [pd.Timestamp("2026-01-03").date()], "n_orders": [1], "weight_kg": [10.0],
-        "volume_m3": [1.0], "pallets": [1], "weight_utilization": [0.1],
-        "volume_utilization": [0.1], "pallet_utilization": [0.1], "mode": ["LTL"], "cost": [50.0],
-        "lower_bound_trucks": [1], "solver": ["ffd"], "debug": [1],
-    })
+    frame = pd.DataFrame(
+        {
+            "load_id": ["L1"],
+            "lane_id": ["LANE"],
+            "ship_date": [pd.Timestamp("2026-01-01").date()],
+            "arrival_date": [pd.Timestamp("2026-01-03").date()],
+            "n_orders": [1],
+            "weight_kg": [10.0],
+            "volume_m3": [1.0],
+            "pallets": [1],
+            "weight_utilization": [0.1],
+            "volume_utilization": [0.1],
+            "pallet_utilization": [0.1],
+            "mode": ["LTL"],
+            "cost": [50.0],
+            "lower_bound_trucks": [1],
+            "solver": ["ffd"],
+            "debug": [1],
+        }
+    )
     result = publish_frame("planning.truck_loads", frame, paths=paths)
     assert not result.published
     assert result.report.schema_failures[0].rule == "no_extra_columns"
     result = publish_frame("planning.truck_loads", frame.drop(columns="debug"), paths=paths)
     assert result.published
     assert duckdb.connect(str(paths.catalog_db), read_only=True).execute(
-        "select mode from planning.truck_loads").fetchone() == ("LTL",)
+        "select mode from planning.truck_loads"
+    ).fetchone() == ("LTL",)

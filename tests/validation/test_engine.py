@@ -15,19 +15,21 @@ RECEIPTS = get_product("procurement.purchase_receipts").version(1)
 
 
 def orders_frame(n: int = 20) -> pd.DataFrame:
-    return pd.DataFrame({
-        "order_id": [f"SO-{i:06d}" for i in range(n)],
-        "line_number": [1] * n,
-        "order_date": pd.to_datetime(["2026-01-05"] * n).date,
-        "customer_id": [f"C{i:05d}" for i in range(n)],
-        "customer_email": [f"c{i}@example.com" for i in range(n)],
-        "sku": ["SKU001"] * n,
-        "location_id": ["DC01"] * n,
-        "quantity": list(range(1, n + 1)),
-        "unit_price": [2.5] * n,
-        "currency": ["EUR"] * n,
-        "promo_id": [None] * n,
-    })
+    return pd.DataFrame(
+        {
+            "order_id": [f"SO-{i:06d}" for i in range(n)],
+            "line_number": [1] * n,
+            "order_date": pd.to_datetime(["2026-01-05"] * n).date,
+            "customer_id": [f"C{i:05d}" for i in range(n)],
+            "customer_email": [f"c{i}@example.com" for i in range(n)],
+            "sku": ["SKU001"] * n,
+            "location_id": ["DC01"] * n,
+            "quantity": list(range(1, n + 1)),
+            "unit_price": [2.5] * n,
+            "currency": ["EUR"] * n,
+            "promo_id": [None] * n,
+        }
+    )
 
 
 def write(frame: pd.DataFrame, path: Path) -> Path:
@@ -58,11 +60,15 @@ def test_negative_quantity_names_product_column_and_rule(tmp_path, suffix):
     assert failure.failing_rows == 1
     assert failure.sample[0]["order_id"] == "SO-000003"
     text = report.summary()
-    assert "sales.orders v2" in text and "'quantity'" in text and "greater_than_or_equal_to(0)" in text
+    assert (
+        "sales.orders v2" in text and "'quantity'" in text and "greater_than_or_equal_to(0)" in text
+    )
 
 
 def test_missing_column_is_a_schema_failure(tmp_path):
-    report = validate_file(write(orders_frame().drop(columns="quantity"), tmp_path / "o.csv"), ORDERS_V2)
+    report = validate_file(
+        write(orders_frame().drop(columns="quantity"), tmp_path / "o.csv"), ORDERS_V2
+    )
     [failure] = report.schema_failures
     assert (failure.column, failure.rule) == ("quantity", "column_present")
     assert not report.publishable
@@ -70,7 +76,9 @@ def test_missing_column_is_a_schema_failure(tmp_path):
 
 def test_renamed_version_reads_its_source_column(tmp_path):
     """v1 serves ``qty`` from the extract's ``quantity``: its missing-column error names both."""
-    report = validate_file(write(orders_frame().drop(columns="quantity"), tmp_path / "o.csv"), ORDERS_V1)
+    report = validate_file(
+        write(orders_frame().drop(columns="quantity"), tmp_path / "o.csv"), ORDERS_V1
+    )
     [failure] = report.schema_failures
     assert failure.column == "qty" and "'quantity'" in failure.expected
 
@@ -100,13 +108,23 @@ def test_composite_key_duplicates_and_allowed_values(tmp_path):
 
 
 def test_custom_dataframe_check_runs_on_pandas(tmp_path):
-    frame = pd.DataFrame({
-        "po_id": ["PO1", "PO2"], "po_line": [1, 1], "supplier_id": ["S1", "S1"],
-        "sku": ["A", "B"], "location_id": ["DC01", "DC01"], "lane_id": ["L1", "L1"],
-        "order_date": ["2026-01-01", "2026-01-05"], "ship_date": ["2026-01-03", "2026-01-04"],
-        "receipt_date": ["2026-01-06", "2026-01-07"], "quantity_ordered": [10, 10],
-        "quantity_received": [10, 9], "unit_cost": [1.0, 1.0], "currency": ["EUR", "EUR"],
-    })
+    frame = pd.DataFrame(
+        {
+            "po_id": ["PO1", "PO2"],
+            "po_line": [1, 1],
+            "supplier_id": ["S1", "S1"],
+            "sku": ["A", "B"],
+            "location_id": ["DC01", "DC01"],
+            "lane_id": ["L1", "L1"],
+            "order_date": ["2026-01-01", "2026-01-05"],
+            "ship_date": ["2026-01-03", "2026-01-04"],
+            "receipt_date": ["2026-01-06", "2026-01-07"],
+            "quantity_ordered": [10, 10],
+            "quantity_received": [10, 9],
+            "unit_cost": [1.0, 1.0],
+            "currency": ["EUR", "EUR"],
+        }
+    )
     report = validate_file(write(frame, tmp_path / "r.csv"), RECEIPTS)
     [failure] = report.failures
     assert failure.rule == "receipt_date >= ship_date >= order_date"
@@ -128,6 +146,8 @@ def test_sql_rules_agree_with_pandera_on_pandas(tmp_path):
     frame.loc[12, "customer_id"] = None
     report = validate_file(write(frame, tmp_path / "o.parquet"), ORDERS_V2)
     with pytest.raises(pa.errors.SchemaErrors) as caught:
-        ORDERS_V2.contract.validate(frame.assign(order_date=pd.to_datetime(frame.order_date).dt.date), lazy=True)
+        ORDERS_V2.contract.validate(
+            frame.assign(order_date=pd.to_datetime(frame.order_date).dt.date), lazy=True
+        )
     pandera_rows = set(caught.value.failure_cases["index"].dropna().astype(int))
     assert report.rejected_rows == len(pandera_rows) == 4
