@@ -12,7 +12,12 @@ from orchestration.contract_checks import contract_check_spec, publish_events
 from orchestration.metadata import asset_key, product_spec
 from orchestration.resources import MeshResource
 from supplymesh.marts import read_mart, read_product
-from supplymesh.planning.forecast import forecast_demand, forecast_error_std, score_holdout
+from supplymesh.planning.forecast import (
+    attach_error_std,
+    forecast_demand,
+    forecast_error_std,
+    score_holdout,
+)
 from supplymesh.planning.inventory import plan_inventory
 from supplymesh.planning.plan_checks import check_inventory_plan, check_shipment_plan
 from supplymesh.planning.shipments import plan_shipments
@@ -76,11 +81,7 @@ def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, m
     forecast, _ = forecast_demand(
         features, horizon=config.horizon_days, model_version=f"hgb-{context.run.run_id[:8]}"
     )
-    errors = forecast_error_std(score, forecast)
-    forecast = forecast.merge(
-        errors[["sku", "location_id", "demand_std_daily"]], on=["sku", "location_id"], how="left"
-    ).rename(columns={"demand_std_daily": "error_std_daily"})
-    forecast["error_std_daily"] = forecast["error_std_daily"].fillna(0.0)
+    forecast = attach_error_std(forecast, forecast_error_std(score, forecast))
     result = publish_frame(FORECAST.key, forecast, paths=mesh.paths, run_id=context.run.run_id)
     yield from publish_events([(result, FORECAST.latest)], extra=score.as_metadata())
     yield dg.AssetCheckResult(

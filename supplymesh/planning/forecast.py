@@ -53,9 +53,9 @@ class HoldoutScore:
     horizon: int
     model: ForecastMetrics
     naive: ForecastMetrics
-    predictions: (
-        pd.DataFrame
-    )  # sku, location_id, demand_date, actual, is_stockout, p50, p90, seasonal_naive
+    # one row per held-out day: sku, location_id, demand_date, actual, is_stockout, p50, p90,
+    # seasonal_naive (stock-out rows kept but flagged; they are not scored)
+    predictions: pd.DataFrame
     n_train_rows: int
     n_fit_rows: int
     fit_seconds: float

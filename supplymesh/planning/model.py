@@ -69,12 +69,12 @@ class ForecastParams:
     """Hyper-parameters of the demand model (defaults measured on the synthetic test worlds)."""
 
     loss: str = "poisson"  # point model loss: "poisson" or "squared_error"
-    max_iter: int = 150
-    learning_rate: float = 0.1
+    max_iter: int = 120
+    learning_rate: float = 0.12
     max_leaf_nodes: int = 31
     min_samples_leaf: int = 40
     l2_regularization: float = 1.0
-    p90_max_iter: int = 100
+    p90_max_iter: int = 80
     max_train_rows: int = 600_000
     random_state: int = 0
     # OpenMP threads per fit (None = all cores). One by default: on 2 cores shared with other

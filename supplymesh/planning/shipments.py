@@ -282,7 +282,8 @@ def _load_group(
 def _shipment_frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[*SHIPMENT_COLUMNS, "pallets_f", "need_by"])
     unassigned = frame["status"] == "unassigned"
-    frame.loc[unassigned, ["ship_date", "arrival_date"]] = pd.NaT
+    if unassigned.any():  # .loc assignment of NaT fails on an empty selection of an empty frame
+        frame.loc[unassigned, ["ship_date", "arrival_date"]] = pd.NaT
 
     def dates(col: pd.Series) -> pd.Series:
         return pd.Series(

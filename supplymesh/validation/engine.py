@@ -258,8 +258,8 @@ def check_input(
     blocking_flags = [f for f, r in zip(flags, rules, strict=True) if r.severity == "ERROR"]
     counts = con.execute(
         "SELECT "
-        + ", ".join(f"count_if({f})" for f in flags)
-        + f", count_if({' OR '.join(blocking_flags) or 'false'}) FROM _checked"
+        + ", ".join(f"count(*) FILTER (WHERE {f})" for f in flags)
+        + f", count(*) FILTER (WHERE {' OR '.join(blocking_flags) or 'false'}) FROM _checked"
     ).fetchone()
     results = list(schema_results)
     for rule, flag, failing in zip(rules, flags, counts[:-1], strict=True):

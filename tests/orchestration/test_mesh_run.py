@@ -23,10 +23,14 @@ def test_whole_mesh_materializes_every_product(published_mesh):
     con = connect(paths)
     for product in all_products():
         for version in product.versions:
-            rows = run_query(con, f"select count(*) n from {product.domain}.{version.table}")["n"][
-                0
-            ]
-            assert rows > 0, f"{product.key} v{version.major} is empty"
+            view = f"{product.domain}.{version.table}"
+            rows = run_query(con, f"select count(*) n from {view}")["n"][0]
+            # a day with no purchase order due has an empty (but published) shipment plan
+            if product.domain != "planning" or product.name == "demand_forecast":
+                assert rows > 0, f"{view} is empty"
+    due = run_query(con, "select count(*) n from planning.inventory_plan where order_due")["n"][0]
+    planned = run_query(con, "select count(*) n from planning.shipment_plan")["n"][0]
+    assert planned == due
     forecast = run_query(con, "select * from planning.demand_forecast")
     assert forecast["horizon_day"].between(1, 28).all()
     assert (forecast["p90"] >= forecast["p50"]).all()
