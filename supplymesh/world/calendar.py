@@ -19,14 +19,30 @@ REGIONS = ("NORTH", "SOUTH", "EAST", "WEST")
 COMMON_FIXED = {(1, 1): "New Year's Day", (5, 1): "Labour Day", (12, 25): "Christmas Day"}
 REGION_FIXED: dict[str, dict[tuple[int, int], str]] = {
     "NORTH": {(10, 3): "Day of Unity", (12, 26): "St Stephen's Day"},
-    "SOUTH": {(1, 6): "Epiphany", (4, 25): "Liberation Day", (6, 2): "Republic Day",
-              (8, 15): "Assumption Day", (11, 1): "All Saints' Day",
-              (12, 8): "Immaculate Conception", (12, 26): "St Stephen's Day"},
-    "EAST": {(1, 6): "Epiphany", (5, 3): "Constitution Day", (8, 15): "Assumption Day",
-             (11, 1): "All Saints' Day", (11, 11): "Independence Day",
-             (12, 26): "St Stephen's Day"},
-    "WEST": {(5, 8): "Victory Day", (7, 14): "National Day", (8, 15): "Assumption Day",
-             (11, 1): "All Saints' Day", (11, 11): "Armistice Day"},
+    "SOUTH": {
+        (1, 6): "Epiphany",
+        (4, 25): "Liberation Day",
+        (6, 2): "Republic Day",
+        (8, 15): "Assumption Day",
+        (11, 1): "All Saints' Day",
+        (12, 8): "Immaculate Conception",
+        (12, 26): "St Stephen's Day",
+    },
+    "EAST": {
+        (1, 6): "Epiphany",
+        (5, 3): "Constitution Day",
+        (8, 15): "Assumption Day",
+        (11, 1): "All Saints' Day",
+        (11, 11): "Independence Day",
+        (12, 26): "St Stephen's Day",
+    },
+    "WEST": {
+        (5, 8): "Victory Day",
+        (7, 14): "National Day",
+        (8, 15): "Assumption Day",
+        (11, 1): "All Saints' Day",
+        (11, 11): "Armistice Day",
+    },
 }
 # moveable holidays: days after Easter Sunday, and the regions that keep them
 EASTER_OFFSETS: dict[str, tuple[int, tuple[str, ...]]] = {
@@ -98,8 +114,9 @@ class Calendar:
         return (self.days - years.astype("datetime64[D]")).astype(np.int64) + 1
 
 
-def build_calendar(as_of: date, history_days: int, horizon_days: int,
-                   regions: tuple[str, ...] = REGIONS) -> Calendar:
+def build_calendar(
+    as_of: date, history_days: int, horizon_days: int, regions: tuple[str, ...] = REGIONS
+) -> Calendar:
     """The calendar of ``history_days`` ending on ``as_of`` plus ``horizon_days`` after it."""
     start = as_of - timedelta(days=history_days - 1)
     n_days = history_days + horizon_days
@@ -113,8 +130,9 @@ def build_calendar(as_of: date, history_days: int, horizon_days: int,
         # one extra year so stock-up before a holiday just past the end is still applied
         for day, name in region_holidays(region, range(start.year, end.year + 2)).items():
             i = (day - start).days
-            for k, lift in enumerate(PRE_BIG_HOLIDAY_MULT if name in BIG_HOLIDAYS
-                                     else PRE_HOLIDAY_MULT, start=1):
+            for k, lift in enumerate(
+                PRE_BIG_HOLIDAY_MULT if name in BIG_HOLIDAYS else PRE_HOLIDAY_MULT, start=1
+            ):
                 if 0 <= i - k < n_days:
                     mult[r, i - k] *= lift
             if 0 <= i < n_days:
@@ -127,9 +145,13 @@ def build_calendar(as_of: date, history_days: int, horizon_days: int,
 def calendar_table(cal: Calendar) -> pa.Table:
     """The ``calendar`` extract: one row per day and region."""
     n_reg = len(cal.regions)
-    return pa.table({
-        "calendar_date": pa.array(np.tile(cal.days, n_reg)),
-        "region": pa.array(np.repeat(np.array(cal.regions), cal.n_days)),
-        "is_holiday": pa.array(cal.is_holiday.reshape(-1)),
-        "holiday_name": pa.array([n for row in cal.holiday_name for n in row], type=pa.string()),
-    })
+    return pa.table(
+        {
+            "calendar_date": pa.array(np.tile(cal.days, n_reg)),
+            "region": pa.array(np.repeat(np.array(cal.regions), cal.n_days)),
+            "is_holiday": pa.array(cal.is_holiday.reshape(-1)),
+            "holiday_name": pa.array(
+                [n for row in cal.holiday_name for n in row], type=pa.string()
+            ),
+        }
+    )

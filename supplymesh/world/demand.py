@@ -58,8 +58,9 @@ def draw_profiles(rng: np.random.Generator, catalog: Catalog, n_dcs: int) -> Dem
     n = catalog.n_skus
     cat = catalog.category
     slow = rng.random(n) < SLOW_MOVER_SHARE
-    level = np.where(slow, rng.uniform(0.08, 0.9, n),
-                     rng.lognormal(np.log(LEVEL_MEDIAN), LEVEL_SIGMA, n))
+    level = np.where(
+        slow, rng.uniform(0.08, 0.9, n), rng.lognormal(np.log(LEVEL_MEDIAN), LEVEL_SIGMA, n)
+    )
     e_lo = np.array([CATEGORIES[c].elasticity[0] for c in cat])
     e_hi = np.array([CATEGORIES[c].elasticity[1] for c in cat])
     weekly = WEEKLY_BASE[None, :] * rng.lognormal(0, 0.12, (len(CATEGORIES), 7))
@@ -86,8 +87,9 @@ class ChunkDemand:
     promo_row: np.ndarray  # int64 (n_chunk_skus, n_regions, H): promotion index or -1
 
 
-def promo_effects(promos: Promotions, skus: np.ndarray, elasticity: np.ndarray, n_regions: int,
-                  horizon: int) -> tuple[np.ndarray, np.ndarray]:
+def promo_effects(
+    promos: Promotions, skus: np.ndarray, elasticity: np.ndarray, n_regions: int, horizon: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Promotion index per (chunk SKU, region, day) and the demand multiplier it causes.
 
     ``elasticity`` is per chunk SKU (aligned with ``skus``).
@@ -116,9 +118,16 @@ def promo_effects(promos: Promotions, skus: np.ndarray, elasticity: np.ndarray, 
     return row, mult
 
 
-def chunk_demand(skus: np.ndarray, prof: DemandProfiles, catalog: Catalog, cal: Calendar,
-                 prices: np.ndarray, promos: Promotions, dc_region: np.ndarray,
-                 sku_rngs: list[np.random.Generator]) -> ChunkDemand:
+def chunk_demand(
+    skus: np.ndarray,
+    prof: DemandProfiles,
+    catalog: Catalog,
+    cal: Calendar,
+    prices: np.ndarray,
+    promos: Promotions,
+    dc_region: np.ndarray,
+    sku_rngs: list[np.random.Generator],
+) -> ChunkDemand:
     """Expected and sampled demand for the SKUs of one chunk at every DC over the history.
 
     Randomness comes only from ``sku_rngs`` (one generator per SKU), so a SKU's demand does not
@@ -129,8 +138,10 @@ def chunk_demand(skus: np.ndarray, prof: DemandProfiles, catalog: Catalog, cal: 
     years = t / 365.25
     trend = (1 + prof.trend[skus, None]) ** years[None, :]
     doy = cal.day_of_year[:h]
-    yearly = np.exp(prof.season_amp[skus, None]
-                    * np.cos(2 * np.pi * (doy[None, :] - prof.season_peak[skus, None]) / 365.25))
+    yearly = np.exp(
+        prof.season_amp[skus, None]
+        * np.cos(2 * np.pi * (doy[None, :] - prof.season_peak[skus, None]) / 365.25)
+    )
     price = prices[skus, :h]
     price_eff = (price / price[:, :1]) ** -prof.elasticity[skus, None]
     age = t[None, :] - catalog.launch_day[skus, None]
@@ -141,8 +152,7 @@ def chunk_demand(skus: np.ndarray, prof: DemandProfiles, catalog: Catalog, cal: 
 
     weekly = prof.weekly[catalog.category[skus]][:, cal.weekday[:h]]  # (n_k, h)
     holiday = cal.demand_mult[dc_region][:, :h]  # (n_dc, h)
-    promo_row, promo_mult = promo_effects(promos, skus, prof.elasticity[skus], len(cal.regions),
-                                           h)
+    promo_row, promo_mult = promo_effects(promos, skus, prof.elasticity[skus], len(cal.regions), h)
 
     innov = np.stack([g.standard_normal((n_dc, h)) for g in sku_rngs])  # (n_k, n_dc, h)
     latent = np.empty_like(innov)
@@ -151,10 +161,17 @@ def chunk_demand(skus: np.ndarray, prof: DemandProfiles, catalog: Catalog, cal: 
     for d in range(1, h):
         latent[:, :, d] = LATENT_PHI * latent[:, :, d - 1] + scale * innov[:, :, d]
 
-    mu = (regular * weekly[:, None, :] * holiday[None, :, :]
-          * promo_mult[:, dc_region, :] * np.exp(latent - LATENT_SD**2 / 2))
+    mu = (
+        regular
+        * weekly[:, None, :]
+        * holiday[None, :, :]
+        * promo_mult[:, dc_region, :]
+        * np.exp(latent - LATENT_SD**2 / 2)
+    )
     size = prof.dispersion[skus]
-    demand = np.stack([g.negative_binomial(size[i], size[i] / (size[i] + mu[i]))
-                       for i, g in enumerate(sku_rngs)])
-    return ChunkDemand(demand.reshape(n_k * n_dc, h).astype(np.int64),
-                       regular.reshape(n_k * n_dc, h), promo_row)
+    demand = np.stack(
+        [g.negative_binomial(size[i], size[i] / (size[i] + mu[i])) for i, g in enumerate(sku_rngs)]
+    )
+    return ChunkDemand(
+        demand.reshape(n_k * n_dc, h).astype(np.int64), regular.reshape(n_k * n_dc, h), promo_row
+    )

@@ -103,16 +103,24 @@ def build_world(spec: Scale, seed: int, as_of: date) -> World:
     h = spec.history_days
     cal = build_calendar(as_of, h, spec.horizon_days)
     catalog = build_catalog(stream(seed, Stream.CATALOG), spec.n_skus, spec.n_suppliers, h)
-    net = build_network(stream(seed, Stream.NETWORK), spec.n_dcs, spec.n_suppliers,
-                        supplier_specialties(spec.n_suppliers))
-    customer_ids, customer_emails = customer_pool(stream(seed, Stream.CUSTOMERS),
-                                                  spec.n_customers)
+    net = build_network(
+        stream(seed, Stream.NETWORK),
+        spec.n_dcs,
+        spec.n_suppliers,
+        supplier_specialties(spec.n_suppliers),
+    )
+    customer_ids, customer_emails = customer_pool(stream(seed, Stream.CUSTOMERS), spec.n_customers)
     return World(
-        spec=spec, seed=seed, cal=cal, catalog=catalog, net=net,
+        spec=spec,
+        seed=seed,
+        cal=cal,
+        catalog=catalog,
+        net=net,
         schedule=draw_schedule(stream(seed, Stream.SHIPPING), net, h),
         prices=price_paths(stream(seed, Stream.PRICING), catalog.base_price, cal.n_days, h),
-        promos=plan_promotions(stream(seed, Stream.PROMOTIONS), catalog,
-                               np.unique(net.dc_region), cal.n_days),
+        promos=plan_promotions(
+            stream(seed, Stream.PROMOTIONS), catalog, np.unique(net.dc_region), cal.n_days
+        ),
         profiles=draw_profiles(stream(seed, Stream.PROFILES), catalog, spec.n_dcs),
         policies=draw_policies(stream(seed, Stream.POLICY), spec.n_skus, spec.n_dcs),
         customer_ids=pa.array(customer_ids, pa.string()),
@@ -127,8 +135,9 @@ def reference_tables(w: World) -> dict[str, pa.Table]:
         "calendar": calendar_table(w.cal),
         "locations": w.net.locations,
         "lanes": w.net.lanes,
-        "item_master": item_master_table(w.catalog, w.prices, w.spec.history_days - 1,
-                                         w.net.supplier_ids, first_day),
+        "item_master": item_master_table(
+            w.catalog, w.prices, w.spec.history_days - 1, w.net.supplier_ids, first_day
+        ),
         "promotions": promotions_table(w.promos, w.catalog, REGIONS, first_day),
     }
 
@@ -137,29 +146,57 @@ def write_chunk(out: BatchWriter, w: World, chunk_no: int, skus: np.ndarray) -> 
     """Simulate one chunk of SKUs and append its orders (one part), stock and receipts."""
     spec, cal, n_dcs = w.spec, w.cal, w.spec.n_dcs
     rngs = [stream(w.seed, Stream.SKU, int(k)) for k in skus]  # demand first, then fill
-    dem = chunk_demand(skus, w.profiles, w.catalog, cal, w.prices, w.promos, w.net.dc_region,
-                       rngs)
-    inv = simulate_inventory(skus, dem, w.catalog, w.net, w.schedule, w.policies, cal.weekday,
-                             rngs)
+    dem = chunk_demand(skus, w.profiles, w.catalog, cal, w.prices, w.promos, w.net.dc_region, rngs)
+    inv = simulate_inventory(skus, dem, w.catalog, w.net, w.schedule, w.policies, cal.weekday, rngs)
     chunk_rng = stream(w.seed, Stream.CHUNK, chunk_no)
     level = w.profiles.series_level(skus)
     promo_ids = pa.array(w.promos.ids, pa.string())
     for j in range(n_dcs):  # series are SKU-major, so DC j's rows are j::n_dcs
         lines = build_order_lines(
-            chunk_rng, chunk_no, j, skus, inv.sales[j::n_dcs], level[j::n_dcs],
-            spec.lines_per_day, spec.lines_per_order, n_dcs, spec.n_customers, cal.days,
-            int(w.net.dc_region[j]), w.prices, dem.promo_row, w.promos.discount)
-        out.append("orders", orders_table(lines, w.catalog, w.net.dc_ids, w.customer_ids,
-                                          w.customer_emails, promo_ids, cal.days))
+            chunk_rng,
+            chunk_no,
+            j,
+            skus,
+            inv.sales[j::n_dcs],
+            level[j::n_dcs],
+            spec.lines_per_day,
+            spec.lines_per_order,
+            n_dcs,
+            spec.n_customers,
+            cal.days,
+            int(w.net.dc_region[j]),
+            w.prices,
+            dem.promo_row,
+            w.promos.discount,
+        )
+        out.append(
+            "orders",
+            orders_table(
+                lines,
+                w.catalog,
+                w.net.dc_ids,
+                w.customer_ids,
+                w.customer_emails,
+                promo_ids,
+                cal.days,
+            ),
+        )
     out.end_part("orders")
     out.append("stock_snapshot", stock_table(inv, skus, w.catalog, w.net.dc_ids, cal.days))
-    out.append("receipts", receipts_table(inv, skus, w.catalog, w.net, w.prices, cal.days,
-                                          spec.history_days))
+    out.append(
+        "receipts",
+        receipts_table(inv, skus, w.catalog, w.net, w.prices, cal.days, spec.history_days),
+    )
 
 
-def generate_world(paths: MeshPaths, scale: str = "small", seed: int = 7,
-                   as_of: date = DEFAULT_AS_OF, batch_id: str | None = None,
-                   progress: Progress | None = None) -> WorldSummary:
+def generate_world(
+    paths: MeshPaths,
+    scale: str = "small",
+    seed: int = 7,
+    as_of: date = DEFAULT_AS_OF,
+    batch_id: str | None = None,
+    progress: Progress | None = None,
+) -> WorldSummary:
     """Write one batch of every extract into ``paths.landing`` and summarise it.
 
     ``progress(stage, done, total)`` is called after each reference extract (stage "reference")
@@ -183,5 +220,6 @@ def generate_world(paths: MeshPaths, scale: str = "small", seed: int = 7,
             pa.default_memory_pool().release_unused()  # keep the peak at one chunk's worth
             report("chunks", c + 1, len(chunks))
         files = out.publish()
-    return WorldSummary(scale, seed, as_of, batch_id, dict(out.rows),
-                        round(time.perf_counter() - started, 3), files)
+    return WorldSummary(
+        scale, seed, as_of, batch_id, dict(out.rows), round(time.perf_counter() - started, 3), files
+    )

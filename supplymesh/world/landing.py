@@ -27,8 +27,9 @@ def is_batch_id(value: str) -> bool:
 
 def batch_of(path: Path, extract: str) -> str | None:
     """The batch id in ``path``'s name if it is a batch of ``extract``, else None."""
-    match = re.fullmatch(rf"{re.escape(extract)}__({BATCH_ID_RE.pattern})(\.csv|\.parquet)?",
-                         path.name)
+    match = re.fullmatch(
+        rf"{re.escape(extract)}__({BATCH_ID_RE.pattern})(\.csv|\.parquet)?", path.name
+    )
     if match is None or (match.group(2) is None) != path.is_dir():
         return None  # a folder batch has no suffix, a file batch has one
     return match.group(1)

@@ -45,8 +45,9 @@ def yyyymmdd(days: np.ndarray) -> np.ndarray:
     return year * 10_000 + month * 100 + day
 
 
-def split_lines(rng: np.random.Generator, qty: np.ndarray,
-                line_size: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def split_lines(
+    rng: np.random.Generator, qty: np.ndarray, line_size: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split each ``qty[g]`` into lines: returns (group of each line, its rank in the group, units).
 
     Every line gets one unit, and the other ``qty - n_lines`` units are cut at the cumulative share
@@ -67,11 +68,23 @@ def split_lines(rng: np.random.Generator, qty: np.ndarray,
     return group, rank, 1 + cum_extra - prev
 
 
-def build_order_lines(rng: np.random.Generator, chunk_no: int, dc: int, skus: np.ndarray,
-                      sales: np.ndarray, series_level: np.ndarray, lines_per_day: float,
-                      lines_per_order: float, n_dcs: int, n_customers: int, days: np.ndarray,
-                      region: int, prices: np.ndarray, promo_row: np.ndarray,
-                      promo_discount: np.ndarray) -> OrderLines:
+def build_order_lines(
+    rng: np.random.Generator,
+    chunk_no: int,
+    dc: int,
+    skus: np.ndarray,
+    sales: np.ndarray,
+    series_level: np.ndarray,
+    lines_per_day: float,
+    lines_per_order: float,
+    n_dcs: int,
+    n_customers: int,
+    days: np.ndarray,
+    region: int,
+    prices: np.ndarray,
+    promo_row: np.ndarray,
+    promo_discount: np.ndarray,
+) -> OrderLines:
     """Order lines of one DC for one chunk: ``sales`` is (chunk SKUs, days) at DC ``dc``.
 
     Orders never span DCs, so a chunk is assembled one DC at a time, which keeps the line arrays
@@ -79,7 +92,8 @@ def build_order_lines(rng: np.random.Generator, chunk_no: int, dc: int, skus: np
     """
     k_local, day = np.nonzero(sales)
     group, rank, units = split_lines(
-        rng, sales[k_local, day], np.maximum(1.0, series_level / lines_per_day)[k_local])
+        rng, sales[k_local, day], np.maximum(1.0, series_level / lines_per_day)[k_local]
+    )
     k_local, day = k_local[group], day[group]
     del group
 
@@ -99,8 +113,9 @@ def build_order_lines(rng: np.random.Generator, chunk_no: int, dc: int, skus: np
     del block
     if seq.size and (seq.max() >= 10 ** ORDER_DIGITS[3] or chunk_no >= 10 ** ORDER_DIGITS[2]):
         raise ValueError("order numbering overflow: use smaller chunks")
-    order_no = ((yyyymmdd(days[day]) * 10 ** ORDER_DIGITS[1] + dc + 1) * 10 ** ORDER_DIGITS[2]
-                + chunk_no) * 10 ** ORDER_DIGITS[3] + seq
+    order_no = (
+        (yyyymmdd(days[day]) * 10 ** ORDER_DIGITS[1] + dc + 1) * 10 ** ORDER_DIGITS[2] + chunk_no
+    ) * 10 ** ORDER_DIGITS[3] + seq
     del seq
 
     # one customer per order, from the DC's own customers, skewed towards the big ones
@@ -112,5 +127,6 @@ def build_order_lines(rng: np.random.Generator, chunk_no: int, dc: int, skus: np
     promo = promo_row[k_local, region, day]
     discount = np.where(promo >= 0, promo_discount[np.maximum(promo, 0)], 0.0)
     unit_price = np.round(prices[sku, day] * (1 - discount), 2)
-    return OrderLines(order_no, line_number, day, customer, sku, np.full(sku.size, dc), units,
-                      unit_price, promo)
+    return OrderLines(
+        order_no, line_number, day, customer, sku, np.full(sku.size, dc), units, unit_price, promo
+    )

@@ -13,8 +13,9 @@ CHANGES_PER_YEAR = 2.5
 CHANGE_LOG_MEAN, CHANGE_LOG_STD = 0.012, 0.03  # mostly small increases, some cuts
 
 
-def price_paths(rng: np.random.Generator, base_price: np.ndarray, n_days: int,
-                history_days: int) -> np.ndarray:
+def price_paths(
+    rng: np.random.Generator, base_price: np.ndarray, n_days: int, history_days: int
+) -> np.ndarray:
     """Daily list price per SKU, shape (n_skus, n_days), rounded to cents."""
     n = base_price.size
     n_changes = rng.poisson(CHANGES_PER_YEAR * history_days / 365.25, n)

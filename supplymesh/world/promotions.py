@@ -41,13 +41,15 @@ class Promotions:
         return PROMO_BOOST[self.ptype]
 
 
-def plan_promotions(rng: np.random.Generator, catalog: Catalog, regions: np.ndarray,
-                    n_days: int) -> Promotions:
+def plan_promotions(
+    rng: np.random.Generator, catalog: Catalog, regions: np.ndarray, n_days: int
+) -> Promotions:
     """Non-overlapping promotions per SKU x region (``regions``: indexes of the regions sold in),
     starting anywhere up to the horizon end."""
     n_sku, n_regions = catalog.n_skus, regions.size
-    per_year = np.where(rng.random(n_sku) < NEVER_PROMOTED_SHARE, 0.0, rng.uniform(*PER_YEAR,
-                                                                                    n_sku))
+    per_year = np.where(
+        rng.random(n_sku) < NEVER_PROMOTED_SHARE, 0.0, rng.uniform(*PER_YEAR, n_sku)
+    )
     interval = np.repeat(365.0 / np.maximum(per_year, 1e-9), n_regions)  # per sku x region
     n_pairs = n_sku * n_regions
     k = n_days // (DURATION_DAYS[0] + COOLDOWN_DAYS) + 2
@@ -59,28 +61,37 @@ def plan_promotions(rng: np.random.Generator, catalog: Catalog, regions: np.ndar
     start = np.cumsum(step, axis=1).astype(np.int64)
     end = start + duration - 1
     ptype = rng.choice(len(PROMO_TYPES), (n_pairs, k), p=PROMO_TYPE_P)
-    disc = np.where(ptype == 0, rng.uniform(0.10, 0.40, (n_pairs, k)),
-                    rng.uniform(0.10, 0.25, (n_pairs, k)))
+    disc = np.where(
+        ptype == 0, rng.uniform(0.10, 0.40, (n_pairs, k)), rng.uniform(0.10, 0.25, (n_pairs, k))
+    )
     disc = np.where(ptype == 2, BOGO_DISCOUNT, np.round(disc / 0.05) * 0.05)
 
     sku = np.repeat(np.arange(n_sku), n_regions)[:, None].repeat(k, axis=1)
     region = np.tile(regions, n_sku)[:, None].repeat(k, axis=1)
-    keep = ((per_year[sku] > 0) & (start < n_days) & (start >= catalog.launch_day[sku])
-            & (end < catalog.end_day[sku]))
+    keep = (
+        (per_year[sku] > 0)
+        & (start < n_days)
+        & (start >= catalog.launch_day[sku])
+        & (end < catalog.end_day[sku])
+    )
     ids = [f"PR{i + 1:07d}" for i in range(int(keep.sum()))]
-    return Promotions(ids, sku[keep], region[keep], start[keep], end[keep],
-                      np.round(disc[keep], 2), ptype[keep])
+    return Promotions(
+        ids, sku[keep], region[keep], start[keep], end[keep], np.round(disc[keep], 2), ptype[keep]
+    )
 
 
-def promotions_table(p: Promotions, catalog: Catalog, regions: tuple[str, ...],
-                     first_day: np.datetime64) -> pa.Table:
+def promotions_table(
+    p: Promotions, catalog: Catalog, regions: tuple[str, ...], first_day: np.datetime64
+) -> pa.Table:
     """The ``promotions`` extract."""
-    return pa.table({
-        "promo_id": p.ids,
-        "sku": pa.array(catalog.skus).take(pa.array(p.sku)),
-        "region": pa.array(regions).take(pa.array(p.region)),
-        "start_date": pa.array(first_day + p.start),
-        "end_date": pa.array(first_day + p.end),
-        "discount_pct": p.discount.astype(np.float64),
-        "promo_type": pa.array(PROMO_TYPES).take(pa.array(p.ptype)),
-    })
+    return pa.table(
+        {
+            "promo_id": p.ids,
+            "sku": pa.array(catalog.skus).take(pa.array(p.sku)),
+            "region": pa.array(regions).take(pa.array(p.region)),
+            "start_date": pa.array(first_day + p.start),
+            "end_date": pa.array(first_day + p.end),
+            "discount_pct": p.discount.astype(np.float64),
+            "promo_type": pa.array(PROMO_TYPES).take(pa.array(p.ptype)),
+        }
+    )

@@ -32,14 +32,50 @@ class Scale:
 SCALES: dict[str, Scale] = {
     s.name: s
     for s in (
-        Scale("tiny", n_skus=6, n_dcs=2, n_suppliers=2, history_days=400, n_customers=300,
-              chunk_skus=3, lines_per_day=2.5, lines_per_order=3.0),
-        Scale("small", n_skus=40, n_dcs=4, n_suppliers=4, history_days=730, n_customers=2_000,
-              chunk_skus=20, lines_per_day=2.2, lines_per_order=3.0),
-        Scale("medium", n_skus=400, n_dcs=8, n_suppliers=12, history_days=730,
-              n_customers=20_000, chunk_skus=100, lines_per_day=2.4, lines_per_order=4.0),
-        Scale("large", n_skus=2_000, n_dcs=10, n_suppliers=32, history_days=1_095,
-              n_customers=120_000, chunk_skus=100, lines_per_day=2.5, lines_per_order=5.0),
+        Scale(
+            "tiny",
+            n_skus=6,
+            n_dcs=2,
+            n_suppliers=2,
+            history_days=400,
+            n_customers=300,
+            chunk_skus=3,
+            lines_per_day=2.5,
+            lines_per_order=3.0,
+        ),
+        Scale(
+            "small",
+            n_skus=40,
+            n_dcs=4,
+            n_suppliers=4,
+            history_days=730,
+            n_customers=2_000,
+            chunk_skus=20,
+            lines_per_day=2.2,
+            lines_per_order=3.0,
+        ),
+        Scale(
+            "medium",
+            n_skus=400,
+            n_dcs=8,
+            n_suppliers=12,
+            history_days=730,
+            n_customers=20_000,
+            chunk_skus=100,
+            lines_per_day=2.4,
+            lines_per_order=4.0,
+        ),
+        Scale(
+            "large",
+            n_skus=2_000,
+            n_dcs=10,
+            n_suppliers=32,
+            history_days=1_095,
+            n_customers=120_000,
+            chunk_skus=100,
+            lines_per_day=2.5,
+            lines_per_order=5.0,
+        ),
     )
 }
 

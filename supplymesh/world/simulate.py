@@ -63,9 +63,16 @@ class ChunkInventory:
     po_received: np.ndarray  # units received
 
 
-def simulate_inventory(skus: np.ndarray, dem: ChunkDemand, catalog: Catalog, net: Network,
-                       schedule: ShippingSchedule, policies: Policies, weekday: np.ndarray,
-                       sku_rngs: list[np.random.Generator]) -> ChunkInventory:
+def simulate_inventory(
+    skus: np.ndarray,
+    dem: ChunkDemand,
+    catalog: Catalog,
+    net: Network,
+    schedule: ShippingSchedule,
+    policies: Policies,
+    weekday: np.ndarray,
+    sku_rngs: list[np.random.Generator],
+) -> ChunkInventory:
     """Run the chunk's series through the history, vectorised across series, one loop over days."""
     n_series, h = dem.demand.shape
     n_dc = net.n_dcs
@@ -77,32 +84,37 @@ def simulate_inventory(skus: np.ndarray, dem: ChunkDemand, catalog: Catalog, net
 
     # the planner's levels per day
     n_review = net.supplier_review_days.sum(axis=1)
-    cover = (net.lead_mean[sup_s] + net.transit_mean[sup_s, dc_s] + handling
-             + 7.0 / n_review[sup_s])
+    cover = net.lead_mean[sup_s] + net.transit_mean[sup_s, dc_s] + handling + 7.0 / n_review[sup_s]
     safety = policies.safety[skus].reshape(-1)
     cycle = policies.cycle_days[skus].reshape(-1)
     low = np.ceil(dem.regular_rate * (cover * safety)[:, None]).astype(np.int64)
-    high = low + np.maximum(np.ceil(dem.regular_rate * cycle[:, None]).astype(np.int64),
-                            moq[:, None])
+    high = low + np.maximum(
+        np.ceil(dem.regular_rate * cycle[:, None]).astype(np.int64), moq[:, None]
+    )
     t = np.arange(h)
-    alive = ((t[None, :] >= catalog.launch_day[sku_s, None])
-             & (t[None, :] < catalog.end_day[sku_s, None]))
+    alive = (t[None, :] >= catalog.launch_day[sku_s, None]) & (
+        t[None, :] < catalog.end_day[sku_s, None]
+    )
     review = net.supplier_review_days[sup_s][:, weekday[:h]] & alive
     lead = schedule.lead[sup_s, dc_s, :h]
     transit = schedule.transit[sup_s, dc_s, :h]
 
     # supplier fill: drawn for every series-day from the SKU's own stream
     p_short = net.fill_short_prob[catalog.supplier[skus]]
-    short = np.concatenate([
-        np.where(g.random((n_dc, h)) < p_short[i], g.uniform(*SHORT_FRACTION, (n_dc, h)), 0.0)
-        for i, g in enumerate(sku_rngs)])
+    short = np.concatenate(
+        [
+            np.where(g.random((n_dc, h)) < p_short[i], g.uniform(*SHORT_FRACTION, (n_dc, h)), 0.0)
+            for i, g in enumerate(sku_rngs)
+        ]
+    )
 
     first_day = np.clip(catalog.launch_day[sku_s], 0, None)
     init_stock = np.zeros(n_series, dtype=np.int64)
     starts = first_day < h
     fd = first_day[starts]
-    init_stock[starts] = np.rint(low[starts, fd] + INITIAL_FILL * (high[starts, fd]
-                                                                   - low[starts, fd]))
+    init_stock[starts] = np.rint(
+        low[starts, fd] + INITIAL_FILL * (high[starts, fd] - low[starts, fd])
+    )
     pad = int(lead.max(initial=1) + transit.max(initial=1) + handling.max(initial=0) + 2)
     arrive_units = np.zeros((n_series, h + pad), dtype=np.int64)  # booked on hand that day
     arrive_order = np.zeros((n_series, h + pad), dtype=np.int64)  # leaves on_order that day
@@ -135,6 +147,9 @@ def simulate_inventory(skus: np.ndarray, dem: ChunkDemand, catalog: Catalog, net
         sales[:, d] = sold
         oh_hist[:, d] = on_hand
         oo_hist[:, d] = on_order
-    cols = ([np.concatenate(c) for c in zip(*po, strict=True)] if po
-            else [np.array([], dtype=np.int64)] * 6)
+    cols = (
+        [np.concatenate(c) for c in zip(*po, strict=True)]
+        if po
+        else [np.array([], dtype=np.int64)] * 6
+    )
     return ChunkInventory(sales, oh_hist, oo_hist, first_day, *cols)

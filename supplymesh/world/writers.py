@@ -21,8 +21,16 @@ import pyarrow.parquet as pq
 
 from supplymesh.world.extracts import EXTRACTS, conform
 
-PUBLISH_ORDER = ("calendar", "locations", "lanes", "item_master", "promotions", "receipts",
-                 "stock_snapshot", "orders")
+PUBLISH_ORDER = (
+    "calendar",
+    "locations",
+    "lanes",
+    "item_master",
+    "promotions",
+    "receipts",
+    "stock_snapshot",
+    "orders",
+)
 PARQUET_OPTIONS = {"compression": "zstd"}
 ROW_GROUP_ROWS = 1_000_000
 CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed")
@@ -64,8 +72,10 @@ class BatchWriter:
         if fmt == "csv":
             if name not in self._csv:
                 sink = open(tmp, "wb")  # noqa: SIM115 - closed in _close()
-                self._csv[name] = (sink, pacsv.CSVWriter(sink, table.schema,
-                                                         write_options=CSV_OPTIONS))
+                self._csv[name] = (
+                    sink,
+                    pacsv.CSVWriter(sink, table.schema, write_options=CSV_OPTIONS),
+                )
             self._csv[name][1].write_table(table)
         elif fmt == "parquet":
             if name not in self._parquet:
@@ -122,7 +132,11 @@ class BatchWriter:
     def __enter__(self) -> BatchWriter:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if exc_type is not None:
             self.abort()

@@ -24,8 +24,9 @@ def read_extract(landing: Path, name: str) -> pa.Table:
     assert path is not None, f"no batch of {name}"
     if e.fmt == "csv":
         types = {f.name: f.type for f in e.schema}
-        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types,
-                                                                      strings_can_be_null=True))
+        return pacsv.read_csv(
+            path, convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True)
+        )
     return ds.dataset(path, format="parquet").to_table()
 
 
@@ -39,8 +40,7 @@ class World:
 
     def frame(self, name: str) -> pd.DataFrame:
         df = self.table(name).to_pandas()
-        for col, typ in zip(EXTRACTS[name].schema.names, EXTRACTS[name].schema.types,
-                            strict=True):
+        for col, typ in zip(EXTRACTS[name].schema.names, EXTRACTS[name].schema.types, strict=True):
             if typ == pa.date32():
                 df[col] = pd.to_datetime(df[col])
         return df
@@ -57,8 +57,11 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> World:
 def daily(tiny: World) -> pd.DataFrame:
     """One row per SKU x DC x stocked day: sales, end-of-day stock, promotion and weekday."""
     orders = tiny.frame("orders")
-    sales = (orders.groupby(["sku", "location_id", "order_date"], as_index=False)["quantity"]
-             .sum().rename(columns={"order_date": "day", "quantity": "sales"}))
+    sales = (
+        orders.groupby(["sku", "location_id", "order_date"], as_index=False)["quantity"]
+        .sum()
+        .rename(columns={"order_date": "day", "quantity": "sales"})
+    )
     stock = tiny.frame("stock_snapshot").rename(columns={"snapshot_date": "day"})
     df = stock.merge(sales, on=["sku", "location_id", "day"], how="left")
     df["sales"] = df["sales"].fillna(0).astype(int)
@@ -68,8 +71,9 @@ def daily(tiny: World) -> pd.DataFrame:
     promos["n"] = (promos["end_date"] - promos["start_date"]).dt.days + 1
     days = promos.loc[promos.index.repeat(promos["n"])].copy()
     days["day"] = days["start_date"] + pd.to_timedelta(days.groupby(level=0).cumcount(), "D")
-    df = df.merge(days[["sku", "region", "day", "promo_id"]], on=["sku", "region", "day"],
-                  how="left")
+    df = df.merge(
+        days[["sku", "region", "day", "promo_id"]], on=["sku", "region", "day"], how="left"
+    )
     df["on_promo"] = df["promo_id"].notna()
     df["weekday"] = df["day"].dt.dayofweek
     return df.sort_values(["sku", "location_id", "day"]).reset_index(drop=True)

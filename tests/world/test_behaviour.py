@@ -21,7 +21,8 @@ def test_stock_ledger_balances_and_caps_sales(tiny: World, daily: pd.DataFrame) 
     """on_hand[t] = on_hand[t-1] + booked[t] - sales[t], where goods are booked handling_days
     after receipt: so on a stock-out day sales are exactly what was available."""
     receipts = tiny.frame("receipts").merge(
-        tiny.frame("locations")[["location_id", "handling_days"]], on="location_id")
+        tiny.frame("locations")[["location_id", "handling_days"]], on="location_id"
+    )
     receipts["day"] = receipts["receipt_date"] + pd.to_timedelta(receipts["handling_days"], "D")
     booked = receipts.groupby(["sku", "location_id", "day"])["quantity_received"].sum()
     df = daily.join(booked.rename("booked"), on=["sku", "location_id", "day"])

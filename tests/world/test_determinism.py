@@ -38,8 +38,9 @@ def test_different_seed_differs(tiny: World, tmp_path: Path) -> None:
     assert [n for n in EXTRACTS if same[n] == base[n]] == ["calendar"]
 
 
-def test_chunking_does_not_change_stock_or_sales(tiny: World, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chunking_does_not_change_stock_or_sales(
+    tiny: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Demand and replenishment draw from per-SKU streams, so one chunk or several give the same
     stock, receipts and daily sales (only the grouping of lines into orders may differ)."""
     monkeypatch.setitem(SCALES, "tiny", replace(SCALES["tiny"], chunk_skus=100))

@@ -38,8 +38,10 @@ def test_exact_columns_and_types(tiny: World) -> None:
 
 
 def test_csv_dates_are_iso_and_nulls_empty(tiny: World) -> None:
-    raw = pacsv.read_csv(tiny.summary.files["calendar"],
-                         convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
+    raw = pacsv.read_csv(
+        tiny.summary.files["calendar"],
+        convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
+    )
     first = raw.column("calendar_date")[0].as_py()
     assert str(first) == "2025-10-24"  # 400 days ending 2026-11-27
     assert raw.column("holiday_name").null_count > 0
@@ -74,8 +76,9 @@ def test_item_master_is_consistent(tiny: World) -> None:
     assert (items["min_order_qty"] % items["case_pack"] == 0).all()
     assert (items["units_per_pallet"] % items["case_pack"] == 0).all()
     locations = tiny.frame("locations")
-    assert set(items["supplier_id"]) <= set(locations.loc[locations["location_type"] == "supplier",
-                                                          "location_id"])
+    assert set(items["supplier_id"]) <= set(
+        locations.loc[locations["location_type"] == "supplier", "location_id"]
+    )
 
 
 def test_network_and_lanes(tiny: World) -> None:
@@ -109,14 +112,18 @@ def test_order_lines(tiny: World) -> None:
 def test_promo_lines_are_discounted_and_in_their_promotion(tiny: World) -> None:
     orders = tiny.frame("orders").merge(tiny.frame("locations")[["location_id", "region"]])
     promos = tiny.frame("promotions")
-    lines = orders[orders["promo_id"].notna()].merge(promos, on="promo_id",
-                                                     suffixes=("", "_promo"))
+    lines = orders[orders["promo_id"].notna()].merge(promos, on="promo_id", suffixes=("", "_promo"))
     assert len(lines) == orders["promo_id"].notna().sum() > 0
-    assert (lines["sku"] == lines["sku_promo"]).all() and (lines["region"] ==
-                                                           lines["region_promo"]).all()
+    assert (lines["sku"] == lines["sku_promo"]).all() and (
+        lines["region"] == lines["region_promo"]
+    ).all()
     assert lines["order_date"].between(lines["start_date"], lines["end_date"]).all()
-    regular = (orders[orders["promo_id"].isna()].groupby(["sku", "order_date"])["unit_price"]
-               .first().rename("regular"))
+    regular = (
+        orders[orders["promo_id"].isna()]
+        .groupby(["sku", "order_date"])["unit_price"]
+        .first()
+        .rename("regular")
+    )
     both = lines.join(regular, on=["sku", "order_date"]).dropna(subset=["regular"])
     expected = (both["regular"] * (1 - both["discount_pct"])).round(2)
     assert (both["unit_price"] - expected).abs().max() <= 0.011

@@ -43,15 +43,17 @@ def test_failed_generation_publishes_nothing(tmp_path: Path) -> None:
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
-        generate_world(MeshPaths(tmp_path), "tiny", batch_id="20260101T000000Z",
-                       progress=fail_midway)
+        generate_world(
+            MeshPaths(tmp_path), "tiny", batch_id="20260101T000000Z", progress=fail_midway
+        )
     assert [p for p in MeshPaths(tmp_path).landing.rglob("*") if p.is_file()] == []
 
 
 def test_progress_reports_every_chunk(tmp_path: Path) -> None:
     seen: list[tuple[str, int, int]] = []
-    generate_world(MeshPaths(tmp_path), "tiny", batch_id="20260101T000000Z",
-                   progress=lambda *a: seen.append(a))
+    generate_world(
+        MeshPaths(tmp_path), "tiny", batch_id="20260101T000000Z", progress=lambda *a: seen.append(a)
+    )
     chunks = [s for s in seen if s[0] == "chunks"]
     assert chunks[-1][1] == chunks[-1][2] == len(chunks) >= 2
 
