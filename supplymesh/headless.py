@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+import warnings
 from dataclasses import dataclass, field
+from typing import TextIO
 
 import dagster as dg
 
 from supplymesh.dagster_home import prepare_dagster_home
+from supplymesh.progress import StepList
 from supplymesh.registry import all_products
 from supplymesh.settings import mesh_paths
 
@@ -47,18 +51,46 @@ def parse_selection(selection: list[str]) -> dg.AssetSelection:
         elif ":" not in item and "/" in item:
             parts.append(dg.AssetSelection.assets(dg.AssetKey(item.split("/"))))
         else:
-            parts.append(dg.AssetSelection.from_string(item))
+            with warnings.catch_warnings():  # `group:x` warns about a beta parameter it sets itself
+                warnings.simplefilter("ignore", dg.BetaWarning)
+                parts.append(dg.AssetSelection.from_string(item))
     combined = parts[0]
     for part in parts[1:]:
         combined = combined | part
     return combined
 
 
-def materialize(selection: list[str], log_level: str = "WARNING") -> RunOutcome:
+def follow_steps(steps: StepList):
+    """An instance event listener that feeds a run's step events into ``steps`` as they happen."""
+
+    def on_event(entry) -> None:
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            return
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            steps.begin(event.step_key)
+        elif kind == "ASSET_MATERIALIZATION":
+            steps.advance(event.step_key)
+        elif kind == "STEP_SUCCESS":
+            steps.finish(event.step_key, ok=True)
+        elif kind == "STEP_FAILURE":
+            steps.finish(event.step_key, ok=False)
+        elif kind == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
+            check = event.event_specific_data
+            steps.note(f"check failed {check.asset_key.to_user_string()}:{check.check_name}")
+
+    return on_event
+
+
+def materialize(
+    selection: list[str], log_level: str = "WARNING", progress_stream: TextIO | None = None
+) -> RunOutcome:
     """Execute the mesh job in process over ``selection`` and summarise what happened.
 
     The full event log is in the Dagster instance (``mesh ui`` shows the run); the console gets
-    ``log_level`` and above.
+    ``log_level`` and above. On a terminal (``progress_stream``, default stderr) a live step list
+    follows the run's events, so a long materialization never runs silently.
     """
     paths = mesh_paths()
     prepare_dagster_home(paths)
@@ -68,9 +100,16 @@ def materialize(selection: list[str], log_level: str = "WARNING") -> RunOutcome:
     defs = build_definitions()
     job = defs.resolve_job_def(MESH_JOB)
     keys = parse_selection(selection).resolve(defs.resolve_asset_graph())
-    with dg.DagsterInstance.get() as instance:
+    run_id = str(uuid.uuid4())
+    with (
+        dg.DagsterInstance.get() as instance,
+        StepList("materialize", total=len(keys), stream=progress_stream) as steps,
+    ):
+        if steps.live:
+            instance.add_event_listener(run_id, follow_steps(steps))
         result = job.execute_in_process(
             instance=instance,
+            run_id=run_id,
             asset_selection=list(keys),
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},

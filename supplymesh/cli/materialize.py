@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
+from supplymesh.dagster_home import INSTANCE_CONFIGS, InstanceConfigError
 from supplymesh.headless import materialize
+
+
+def add_instance_option(p: argparse.ArgumentParser) -> None:
+    """``--instance sqlite|postgres``: which Dagster instance config to run on (see README)."""
+    p.add_argument(
+        "--instance",
+        choices=sorted(INSTANCE_CONFIGS),
+        help="Dagster instance storage (default: $MESH_DAGSTER_CONFIG, else sqlite)",
+    )
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,12 +35,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="console log level",
     )
+    add_instance_option(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.instance:
+        os.environ["MESH_DAGSTER_CONFIG"] = args.instance
     started = time.monotonic()
-    outcome = materialize(args.select, log_level=args.log_level)
+    try:
+        outcome = materialize(args.select, log_level=args.log_level)
+    except InstanceConfigError as exc:
+        print(f"mesh materialize: {exc}", file=sys.stderr)
+        return 2
     for line in outcome.lines:
         print(line)
     status = "succeeded" if outcome.success else "FAILED"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
-from supplymesh.dagster_home import prepare_dagster_home
+from supplymesh.cli.materialize import add_instance_option
+from supplymesh.dagster_home import InstanceConfigError, prepare_dagster_home
 from supplymesh.settings import PROJECT_ROOT, mesh_paths
 from supplymesh.transforms_project import dbt_env, ensure_manifest
 
@@ -16,6 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ui", help="start the Dagster UI (webserver + daemon)")
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=3000)
+    add_instance_option(p)
     p.set_defaults(run=run)
 
 
@@ -33,12 +36,32 @@ def dagster_dev_command(host: str, port: int) -> list[str]:
     ]
 
 
+def restore_default_signals() -> None:
+    """SIGINT and SIGTERM back to their defaults before exec.
+
+    A shell starting ``mesh ui &`` without job control sets SIGINT to "ignore", which ``exec``
+    keeps; ``dagster dev`` maps SIGTERM onto its SIGINT handler, so it would then ignore both and
+    outlive every ``kill``. With the defaults restored, SIGTERM or Ctrl-C stops it in seconds.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.instance:
+        os.environ["MESH_DAGSTER_CONFIG"] = args.instance
     paths = mesh_paths()
-    prepare_dagster_home(paths)
+    try:
+        prepare_dagster_home(paths)
+    except InstanceConfigError as exc:
+        print(f"mesh ui: {exc}", file=sys.stderr)
+        return 2
     os.environ.update(dbt_env(paths))
     ensure_manifest(paths)
     os.chdir(PROJECT_ROOT)
-    print(f"Dagster UI on http://{args.host}:{args.port} (instance {paths.dagster_home})")
+    print(
+        f"Dagster UI on http://{args.host}:{args.port} (instance {paths.dagster_home})", flush=True
+    )
     command = dagster_dev_command(args.host, args.port)
+    restore_default_signals()
     os.execvpe(command[0], command, os.environ)
