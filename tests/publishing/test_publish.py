@@ -78,6 +78,20 @@ def test_missing_column_publishes_nothing(paths):
     assert not paths.catalog_db.exists()
 
 
+def test_missing_column_keeps_serving_the_previous_version(paths):
+    land(paths, orders_frame(12), "20260101T000000Z")
+    good = {r.major: r.snapshot_id for r in publish_landing("sales.orders", paths=paths)}
+    land(paths, orders_frame(20).drop(columns=["unit_price"]), "20260102T000000Z")
+    results = publish_landing("sales.orders", paths=paths)
+    for r in results:
+        assert not r.published and r.serving_snapshot_id == good[r.major]
+        [failure] = r.report.schema_failures
+        assert failure.rule == "column_present"
+        assert failure.column == {1: "price", 2: "unit_price"}[r.major]
+        assert f"sales.orders v{r.major}" in r.report.summary()
+    assert connect(paths).execute("select count(*) from sales.orders").fetchone()[0] == 12
+
+
 def test_consumer_connection_is_read_only(paths):
     land(paths, orders_frame(5), "20260101T000000Z")
     publish_landing("sales.orders", paths=paths)
