@@ -10,7 +10,13 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 SCALE ?= small
 SEED ?= 7
 
-.PHONY: install demo test test-slow test-browser test-postgres test-all ui bench lint clean
+DOCS_PORT ?= 8080
+# root installs system packages directly (CI, these machines); anyone else through sudo
+APT_GET := $(if $(filter 0,$(shell id -u)),,sudo )env DEBIAN_FRONTEND=noninteractive apt-get
+DBT_DOCS_ARGS := --project-dir transforms --profiles-dir transforms --target-path $(MESH_HOME)/dbt_target
+
+.PHONY: install demo test test-slow test-browser test-postgres test-all ui report docs bench lint clean \
+	chromium postgresql
 
 install: $(VENV)/.installed
 
@@ -36,11 +42,43 @@ test: install
 test-slow: install
 	$(BIN)/python -m pytest -m slow
 
+# The Dagster UI in Debian's Chromium (Playwright cannot download its own browsers here).
+# Screenshots land in artifacts/screenshots/.
+test-browser: install chromium
+	$(BIN)/python -m pytest -m browser
+
+# The mesh with its Dagster instance on a real PostgreSQL server (started and stopped by the test).
+test-postgres: install postgresql
+	$(BIN)/python -m pytest -m postgres
+
+test-all: test test-slow test-browser test-postgres
+
+chromium:
+	@command -v chromium >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq chromium; }
+
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		{ $(APT_GET) update -qq && $(APT_GET) install -y -qq postgresql; }
+
 ui: install
 	$(BIN)/mesh ui
 
+report: install
+	$(BIN)/mesh report
+
+# dbt docs of the transforms (needs a materialized mesh: `make demo`), served on 127.0.0.1
+docs: install
+	DBT_LOG_PATH=$(MESH_HOME)/dbt_target/logs $(BIN)/dbt docs generate $(DBT_DOCS_ARGS) --static --quiet
+	@echo "dbt docs on http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops); offline copy: $(MESH_HOME)/dbt_target/static_index.html"
+	DBT_LOG_PATH=$(MESH_HOME)/dbt_target/logs $(BIN)/dbt docs serve $(DBT_DOCS_ARGS) --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+BASE ?= origin/main
+.PHONY: contracts-check
+contracts-check: install  # the CI semver gate, locally: make contracts-check BASE=main
+	$(BIN)/mesh contracts check --base $(BASE)
 
 lint: install
 	$(BIN)/ruff check .

@@ -27,11 +27,12 @@ class Measurement:
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> Measurement:
     """Run ``command`` in a fresh wrapper so the peak RSS is that command's own (largest
-    process among it and its descendants)."""
+    process among it and its descendants). Its stderr stays the caller's, so on a terminal the
+    command's own live progress shows, and in a log its errors do."""
     out = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *command],
         env={**os.environ, **(env or {})},
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         check=True,
     )

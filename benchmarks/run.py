@@ -1,6 +1,6 @@
 """`make bench`: validation throughput and end-to-end cost at small and medium.
 
-Usage: python -m benchmarks.run [--scales small,medium] [--seed 7]
+Usage: python -m benchmarks.run [--scales small,medium,completejourney] [--seed 7]
 Each scale runs in its own runtime folder under $MESH_HOME/bench/<scale>.
 """
 
@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 from benchmarks.measure import measure
+from benchmarks.planning import bench_planning, print_planning
 from benchmarks.validation import bench_validation
+from supplymesh.progress import Stages
 from supplymesh.settings import mesh_home
 from supplymesh.world.landing import latest_batch
 
@@ -23,12 +25,17 @@ def _mesh(*args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("mesh")), *args]
 
 
-def bench_scale(scale: str, seed: int) -> dict:
+def bench_scale(scale: str, seed: int, stages: Stages) -> dict:
     home = mesh_home() / "bench" / scale
     shutil.rmtree(home, ignore_errors=True)
     env = {"MESH_HOME": str(home)}
-    generate = measure(_mesh("generate", "--scale", scale, "--seed", str(seed)), env)
-    materialize = measure(_mesh("materialize"), env)
+    with stages.stage(f"{scale}: generate"):
+        world = ["--scale", scale]
+        if scale == "completejourney":  # the real-data world, at its small size
+            world = ["--world", "completejourney", "--scale", "small"]
+        generate = measure(_mesh("generate", *world, "--seed", str(seed)), env)
+    with stages.stage(f"{scale}: materialize"):
+        materialize = measure(_mesh("materialize"), env)
     result = {
         "scale": scale,
         "generate_seconds": generate.seconds,
@@ -40,20 +47,26 @@ def bench_scale(scale: str, seed: int) -> dict:
         "materialize_ok": materialize.returncode == 0,
     }
     batch = latest_batch(home / "landing" / "sales", "orders")
-    if batch is not None:
-        result["validation"] = bench_validation(batch)
+    with stages.stage(f"{scale}: contract validation"):
+        if batch is not None:
+            result["validation"] = bench_validation(batch)
+    with stages.stage(f"{scale}: planning (training, evaluation)"):
+        if result["materialize_ok"]:
+            result["planning"] = bench_planning(home)
     return result
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scales", default="small,medium")
+    parser.add_argument("--scales", default="small,medium,completejourney")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     os.environ.setdefault("MESH_HOME", str(mesh_home()))
     results = []
-    for scale in args.scales.split(","):
-        r = bench_scale(scale, args.seed)
+    scales = args.scales.split(",")
+    stages = Stages("bench", total=4 * len(scales))  # shown on a terminal only
+    for scale in scales:
+        r = bench_scale(scale, args.seed, stages)
         results.append(r)
         print(f"\n== {scale} ==")
         print(
@@ -79,6 +92,8 @@ def main() -> int:
                 f"  ratio                {v['speedup_vs_pandera']:.1f}x (validation only), "
                 f"{v['speedup_vs_pandera_with_load']:.1f}x (including pandas load)"
             )
+        if r.get("planning"):
+            print_planning(r["planning"])
     out = mesh_home() / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"\nresults written to {out}")

@@ -20,7 +20,8 @@ def contract_check_spec(version: ProductVersion) -> dg.AssetCheckSpec:
         asset=asset_key(version),
         blocking=True,
         description=f"Every rule of the pandera contract {version.contract_ref} holds; "
-        "a failure blocks publishing and every downstream asset.",
+        "an ERROR rule's failure blocks publishing and every downstream asset, a WARN rule's "
+        "is reported and lets the data through.",
     )
 
 
@@ -33,6 +34,7 @@ def _rules_table(result: PublishResult) -> dg.TableMetadataValue:
                 "expected": r.expected,
                 "failing_rows": r.failing_rows,
                 "severity": r.severity,
+                "kind": r.kind,
             }
         )
         for r in result.report.results
@@ -46,6 +48,7 @@ def _rules_table(result: PublishResult) -> dg.TableMetadataValue:
                 dg.TableColumn("expected", "string"),
                 dg.TableColumn("failing_rows", "int"),
                 dg.TableColumn("severity", "string"),
+                dg.TableColumn("kind", "string"),
             ]
         ),
     )
@@ -62,21 +65,46 @@ def _samples_markdown(result: PublishResult) -> str:
     return "\n".join(parts) or "no offending rows"
 
 
+def _partitions_markdown(result: PublishResult) -> str:
+    summary = result.report.partitions
+    lines = [summary.describe(), ""]
+    if summary.failing:
+        lines += [f"| {summary.column} | rows | failing rules |", "|---|---|---|"]
+        for p in summary.failing:
+            rules = ", ".join(f"{k} ({v:,})" for k, v in p["rules"].items())
+            lines.append(f"| {p['partition']} | {p['rows']:,} | {rules} |")
+    return "\n".join(lines)
+
+
 def contract_check_result(result: PublishResult, version: ProductVersion) -> dg.AssetCheckResult:
-    """Expected vs found for every rule, and a sample of offending rows."""
+    """Expected vs found for every rule, and a sample of offending rows.
+
+    Any ERROR rule failing fails the check with ERROR severity (blocking); only WARN rules
+    failing fails it with WARN severity, which Dagster shows but does not block on.
+    """
     report = result.report
     failing = report.failures
+    extra = {}
+    if report.partitions is not None:
+        extra = {
+            "partitions_validated": report.partitions.validated,
+            "partitions_reused": report.partitions.reused,
+            "failing_partitions": dg.MetadataValue.md(_partitions_markdown(result)),
+        }
     return dg.AssetCheckResult(
         asset_key=asset_key(version),
         check_name=CHECK_NAME,
-        passed=report.passed,
-        severity=dg.AssetCheckSeverity.ERROR,
+        passed=not failing,
+        severity=dg.AssetCheckSeverity.ERROR
+        if report.blocking_failures
+        else dg.AssetCheckSeverity.WARN,
         description=(
             "all rules hold"
-            if report.passed
-            else "; ".join(r.describe(report.label) for r in failing)
+            if not failing
+            else "; ".join(f"[{r.severity}] {r.describe(report.label)}" for r in failing)
         ),
         metadata={
+            **extra,
             "rows_checked": report.rows_checked,
             "rejected_rows": report.rejected_rows,
             "failing_rules": len(failing),

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.governance import governance_definitions
 from orchestration.jobs import mesh_job
+from orchestration.ml import ml_assets
 from orchestration.planning import planning_assets
 from orchestration.resources import MeshResource
 from orchestration.sensors import landing_sensor
@@ -18,8 +20,16 @@ from orchestration.transforms import dbt_project, dbt_resource, transforms_asset
 def build_definitions() -> dg.Definitions:
     """Definitions for the runtime folder named by ``MESH_HOME`` at call time."""
     project = dbt_project()
+    assets = [
+        *source_product_assets(),
+        transforms_assets(project),
+        *ml_assets(),
+        *planning_assets(),
+    ]
+    governance = governance_definitions(assets)  # central checks on every product, applied once
     return dg.Definitions(
-        assets=[*source_product_assets(), transforms_assets(project), *planning_assets()],
+        assets=[*assets, *governance["assets"]],
+        asset_checks=governance["asset_checks"],
         jobs=[mesh_job],
         sensors=[landing_sensor],
         resources={"mesh": MeshResource(), "dbt": dbt_resource(project)},

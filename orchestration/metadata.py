@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dagster as dg
 
 from supplymesh.registry import Product, ProductVersion
@@ -53,6 +55,11 @@ def product_spec(
         kinds=kinds or {"duckdb", "parquet", "pandera"},
         deps=deps or [],
         tags={"domain": product.domain, "access": product.access, "status": version.status},
+        # the product's freshness SLA, tracked by the Dagster daemon between runs (the
+        # freshness asset checks of orchestration/governance.py judge it in runs)
+        freshness_policy=dg.FreshnessPolicy.time_window(
+            fail_window=dt.timedelta(hours=product.freshness_sla_hours)
+        ),
         metadata={
             "dagster/column_schema": column_schema(version),
             "product": product.key,

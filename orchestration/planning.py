@@ -1,33 +1,65 @@
-"""Planning products: forecast -> inventory plan -> shipment plan, each a published product.
+"""Planning products: the champion's forecast -> its accuracy; inventory, transport and their
+coordination -> one settled supply plan, each a published product.
 
 Each planner reads the marts dbt built and the products published upstream of it (so the chain
 runs through the mesh, as a consumer would read it), computes its plan with the pure functions in
 ``supplymesh.planning`` and publishes it through the same contract gate as every source product.
+The demand model itself (training, the champion/challenger gate, the registry) is in
+``orchestration.ml``; the forecast here is always made by the serving champion.
 """
+
+import json
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from orchestration.contract_checks import contract_check_spec, publish_events
 from orchestration.metadata import asset_key, product_spec
+from orchestration.ml import MODELS, serving_model
 from orchestration.resources import MeshResource
 from supplymesh.marts import read_mart, read_product
+from supplymesh.planning import model_registry as reg
+from supplymesh.planning.accuracy import accuracy_table, actuals
+from supplymesh.planning.classification import ServiceTargets
+from supplymesh.planning.coordination import (
+    CoordinationConfig,
+    binding_fill,
+    coordinate,
+    supply_plan_kpis,
+)
+from supplymesh.planning.drift import DriftConfig, feature_drift, target_drift
+from supplymesh.planning.features import add_origin_features
 from supplymesh.planning.forecast import (
     attach_error_std,
-    forecast_demand,
-    forecast_error_std,
-    score_holdout,
+    error_std_from_predictions,
+    forecast_with_model,
+    future_rows,
+    prepare_frame,
 )
 from supplymesh.planning.inventory import plan_inventory
+from supplymesh.planning.inventory_inputs import policy_inputs
+from supplymesh.planning.inventory_risk import lead_time_samples, lead_time_stats
 from supplymesh.planning.plan_checks import check_inventory_plan, check_shipment_plan
-from supplymesh.planning.shipments import plan_shipments
+from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import get_product
+from supplymesh.reporting.dagster_metadata import (
+    forecast_plot_metadata,
+    inventory_plot_metadata,
+    truck_plot_metadata,
+)
 
 FORECAST = get_product("planning.demand_forecast")
+ACCURACY = get_product("planning.forecast_accuracy")
 INVENTORY = get_product("planning.inventory_plan")
 SHIPMENTS = get_product("planning.shipment_plan")
 LOADS = get_product("planning.truck_loads")
+KPIS = get_product("planning.supply_plan_kpis")
+DECISIONS = get_product("planning.supply_plan_decisions")
+RECEIPTS = get_product("procurement.purchase_receipts")
+LOCATIONS = get_product("network.locations")
+MAX_TRUCK_RATIO = 1.1  # trucks used may exceed the lower bound by at most 10 %
 
 
 def mart(name: str) -> dg.AssetKey:
@@ -36,11 +68,36 @@ def mart(name: str) -> dg.AssetKey:
 
 class ForecastConfig(dg.Config):
     horizon_days: int = 28
+    max_psi: float = 0.25
+    max_ks: float = 0.2
 
 
-class InventoryConfig(dg.Config):
-    service_level: float = 0.95
+class SupplyPlanConfig(dg.Config):
+    """Inventory policy and coordinator settings (service targets per ABC/XYZ class)."""
+
     review_period_days: int = 7
+    service_targets: dict[str, float] = ServiceTargets().targets
+    min_truck_fill: float = 0.6
+    defer_truck_fill: float = 0.25
+    max_trucks_per_lane_day: int = 0  # 0 = no carrier allocation limit
+    ship_window_days: int = 3
+
+
+def _snapshot_paths(paths, product) -> list[Path]:
+    """Data files of every snapshot of a product's newest major still on record, oldest first."""
+    manifest = read_manifest(paths)
+    entry = manifest["products"].get(product.key, {}).get("versions", {})
+    snaps = entry.get(str(product.latest.major), {}).get("history", [])
+    return [Path(s["path"]) for s in snaps if Path(s["path"]).exists()]
+
+
+def _current_frame(paths, product) -> pd.DataFrame | None:
+    """The product's currently served snapshot, or None before its first publish (a product
+    that accumulates over runs reads its own last state this way)."""
+    snap = current_snapshot(read_manifest(paths), product.key, product.latest.major)
+    if snap is None or not Path(snap["path"]).exists():
+        return None
+    return pd.read_parquet(snap["path"])
 
 
 def _spec(product, deps: list[dg.AssetKey]) -> dg.AssetSpec:
@@ -61,52 +118,148 @@ def _invariant_check(name: str, key: dg.AssetKey, violations: list[str]) -> dg.A
     )
 
 
+def _drift_check(name: str, report) -> dg.AssetCheckResult:
+    table = report.table.round(4)
+    return dg.AssetCheckResult(
+        asset_key=asset_key(FORECAST.latest),
+        check_name=name,
+        passed=report.passed,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "drifted": ", ".join(report.drifted) or "none",
+            "max_psi": float(table["psi"].max()) if len(table) else 0.0,
+            "max_ks": float(table["ks"].max()) if len(table) else 0.0,
+            "bounds": f"PSI > {report.config.max_psi} and KS > {report.config.max_ks}",
+            "columns": dg.MetadataValue.md(
+                table.to_markdown(index=False) if len(table) else "none"
+            ),
+        },
+    )
+
+
 @dg.multi_asset(
     name="demand_forecast",
-    specs=[_spec(FORECAST, [mart("fct_demand_features")])],
+    specs=[_spec(FORECAST, [mart("fct_demand_features"), asset_key(MODELS.latest)])],
     check_specs=[
         contract_check_spec(FORECAST.latest),
         dg.AssetCheckSpec(
             "beats_seasonal_naive",
             asset=asset_key(FORECAST.latest),
-            description="Held-out MASE of the model is below the seasonal-naive MASE.",
+            description="The serving model's backtest MASE is below the seasonal-naive MASE.",
+        ),
+        dg.AssetCheckSpec(
+            "feature_drift",
+            asset=asset_key(FORECAST.latest),
+            description="No monitored input of the rows forecast now drifted from the champion's "
+            "training reference (PSI and KS both over their bounds).",
+        ),
+        dg.AssetCheckSpec(
+            "target_drift",
+            asset=asset_key(FORECAST.latest),
+            description="Demand of the latest weeks did not drift from the champion's training "
+            "reference (PSI and KS both over their bounds).",
         ),
     ],
 )
 def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, mesh: MeshResource):
-    """Global gradient-boosted model over all SKU x DC series, scored on a held-out window
-    beside the weekly seasonal-naive baseline, then refit on all history to forecast."""
+    """P50/P90 per SKU x DC x day from the serving champion, with its measured error sigma and the
+    seasonal-naive baseline beside it; drift of inputs and demand against its training data."""
     features = read_mart(mesh.paths, "fct_demand_features")
-    score = score_holdout(features, horizon=config.horizon_days)
-    forecast, _ = forecast_demand(
-        features, horizon=config.horizon_days, model_version=f"hgb-{context.run.run_id[:8]}"
-    )
-    forecast = attach_error_std(forecast, forecast_error_std(score, forecast))
+    row, model = serving_model(mesh.paths)
+    forecast = forecast_with_model(model, features, horizon=config.horizon_days)
+    backtest = reg.load_backtest(row)
+    forecast = attach_error_std(forecast, error_std_from_predictions(backtest, forecast))
     result = publish_frame(FORECAST.key, forecast, paths=mesh.paths, run_id=context.run.run_id)
-    yield from publish_events([(result, FORECAST.latest)], extra=score.as_metadata())
+    frame, as_of = prepare_frame(features, model.spec)
+    with_origin = add_origin_features(frame, model.spec, config.horizon_days, as_of)
+    scoring = future_rows(with_origin, as_of, config.horizon_days)
+    start = as_of - pd.Timedelta(days=config.horizon_days)
+    recent = frame[frame["_history"] & (frame["demand_date"] > start) & ~frame["is_stockout"]]
+    drift = DriftConfig(max_psi=config.max_psi, max_ks=config.max_ks)
+    reference = reg.load_reference(row)
+    last = backtest[backtest["origin"] == backtest["origin"].max()]
+    plot = forecast_plot_metadata(features, forecast, last)
+    extra = {
+        "champion": row["model_version"],
+        "champion_backtest_mase": float(row["backtest_mase"]),
+        "seasonal_naive_mase": float(row["seasonal_naive_mase"]),
+        "moving_average_mase": float(row["moving_average_mase"]),
+        "backtest_p90_coverage": float(row["backtest_p90_coverage"]),
+        "feature_importance": dg.MetadataValue.json(json.loads(row["feature_importances"])),
+        **plot,
+    }
+    yield from publish_events([(result, FORECAST.latest)], extra=extra)
     yield dg.AssetCheckResult(
         asset_key=asset_key(FORECAST.latest),
         check_name="beats_seasonal_naive",
-        passed=bool(score.model.mase < score.naive.mase),
+        passed=bool(row["backtest_mase"] < row["seasonal_naive_mase"]),
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"model_mase": score.model.mase, "seasonal_naive_mase": score.naive.mase},
+        metadata={
+            "model_mase": float(row["backtest_mase"]),
+            "seasonal_naive_mase": float(row["seasonal_naive_mase"]),
+        },
+    )
+    yield _drift_check("feature_drift", feature_drift(reference, scoring, drift))
+    yield _drift_check("target_drift", target_drift(reference, recent, drift))
+
+
+@dg.asset(
+    key=asset_key(ACCURACY.latest),
+    group_name="planning",
+    description=ACCURACY.description,
+    deps=[asset_key(FORECAST.latest), mart("fct_demand_features"), asset_key(MODELS.latest)],
+    kinds={"duckdb", "pandera"},
+    owners=[f"team:{ACCURACY.owner_team}", ACCURACY.owner_email],
+    check_specs=[contract_check_spec(ACCURACY.latest)],
+    tags={"domain": "planning", "access": ACCURACY.access, "status": ACCURACY.latest.status},
+    metadata=_spec(ACCURACY, []).metadata,
+)
+def forecast_accuracy(context: dg.AssetExecutionContext, mesh: MeshResource):
+    """Every published forecast still on record scored on the actuals that arrived since, and
+    the champion's backtest origins; earlier scores are kept."""
+    paths = mesh.paths
+    features = read_mart(paths, "fct_demand_features")
+    forecasts = [pd.read_parquet(path) for path in _snapshot_paths(paths, FORECAST)]
+    previous = _current_frame(paths, ACCURACY)
+    champion = reg.champion(reg.load_registry(paths))
+    backtest = reg.load_backtest(champion) if champion is not None else None
+    table = accuracy_table(
+        previous,
+        forecasts,
+        actuals(features),
+        backtest,
+        None if champion is None else champion["model_version"],
+        reg.utc_now(),
+    )
+    result = publish_frame(ACCURACY.key, table, paths=paths, run_id=context.run.run_id)
+    live = table[(table["source"] == "live") & (table["method"] == "model")]
+    yield from publish_events(
+        [(result, ACCURACY.latest)],
+        extra={"live_forecasts_scored": len(live), "forecast_snapshots_on_record": len(forecasts)},
     )
 
 
 @dg.multi_asset(
-    name="inventory_plan",
+    name="supply_plan",
     specs=[
         _spec(
             INVENTORY,
             [
                 asset_key(FORECAST.latest),
+                asset_key(MODELS.latest),
+                mart("fct_demand_features"),
                 mart("fct_inventory_position"),
-                mart("fct_supplier_lead_times"),
+                asset_key(RECEIPTS.latest),
+                asset_key(LOCATIONS.latest),
             ],
-        )
+        ),
+        _spec(SHIPMENTS, [asset_key(INVENTORY.latest), mart("fct_lane_stats")]),
+        _spec(LOADS, [asset_key(INVENTORY.latest), mart("fct_lane_stats")]),
+        _spec(KPIS, [asset_key(SHIPMENTS.latest), asset_key(LOADS.latest)]),
+        _spec(DECISIONS, [asset_key(INVENTORY.latest), asset_key(LOADS.latest)]),
     ],
     check_specs=[
-        contract_check_spec(INVENTORY.latest),
+        *(contract_check_spec(p.latest) for p in (INVENTORY, SHIPMENTS, LOADS, KPIS, DECISIONS)),
         dg.AssetCheckSpec(
             "policy_invariants",
             asset=asset_key(INVENTORY.latest),
@@ -114,42 +267,6 @@ def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, m
             description="Order quantities are whole cases, at least the MOQ, and "
             "lift the inventory position to the order-up-to level.",
         ),
-    ],
-)
-def inventory_plan(context: dg.AssetExecutionContext, config: InventoryConfig, mesh: MeshResource):
-    """Periodic-review order-up-to policy per SKU x DC from the published forecast."""
-    forecast = read_product(mesh.paths, FORECAST.key)
-    positions = read_mart(mesh.paths, "fct_inventory_position")
-    lead_times = read_mart(mesh.paths, "fct_supplier_lead_times")
-    plan_date = pd.Timestamp(forecast["forecast_origin"].max())
-    plan = plan_inventory(
-        forecast,
-        None,
-        positions,
-        lead_times,
-        plan_date,
-        service_level=config.service_level,
-        review_period_days=config.review_period_days,
-    )
-    result = publish_frame(INVENTORY.key, plan, paths=mesh.paths, run_id=context.run.run_id)
-    yield from publish_events([(result, INVENTORY.latest)])
-    yield _invariant_check(
-        "policy_invariants", asset_key(INVENTORY.latest), check_inventory_plan(plan, positions)
-    )
-
-
-@dg.multi_asset(
-    name="shipment_plan",
-    specs=[
-        _spec(
-            SHIPMENTS,
-            [asset_key(INVENTORY.latest), mart("fct_inventory_position"), mart("fct_lane_stats")],
-        ),
-        _spec(LOADS, [asset_key(INVENTORY.latest), mart("fct_lane_stats")]),
-    ],
-    check_specs=[
-        contract_check_spec(SHIPMENTS.latest),
-        contract_check_spec(LOADS.latest),
         dg.AssetCheckSpec(
             "plan_invariants",
             asset=asset_key(SHIPMENTS.latest),
@@ -157,34 +274,108 @@ def inventory_plan(context: dg.AssetExecutionContext, config: InventoryConfig, m
             description="Every order on exactly one truck or listed with a reason; "
             "no truck over capacity; every on-time load arrives by its need-by date.",
         ),
+        dg.AssetCheckSpec(
+            "trucks_near_lower_bound",
+            asset=asset_key(LOADS.latest),
+            description=f"Trucks used are at most {MAX_TRUCK_RATIO}x the sum of the lane-window "
+            "lower bounds (ceil of load over capacity on the binding dimension).",
+        ),
     ],
 )
-def shipment_plan(context: dg.AssetExecutionContext, mesh: MeshResource):
-    """Due purchase orders consolidated onto trucks per lane and ship date."""
-    plan = read_product(mesh.paths, INVENTORY.key)
-    items = read_mart(mesh.paths, "fct_inventory_position")
-    lanes = read_mart(mesh.paths, "fct_lane_stats")
-    plan_date = pd.Timestamp(plan["plan_date"].max())
-    shipments = plan_shipments(plan, items, lanes, plan_date)
-    results = [
-        (
-            publish_frame(
-                SHIPMENTS.key, shipments.shipments, paths=mesh.paths, run_id=context.run.run_id
-            ),
-            SHIPMENTS.latest,
+def supply_plan(context: dg.AssetExecutionContext, config: SupplyPlanConfig, mesh: MeshResource):
+    """The inventory policy's orders, loaded onto trucks, adjusted by the coordinator until the
+    plan is stable (pull forward into spare capacity, defer the least critical), published as
+    one consistent plan with its business KPIs."""
+    paths = mesh.paths
+    run_id = context.run.run_id
+    forecast = read_product(paths, FORECAST.key)
+    features = read_mart(paths, "fct_demand_features")
+    positions = read_mart(paths, "fct_inventory_position")
+    lanes = read_mart(paths, "fct_lane_stats")
+    samples = lead_time_samples(
+        read_product(paths, RECEIPTS.key), read_product(paths, LOCATIONS.key)
+    )
+    stats = lead_time_stats(samples)
+    champion = reg.champion(reg.load_registry(paths))
+    history = features[features["is_history"].fillna(False).astype(bool)]
+    inputs = policy_inputs(
+        history[["sku", "location_id", "demand_date", "units_sold"]],
+        positions,
+        stats,
+        samples,
+        reg.load_backtest(champion),
+        ServiceTargets(dict(config.service_targets)),
+        config.review_period_days,
+    )
+    plan_date = pd.Timestamp(forecast["forecast_origin"].max())
+    proposal = plan_inventory(
+        forecast,
+        None,
+        positions,
+        stats,
+        plan_date,
+        review_period_days=config.review_period_days,
+        classes=inputs.classes,
+        risk=inputs.risk,
+    )
+    settled = coordinate(
+        proposal,
+        inputs.classes,
+        positions,
+        lanes,
+        plan_date,
+        CoordinationConfig(
+            min_fill=config.min_truck_fill,
+            defer_fill=config.defer_truck_fill,
+            max_trucks_per_lane_day=config.max_trucks_per_lane_day or None,
+            ship_window_days=config.ship_window_days,
+            review_period_days=config.review_period_days,
         ),
-        (
-            publish_frame(LOADS.key, shipments.loads, paths=mesh.paths, run_id=context.run.run_id),
-            LOADS.latest,
-        ),
+    )
+    plan = settled.inventory_plan[proposal.columns]
+    shipments, loads = settled.shipments.shipments, settled.shipments.loads
+    kpis = supply_plan_kpis(settled, run_id, reg.utc_now(), _current_frame(paths, KPIS))
+    decisions = settled.decisions.assign(run_id=run_id, plan_date=plan_date.date())
+    frames = [
+        (INVENTORY, plan),
+        (SHIPMENTS, shipments),
+        (LOADS, loads),
+        (KPIS, kpis),
+        (DECISIONS, decisions[["run_id", "plan_date", *settled.decisions.columns]]),
     ]
-    yield from publish_events(results)
+    results = [(publish_frame(p.key, f, paths=paths, run_id=run_id), p.latest) for p, f in frames]
+    latest = kpis.iloc[-1]
+    extra = {
+        **inventory_plot_metadata(plan, forecast),
+        **truck_plot_metadata(loads),
+        "orders_proposed": int(latest["orders_proposed"]),
+        "orders_planned": int(latest["orders_planned"]),
+        "orders_pulled_forward": int(latest["orders_pulled_forward"]),
+        "orders_deferred": int(latest["orders_deferred"]),
+        "trucks": int(latest["trucks"]),
+        "lower_bound_trucks": int(latest["lower_bound_trucks"]),
+        "projected_fill_rate": float(latest["projected_fill_rate"]),
+    }
+    yield from publish_events(results, extra=extra)
     yield _invariant_check(
-        "plan_invariants",
-        asset_key(SHIPMENTS.latest),
-        check_shipment_plan(shipments.shipments, shipments.loads, lanes),
+        "policy_invariants", asset_key(INVENTORY.latest), check_inventory_plan(plan, positions)
+    )
+    yield _invariant_check(
+        "plan_invariants", asset_key(SHIPMENTS.latest), check_shipment_plan(shipments, loads, lanes)
+    )
+    trucks, bound = int(latest["trucks"]), int(latest["lower_bound_trucks"])
+    yield dg.AssetCheckResult(
+        asset_key=asset_key(LOADS.latest),
+        check_name="trucks_near_lower_bound",
+        passed=trucks <= MAX_TRUCK_RATIO * bound,
+        metadata={
+            "trucks": trucks,
+            "lower_bound": bound,
+            "ratio": trucks / bound if bound else 1.0,
+            "mean_binding_fill": float(binding_fill(loads).mean()) if len(loads) else 0.0,
+        },
     )
 
 
 def planning_assets() -> list[dg.AssetsDefinition]:
-    return [demand_forecast, inventory_plan, shipment_plan]
+    return [demand_forecast, forecast_accuracy, supply_plan]

@@ -1,6 +1,9 @@
-"""The consumer path: read-only DuckDB over the catalog of published products.
+"""The consumer path: read-only DuckDB over a role's catalog of published products.
 
-Any DuckDB client can do the same: ``duckdb.connect("$MESH_HOME/mesh.duckdb", read_only=True)``.
+Any DuckDB client can do the same: ``duckdb.connect("$MESH_HOME/mesh.duckdb", read_only=True)``
+opens the default (analyst) role's catalog. Connections made here also close DuckDB's file access
+for every role that may not see raw values, so a query cannot read a snapshot file, attach
+another catalog or write a file behind the views' back.
 """
 
 from __future__ import annotations
@@ -8,26 +11,43 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from supplymesh.governance.access import DEFAULT_ROLE, catalog_path, get_role
+from supplymesh.publishing.consumer_catalog import META_SCHEMA
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal
 
 
-def connect(paths: MeshPaths) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the consumer catalog; never blocks on a running pipeline."""
-    if not paths.catalog_db.exists():
+def connect(paths: MeshPaths, role: str = DEFAULT_ROLE) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to ``role``'s catalog; never blocks on a running pipeline."""
+    spec = get_role(role)
+    catalog = catalog_path(paths, spec)
+    if not catalog.exists():
         raise FileNotFoundError(
-            f"no published products yet at {paths.catalog_db}: run `make demo` or `mesh materialize`"
+            f"no published products yet at {catalog}: run `make demo` or `mesh materialize`"
         )
     # ATTACH rather than connect(path): DuckDB caches database instances by path within a
     # process, which would keep serving a replaced catalog file to every later connection.
     con = duckdb.connect()
-    con.execute(f"ATTACH {literal(str(paths.catalog_db))} AS mesh (READ_ONLY)")
+    try:
+        con.execute(f"ATTACH {literal(str(catalog))} AS mesh (READ_ONLY)")
+    except duckdb.IOException as exc:
+        raise PermissionError(f"role {role} cannot open its catalog {catalog}: {exc}") from exc
     con.execute("USE mesh")
+    if not spec.sees_raw_pii:
+        served = [
+            r[0]
+            for r in con.execute(
+                f"SELECT data_path FROM {META_SCHEMA}.products WHERE data_path IS NOT NULL"
+            ).fetchall()
+        ]
+        con.execute("SET allowed_paths = ?", [served])
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
     return con
 
 
 def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    """Run one statement; a write attempt fails with DuckDB's read-only error, made explicit."""
+    """Run one statement; a write or file access fails with an explicit PermissionError."""
     try:
         return con.execute(sql).df()
     except duckdb.InvalidInputException as exc:
@@ -37,3 +57,8 @@ def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
                 f"through the mesh ({exc})"
             ) from exc
         raise
+    except duckdb.PermissionException as exc:
+        raise PermissionError(
+            "this role may read only the products of its catalog, not files or other "
+            f"databases ({exc})"
+        ) from exc

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import uuid
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 import dagster as dg
@@ -23,6 +28,30 @@ class RunOutcome:
     failed_checks: int = 0
     lines: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    output_log: Path | None = None  # what the steps printed (dbt's log lines among them)
+
+
+@contextlib.contextmanager
+def stdout_to(log: Path) -> Iterator[None]:
+    """Send everything written to file descriptor 1 to ``log`` for the duration.
+
+    dagster-dbt echoes every dbt log line to stdout; a headless run keeps them in a file beside
+    the run (Dagster's compute logs, which mirror fd 1, still get them) so the console shows the
+    step list and the summary, and a CI log stays readable.
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with log.open("ab") as out:
+            os.dup2(out.fileno(), 1)
+            try:
+                yield
+            finally:
+                sys.stdout.flush()
+                os.dup2(saved, 1)
+    finally:
+        os.close(saved)
 
 
 def _error_text(error) -> str:
@@ -89,8 +118,9 @@ def materialize(
     """Execute the mesh job in process over ``selection`` and summarise what happened.
 
     The full event log is in the Dagster instance (``mesh ui`` shows the run); the console gets
-    ``log_level`` and above. On a terminal (``progress_stream``, default stderr) a live step list
-    follows the run's events, so a long materialization never runs silently.
+    ``log_level`` and above, and what the steps print goes to ``outcome.output_log``. On a
+    terminal (``progress_stream``, default stderr) a live step list follows the run's events, so a
+    long materialization never runs silently.
     """
     paths = mesh_paths()
     prepare_dagster_home(paths)
@@ -101,9 +131,11 @@ def materialize(
     job = defs.resolve_job_def(MESH_JOB)
     keys = parse_selection(selection).resolve(defs.resolve_asset_graph())
     run_id = str(uuid.uuid4())
+    output_log = paths.home / "logs" / f"materialize_{run_id}.log"
     with (
         dg.DagsterInstance.get() as instance,
         StepList("materialize", total=len(keys), stream=progress_stream) as steps,
+        stdout_to(output_log),
     ):
         if steps.live:
             instance.add_event_listener(run_id, follow_steps(steps))
@@ -114,7 +146,7 @@ def materialize(
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
-    outcome = RunOutcome(result.run_id, result.success)
+    outcome = RunOutcome(result.run_id, result.success, output_log=output_log)
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
             outcome.materialized += 1

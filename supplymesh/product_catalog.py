@@ -1,19 +1,28 @@
-"""The product catalog as consumers see it: metadata joined with what is published."""
+"""The product catalog as consumers see it: metadata joined with what is published.
+
+A role lists only the products it may read and the columns it may see, each with how it sees
+it (raw or pseudonymised); no value of any product appears here.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from supplymesh.governance.access import DEFAULT_ROLE, get_role
 from supplymesh.publishing.manifest import read_manifest
 from supplymesh.registry import all_products
 from supplymesh.settings import MeshPaths
 
 
-def catalog_entries(paths: MeshPaths) -> list[dict[str, Any]]:
-    """One entry per product: its latest version, every major available, columns, publishing."""
+def catalog_entries(paths: MeshPaths, role: str = DEFAULT_ROLE) -> list[dict[str, Any]]:
+    """One entry per product the role may read: its latest version, every major available,
+    columns, publishing."""
+    spec = get_role(role)
     manifest = read_manifest(paths)
     entries = []
     for product in all_products():
+        if not spec.may_read(product):
+            continue
         published = manifest["products"].get(product.key, {}).get("versions", {})
         latest = product.latest
         versions = []
@@ -53,12 +62,14 @@ def catalog_entries(paths: MeshPaths) -> list[dict[str, Any]]:
                 "columns": [
                     {
                         "name": c.name,
-                        "type": c.type,
+                        "type": "VARCHAR" if spec.treatment(c) == "pseudonymised" else c.type,
                         "classification": c.classification,
+                        "masking": spec.treatment(c),
                         "nullable": c.nullable,
                         "description": c.description,
                     }
                     for c in latest.columns
+                    if spec.treatment(c) != "hidden"
                 ],
                 "last_published": latest_entry["last_published"],
                 "version_details": versions,

@@ -8,6 +8,8 @@ terminal: a CI log or a redirected file gets no carriage returns, cursor codes o
 * ``StepList``: a live list of steps, for a Dagster run: every finished step is printed once with
   its outcome, count and duration, and a status line below it shows what is running, how many
   units are done and the elapsed time, refreshed every half second so a long step visibly lives.
+* ``Stages``: numbered, timed stage lines for jobs whose stages run programs with their own live
+  progress (benchmarks).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TextIO
 
@@ -140,7 +143,7 @@ class StepList:
             more = f" +{len(self.running) - 1}" if len(self.running) > 1 else ""
             running = f"running {step}{more} ({format_seconds(now - since)})"
         else:
-            running = "waiting"
+            running = "waiting" if self.finished_steps else "starting"
         failed = f", {self.failed_steps} failed" if self.failed_steps else ""
         return (
             f"{self.title}: {bar(self.done, self.total)} {self.done}/{self.total} {self.unit}, "
@@ -151,8 +154,9 @@ class StepList:
     def step_line(self, step: str, ok: bool, seconds: float, note: str = "") -> str:
         count = self.counts.get(step, 0)
         outcome = "done" if ok else "FAILED"
+        produced = f"{count:>5} {self.unit}" if count else ""  # check-only steps produce none
         suffix = f"  {note}" if note else ""
-        return f"  {outcome:<6} {step:<40} {count:>5} {self.unit:<7} {format_seconds(seconds):>9}{suffix}"
+        return f"  {outcome:<6} {step:<40} {produced:<13} {format_seconds(seconds):>9}{suffix}"
 
     # -- what happens ----------------------------------------------------------------------
     def begin(self, step: str) -> None:
@@ -217,3 +221,49 @@ class StepList:
             with self._lock:
                 self.stream.write(CLEAR_LINE + self.status_line() + "\n")
                 self.stream.flush()
+
+
+class Stages:
+    """Numbered stages of a long job, each announced and timed on its own line.
+
+    For work whose stages start programs that draw their own live progress (the benchmarks run
+    ``mesh generate`` and ``mesh materialize``): no line is redrawn here, so the child's live line
+    is never fought over; each stage gets a heading and a closing line with its duration.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        total: int,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.title = title
+        self.total = total
+        self.stream = stream if stream is not None else sys.stderr
+        self.clock = clock
+        self.live = is_live(self.stream)
+        self.started = clock()
+        self.done = 0
+
+    def _say(self, text: str) -> None:
+        if self.live:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        index = self.done + 1
+        self._say(f"{self.title} [{index}/{self.total}] {name} ...")
+        began = self.clock()
+        outcome = "FAILED"
+        try:
+            yield
+            outcome = "done"
+        finally:
+            self.done += 1
+            total = format_seconds(self.clock() - self.started)
+            self._say(
+                f"{self.title} [{index}/{self.total}] {name} {outcome} in "
+                f"{format_seconds(self.clock() - began)} (elapsed {total})"
+            )

@@ -3,6 +3,7 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from contracts.checks import references
 from contracts.columns import column
 
 
@@ -28,3 +29,6 @@ class ProductsV1(pa.DataFrameModel):
     class Config:
         name = "catalog.products v1"
         strict = True
+        metadata = {
+            "cross_product": [references("supplier_id", "network.locations", to="location_id")]
+        }

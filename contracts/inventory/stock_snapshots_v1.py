@@ -3,6 +3,7 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from contracts.checks import references, stock_flow
 from contracts.columns import column
 
 
@@ -17,5 +18,16 @@ class StockSnapshotsV1(pa.DataFrameModel):
 
     class Config:
         name = "inventory.stock_snapshots v1"
-        unique = ["snapshot_date", "sku", "location_id"]
+        unique = ["snapshot_date", "sku", "location_id"]  # the grain: SKU x location x day
         strict = True
+        metadata = {
+            "cross_product": [
+                references("sku", "catalog.products"),
+                references("location_id", "network.locations"),
+                stock_flow(
+                    sales="sales.orders",
+                    receipts="procurement.purchase_receipts",
+                    locations="network.locations",
+                ),
+            ]
+        }

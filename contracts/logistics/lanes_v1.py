@@ -3,6 +3,7 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from contracts.checks import references
 from contracts.columns import column
 
 
@@ -28,3 +29,9 @@ class LanesV1(pa.DataFrameModel):
     class Config:
         name = "logistics.lanes v1"
         strict = True
+        metadata = {
+            "cross_product": [
+                references("origin_id", "network.locations", to="location_id"),
+                references("destination_id", "network.locations", to="location_id"),
+            ]
+        }

@@ -3,6 +3,7 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from contracts.checks import references
 from contracts.columns import column
 
 
@@ -25,3 +26,4 @@ class PromotionsV1(pa.DataFrameModel):
     class Config:
         name = "market.promotions v1"
         strict = True
+        metadata = {"cross_product": [references("sku", "catalog.products")]}

@@ -7,13 +7,23 @@ from contracts.columns import column
 
 
 class InventoryPlanV1(pa.DataFrameModel):
-    """Periodic-review order-up-to policy of one SKU at one DC, and the order it calls for now."""
+    """Periodic-review (s, S) policy of one SKU at one DC, and the order it calls for now.
+
+    v1.1 adds the service class, the buffer method and the coordinator's change (additive)."""
 
     sku: Series[str] = column("Stock-keeping unit.", "public")
     location_id: Series[str] = column("Distribution centre.")
     supplier_id: Series[str] = column("Supplier that replenishes the SKU.")
     plan_date: Series[pa.Date] = column("Day the plan was made.")
+    service_class: Series[str] = column(
+        "ABC (value) x XYZ (weekly variability) class that sets the service target."
+    )
     service_level_target: Series[float] = column("Target cycle service level.", gt=0, lt=1)
+    policy_method: Series[str] = column(
+        "normal: buffer from the forecast-error sigma; empirical: quantile of bootstrapped "
+        "protection-period demand (intermittent items).",
+        isin=["normal", "empirical"],
+    )
     mean_daily_demand: Series[float] = column("Mean forecast daily demand.", ge=0)
     demand_std_daily: Series[float] = column("Daily forecast error standard deviation.", ge=0)
     lead_time_mean_days: Series[float] = column("Mean supplier lead time.", gt=0)
@@ -32,6 +42,12 @@ class InventoryPlanV1(pa.DataFrameModel):
     need_by_date: Series[pa.Date] = column("Day the order must arrive.")
     unit_cost: Series[float] = column("Purchase cost per unit.", "confidential", gt=0)
     order_value: Series[float] = column("Order quantity times unit cost.", "confidential", ge=0)
+    coordination: Series[str] = column(
+        "Change made by the supply-plan coordinator: pulled_forward (ordered now to fill a "
+        "truck) or deferred (held a review); empty when the policy's order stands.",
+        nullable=True,
+        isin=["pulled_forward", "deferred"],
+    )
 
     @pa.dataframe_check(
         name="order_up_to_covers_reorder_point", error="order_up_to >= reorder_point"

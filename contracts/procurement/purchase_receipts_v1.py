@@ -3,6 +3,7 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from contracts.checks import references, row_rule
 from contracts.columns import column
 
 
@@ -34,3 +35,29 @@ class PurchaseReceiptsV1(pa.DataFrameModel):
         name = "procurement.purchase_receipts v1"
         unique = ["po_id", "po_line"]
         strict = True
+        # lead-time plausibility: a receipt 0 or 120+ days after its order is a keying error or a
+        # lost PO worth a look, but real; it warns and does not block
+        days_between = row_rule(
+            start="order_date",
+            end="receipt_date",
+            min_days=1,
+            max_days=120,
+            error="lead time order_date -> receipt_date within 1-120 days",
+            severity="WARN",
+        )
+        # units consistency: receiving more than 110% of the ordered units means one of the two
+        # was booked in cases
+        ratio_between = row_rule(
+            numerator="quantity_received",
+            denominator="quantity_ordered",
+            min_ratio=0.0,
+            max_ratio=1.1,
+            error="quantity_received within 0-110% of quantity_ordered (same unit)",
+        )
+        metadata = {
+            "cross_product": [
+                references("sku", "catalog.products"),
+                references("location_id", "network.locations"),
+                references("lane_id", "logistics.lanes"),
+            ]
+        }

@@ -3,6 +3,7 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from contracts.checks import references
 from contracts.columns import column
 
 
@@ -22,3 +23,4 @@ class OrdersV1(pa.DataFrameModel):
         name = "sales.orders v1"
         unique = ["order_id", "line_number"]
         strict = True
+        metadata = {"cross_product": [references("sku", "catalog.products")]}

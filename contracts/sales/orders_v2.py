@@ -3,6 +3,7 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from contracts.checks import matches, ratio_to, references
 from contracts.columns import column
 
 
@@ -25,3 +26,20 @@ class OrdersV2(pa.DataFrameModel):
         name = "sales.orders v2"
         unique = ["order_id", "line_number"]
         strict = True
+        metadata = {
+            "cross_product": [
+                references("sku", "catalog.products"),
+                references("location_id", "network.locations"),
+                references("promo_id", "market.promotions"),
+                matches("currency", "catalog.products", on="sku"),
+                # a price within 0.2-2x the list price: a price in cents or per case is a unit error
+                ratio_to(
+                    "unit_price",
+                    "catalog.products",
+                    on="sku",
+                    to="list_price",
+                    min_ratio=0.2,
+                    max_ratio=2.0,
+                ),
+            ]
+        }

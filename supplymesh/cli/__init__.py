@@ -6,15 +6,34 @@ import argparse
 import signal
 import sys
 
-from supplymesh.cli import generate, materialize, products, query, ui, validate
+from supplymesh.cli import (
+    audit,
+    contracts,
+    evaluate,
+    forecast,
+    generate,
+    lineage,
+    materialize,
+    products,
+    query,
+    report,
+    ui,
+    validate,
+)
 
 COMMANDS = {
     "generate": generate,
     "materialize": materialize,
     "products": products,
     "query": query,
+    "report": report,
     "validate": validate,
     "ui": ui,
+    "contracts": contracts,
+    "audit": audit,
+    "lineage": lineage,
+    "forecast": forecast,
+    "evaluate": evaluate,
 }
 
 

@@ -55,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
         f"run {outcome.run_id} {status} in {time.monotonic() - started:.1f} s "
         f"({outcome.materialized} assets materialized, {outcome.failed_checks} checks failed)"
     )
+    if outcome.output_log is not None and outcome.output_log.exists():
+        print(f"step output (dbt's log among it): {outcome.output_log}")
     if not outcome.success:
         for error in outcome.errors:
             print(error, file=sys.stderr)

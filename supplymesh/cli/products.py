@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from supplymesh.governance.access import DEFAULT_ROLE, ROLES
 from supplymesh.product_catalog import catalog_entries
 from supplymesh.settings import mesh_paths
 
@@ -12,11 +13,17 @@ from supplymesh.settings import mesh_paths
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("products", help="list the data products and what they publish")
     p.add_argument("--json", action="store_true", help="print a JSON list of products")
+    p.add_argument(
+        "--role",
+        choices=sorted(ROLES),
+        default=DEFAULT_ROLE,
+        help=f"list what this role may read (default {DEFAULT_ROLE})",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    entries = catalog_entries(mesh_paths())
+    entries = catalog_entries(mesh_paths(), args.role)
     if args.json:
         print(json.dumps(entries, indent=2))
         return 0

@@ -1,4 +1,4 @@
-"""``mesh query``: read-only SQL over the published products."""
+"""``mesh query``: read-only SQL over the published products, as a role sees them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 import duckdb
 
 from supplymesh.consumer import connect, run_query
+from supplymesh.governance.access import DEFAULT_ROLE, ROLES
 from supplymesh.settings import mesh_paths
 
 
@@ -16,12 +17,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("sql", help='e.g. "select * from planning.inventory_plan limit 5"')
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.add_argument("--max-rows", type=int, default=40, help="rows shown in table format")
+    p.add_argument(
+        "--role",
+        choices=sorted(ROLES),
+        default=DEFAULT_ROLE,
+        help=f"whose view of the mesh (default {DEFAULT_ROLE}: PII as pseudonyms)",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        con = connect(mesh_paths())
+        con = connect(mesh_paths(), args.role)
         frame = run_query(con, args.sql)
     except (duckdb.Error, FileNotFoundError, PermissionError) as exc:
         print(f"mesh query: {exc}", file=sys.stderr)

@@ -29,6 +29,8 @@ def dagster_dev_command(host: str, port: int) -> list[str]:
         "dev",
         "-m",
         "orchestration.definitions",
+        "-d",
+        str(PROJECT_ROOT),
         "-h",
         host,
         "-p",
@@ -58,10 +60,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     os.environ.update(dbt_env(paths))
     ensure_manifest(paths)
-    os.chdir(PROJECT_ROOT)
+    # run from the instance folder (the code loads from the repository via -d): started in the
+    # repository, `dagster dev` would warn that the root's dagster.yaml is not the one in use
+    os.chdir(paths.dagster_home)
     print(
         f"Dagster UI on http://{args.host}:{args.port} (instance {paths.dagster_home})", flush=True
     )
     command = dagster_dev_command(args.host, args.port)
+    # `dagster dev` warns that `dg dev` supersedes it, but `dg` is not installed here
+    quiet = "ignore:Function `dev_command` is superseded"
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
     restore_default_signals()
     os.execvpe(command[0], command, os.environ)

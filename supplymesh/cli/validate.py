@@ -1,4 +1,10 @@
-"""``mesh validate``: check a producer's file against a product's contract (for CI)."""
+"""``mesh validate``: check a producer's file against a product's contract (for CI).
+
+Every rule is reported with its severity, failing count and sample rows (PII as pseudonyms): an
+ERROR failure exits 1, WARN failures are shown but exit 0. A daily product is reported per day,
+and the contract's cross-product rules run against the products the mesh serves, when it has
+published them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,11 @@ import json
 import sys
 from pathlib import Path
 
+from supplymesh.governance.product_settings import governance_settings
+from supplymesh.governance.pseudonym import pii_columns, pseudonym_key, pseudonymise_samples
+from supplymesh.publishing.manifest import served_tables
 from supplymesh.registry import get_product
+from supplymesh.settings import mesh_paths
 from supplymesh.validation.engine import validate_file
 
 
@@ -20,6 +30,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--major", type=int, help="contract major version (default: the latest)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--no-cross-product",
+        action="store_true",
+        help="skip the rules that compare with other published products",
+    )
     p.set_defaults(run=run)
 
 
@@ -33,7 +48,15 @@ def run(args: argparse.Namespace) -> int:
     if not args.file.exists():
         print(f"mesh validate: no such file {args.file}", file=sys.stderr)
         return 2
-    report = validate_file(args.file, version)
+    paths = mesh_paths()
+    report = validate_file(
+        args.file,
+        version,
+        partition_column=governance_settings(product).partition_column,
+        resolve=None if args.no_cross_product else served_tables(paths),
+    )
+    if pii_columns(version):
+        report = pseudonymise_samples(report, version, pseudonym_key(paths))
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, default=str))
     else:

@@ -1,12 +1,15 @@
 """Demand forecasting: the held-out score, the published forecast and its error spread.
 
-Three steps, each a plain function over the ``fct_demand_features`` mart:
+Plain functions over a demand frame (the ``fct_demand_features`` mart, or ``history_features``
+of a user's file):
 
+* ``prepare_frame`` normalises the frame once (dates, keys, holiday proximity, history flag).
 * ``score_holdout`` refits the model as if today were ``as_of - horizon`` and scores it and the
-  seasonal-naive baseline on the held-out horizon (stock-out days excluded from the actuals), so
-  the published forecast always travels with evidence of how good it is.
-* ``forecast_demand`` fits on all history up to ``as_of`` and predicts the next ``horizon`` days.
-* ``forecast_error_std`` turns the holdout errors into the per-series daily error sigma the
+  seasonal-naive baseline on the held-out horizon (stock-out days excluded from the actuals).
+  The rolling-origin ``backtest`` generalises it to several origins and baselines.
+* ``forecast_demand`` fits on all history up to ``as_of`` and predicts the next ``horizon``
+  periods; ``forecast_with_model`` does the same with an already fitted (champion) model.
+* ``forecast_error_std`` turns held-out errors into the per-series daily error sigma the
   inventory policy sizes safety stock with.
 """
 
@@ -26,8 +29,14 @@ from supplymesh.planning._frames import (
     to_datetime_col,
 )
 from supplymesh.planning.baseline import seasonal_naive
+from supplymesh.planning.features import (
+    DAILY_MART,
+    FeatureSpec,
+    add_holiday_proximity,
+    add_origin_features,
+)
 from supplymesh.planning.metrics import ForecastMetrics, score_frame, series_scales, total_scale
-from supplymesh.planning.model import INPUT_COLUMNS, DemandModel, ForecastParams, fit_demand_model
+from supplymesh.planning.model import DemandModel, ForecastParams, fit_demand_model
 
 FORECAST_COLUMNS = [
     "sku",
@@ -75,37 +84,55 @@ class HoldoutScore:
         return out
 
 
-def _prepare(features: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp]:
-    """The columns the model reads, dates normalised, plus the as-of date of the mart."""
-    require_columns(features, [*INPUT_COLUMNS, "as_of_date"], "features")
-    cols = [*INPUT_COLUMNS, *(["is_history"] if "is_history" in features.columns else [])]
+def prepare_frame(
+    features: pd.DataFrame, spec: FeatureSpec = DAILY_MART
+) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """The columns the model reads, dates normalised and a ``_history`` flag, plus the as-of
+    date of the frame. Idempotent: a prepared frame passes through unchanged."""
+    if "_history" in features.columns:
+        return features, as_timestamp(pd.to_datetime(features["as_of_date"]).max())
+    require_columns(features, [*spec.input_columns, "as_of_date"], "features")
+    extra = [c for c in ("is_history", "supplier_id", "day_of_week") if c in features.columns]
+    cols = list(dict.fromkeys([*spec.input_columns, *extra, "as_of_date"]))
     frame = features[cols].copy()
     frame["demand_date"] = to_datetime_col(frame["demand_date"])
     frame["is_stockout"] = frame["is_stockout"].fillna(False).astype(bool)
-    for col in ("sku", "location_id"):
+    for col in ("sku", "location_id", "category", "region"):
         frame[col] = frame[col].astype(str)
     as_of = as_timestamp(pd.to_datetime(features["as_of_date"]).max())
     history = frame["demand_date"] <= as_of
     if "is_history" in frame.columns:
         history &= frame["is_history"].fillna(False).astype(bool)
     frame["_history"] = history
+    if {"unit_price", "price_ratio"} <= set(spec.price):
+        # the model reads the *planned* price on every day: the realised average price exists
+        # only for the past, so training on it and forecasting with the planned one is a
+        # train/serve skew (the feature drift check flagged price_ratio on the mart's columns)
+        planned = frame["list_price"] * (1.0 - frame["discount_pct"].fillna(0.0))
+        frame["unit_price"] = planned
+        frame["price_ratio"] = 1.0 - frame["discount_pct"].fillna(0.0)
+    if "days_to_holiday" in spec.calendar:
+        frame = add_holiday_proximity(frame)
     return frame, as_of
 
 
 def score_holdout(
-    features: pd.DataFrame, horizon: int = 28, params: ForecastParams | None = None
+    features: pd.DataFrame,
+    horizon: int = 28,
+    params: ForecastParams | None = None,
+    spec: FeatureSpec = DAILY_MART,
 ) -> HoldoutScore:
     """Refit with origin ``as_of - horizon`` and score model and seasonal naive on the next
     ``horizon`` days of history (MASE, WAPE, bias, P90 coverage; stock-out days not scored)."""
-    frame, as_of = _prepare(features)
+    frame, as_of = prepare_frame(features, spec)
     origin = as_of - pd.Timedelta(days=horizon)
-    history = frame[frame["_history"]]
+    history = add_origin_features(frame[frame["_history"]], spec, horizon, origin)
     train = history[history["demand_date"] <= origin]
     test = history[history["demand_date"] > origin].copy()
     if train.empty or test.empty:
         raise ValueError(f"holdout needs history on both sides of {origin.date()}")
     started = time.perf_counter()
-    model = fit_demand_model(train, params)
+    model = fit_demand_model(train, params, spec=spec)
     fit_seconds = time.perf_counter() - started
     test[["p50", "p90"]] = model.predict(test)
     test["seasonal_naive"] = seasonal_naive(train, test, origin)
@@ -127,26 +154,23 @@ def score_holdout(
     )
 
 
-def forecast_demand(
-    features: pd.DataFrame,
-    horizon: int = 28,
-    params: ForecastParams | None = None,
-    model_version: str = "dev",
-) -> tuple[pd.DataFrame, DemandModel]:
-    """Fit on all history up to ``as_of`` and forecast days ``as_of + 1 .. as_of + horizon``.
-
-    Returns the forecast (columns ``FORECAST_COLUMNS``, one row per future mart row) and the
-    fitted model.
-    """
-    frame, as_of = _prepare(features)
-    history = frame[frame["_history"]]
-    future = frame[
+def future_rows(frame: pd.DataFrame, as_of: pd.Timestamp, horizon: int) -> pd.DataFrame:
+    """The rows of a prepared frame in the ``horizon`` days after ``as_of``."""
+    return frame[
         (frame["demand_date"] > as_of)
         & (frame["demand_date"] <= as_of + pd.Timedelta(days=horizon))
     ].copy()
-    started = time.perf_counter()
-    model = fit_demand_model(history, params, model_version)
-    model.extra["fit_seconds"] = time.perf_counter() - started
+
+
+def forecast_with_model(
+    model: DemandModel, features: pd.DataFrame, horizon: int = 28
+) -> pd.DataFrame:
+    """The next ``horizon`` days of every series predicted by a fitted model
+    (columns ``FORECAST_COLUMNS``; ``model_version`` is the model's)."""
+    frame, as_of = prepare_frame(features, model.spec)
+    frame = add_origin_features(frame, model.spec, horizon, as_of)
+    history = frame[frame["_history"]]
+    future = future_rows(frame, as_of, horizon)
     preds = model.predict(future)
     out = pd.DataFrame(
         {
@@ -158,20 +182,40 @@ def forecast_demand(
             "p50": preds["p50"].to_numpy(dtype=float),
             "p90": preds["p90"].to_numpy(dtype=float),
             "seasonal_naive": seasonal_naive(history, future, as_of),
-            "model_version": str(model_version),
+            "model_version": str(model.model_version),
         }
     )
     out["forecast_origin"] = out["forecast_origin"].astype("object")
     out = out.sort_values(["sku", "location_id", "horizon_day"], kind="stable")
-    return out[FORECAST_COLUMNS].reset_index(drop=True), model
+    return out[FORECAST_COLUMNS].reset_index(drop=True)
 
 
-def forecast_error_std(
-    score: HoldoutScore, forecast: pd.DataFrame, min_points: int = MIN_ERROR_POINTS
+def forecast_demand(
+    features: pd.DataFrame,
+    horizon: int = 28,
+    params: ForecastParams | None = None,
+    model_version: str = "dev",
+    spec: FeatureSpec = DAILY_MART,
+) -> tuple[pd.DataFrame, DemandModel]:
+    """Fit on all history up to ``as_of`` and forecast days ``as_of + 1 .. as_of + horizon``.
+
+    Returns the forecast (columns ``FORECAST_COLUMNS``, one row per future mart row) and the
+    fitted model.
+    """
+    frame, as_of = prepare_frame(features, spec)
+    frame = add_origin_features(frame, spec, horizon, as_of)
+    started = time.perf_counter()
+    model = fit_demand_model(frame[frame["_history"]], params, model_version, spec=spec)
+    model.extra["fit_seconds"] = time.perf_counter() - started
+    return forecast_with_model(model, frame, horizon), model
+
+
+def error_std_from_predictions(
+    predictions: pd.DataFrame, forecast: pd.DataFrame, min_points: int = MIN_ERROR_POINTS
 ) -> pd.DataFrame:
     """Per-series daily forecast-error sigma and mean daily P50 for the inventory policy.
 
-    Sigma is the root mean squared P50 error over the series' scored holdout days (RMSE rather
+    Sigma is the root mean squared P50 error over the series' scored held-out days (RMSE rather
     than the standard deviation, so a persistent bias widens the buffer instead of hiding in the
     mean). A series with fewer than ``min_points`` scored days (new, or mostly stocked out) gets
     the median error-to-forecast ratio of the well-measured series times its own mean forecast;
@@ -180,9 +224,7 @@ def forecast_error_std(
     mean_fc = (
         forecast.groupby(SERIES_KEYS)["p50"].mean().rename("mean_daily_forecast").reset_index()
     )
-    scored = score.predictions[
-        ~score.predictions["is_stockout"] & score.predictions["actual"].notna()
-    ].copy()
+    scored = predictions[~predictions["is_stockout"] & predictions["actual"].notna()].copy()
     scored["sq_err"] = (scored["p50"] - scored["actual"]) ** 2
     per_series = (
         scored.groupby(SERIES_KEYS)
@@ -200,6 +242,13 @@ def forecast_error_std(
     out["demand_std_daily"] = np.where(good, out["rmse"], fallback).astype(float)
     out["mean_daily_forecast"] = out["mean_daily_forecast"].astype(float)
     return out[ERROR_STD_COLUMNS]
+
+
+def forecast_error_std(
+    score: HoldoutScore, forecast: pd.DataFrame, min_points: int = MIN_ERROR_POINTS
+) -> pd.DataFrame:
+    """``error_std_from_predictions`` over one holdout's predictions."""
+    return error_std_from_predictions(score.predictions, forecast, min_points)
 
 
 def attach_error_std(forecast: pd.DataFrame, error_std: pd.DataFrame) -> pd.DataFrame:

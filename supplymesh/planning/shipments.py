@@ -5,8 +5,10 @@ supplier_id``, ``destination_id == location_id``; with several, the fastest, the
 full truck, then the lowest id). Transit is the observed P90 transit time when the lane has one,
 else the nominal, rounded up; the truck must leave ``transit + destination_handling_days`` before
 the need-by date. An order whose ship date has already passed ships today and is flagged late.
-Orders sharing a lane and ship date are consolidated into trucks by ``truck_loading.pack``; each
-truck then travels FTL or LTL, whichever is cheaper. Orders that cannot be planned are kept with
+Orders sharing a lane and a ship window (``ship_window_days`` from the earliest ship date of the
+window; 1 = the same day) are consolidated into trucks by ``truck_loading.pack``, the truck
+leaving on the window's earliest ship date; each truck then travels FTL or LTL, whichever is
+cheaper. Every load records the lower bound on trucks of its lane and window. Orders that cannot be planned are kept with
 the reason: no lane, no transit time, missing item dimensions, or too big for one truck.
 """
 
@@ -159,6 +161,7 @@ def plan_shipments(
     plan_date: DateLike,
     exact_max_orders: int = EXACT_MAX_ITEMS,
     time_limit_s: float = EXACT_TIME_LIMIT_S,
+    ship_window_days: int = 1,
 ) -> ShipmentPlan:
     """Shipment plan and truckloads for the due orders of ``inventory_plan``.
 
@@ -193,16 +196,42 @@ def plan_shipments(
     lane_by_id = {r["lane_id"]: r for r in chosen.to_dict("records")}
 
     rows = {o["po_id"]: _route(o, lane_by_od, day) for o in orders.to_dict("records")}
-    groups: dict[tuple[str, pd.Timestamp], list[str]] = {}
+    load_rows = []
+    for lane_id, po_ids in ship_windows(rows, ship_window_days):
+        group = [rows[p] for p in po_ids]
+        departure = min(r["ship_date"] for r in group)
+        transit = transit_days(lane_by_id[lane_id])
+        for r in group:  # the truck leaves on the earliest ship date: nobody arrives late
+            r["ship_date"] = departure
+            r["arrival_date"] = departure + pd.Timedelta(days=transit)
+        load_rows += _load_group(group, lane_by_id[lane_id], day, exact_max_orders, time_limit_s)
+    return ShipmentPlan(_shipment_frame(list(rows.values())), _load_frame(load_rows))
+
+
+def ship_windows(rows: dict[str, dict], window_days: int) -> list[tuple[str, list[str]]]:
+    """Routable orders grouped per lane into ship windows: a window opens at the earliest ship
+    date not yet covered and holds every order of the lane shipping within ``window_days`` of
+    it (1 = one ship date per group). Orders may ride earlier than their latest ship date, never
+    later, so consolidating never makes an order late."""
+    by_lane: dict[str, list[tuple[pd.Timestamp, str]]] = {}
     for po, row in rows.items():
         if row["reason"] is None:
-            groups.setdefault((row["lane_id"], row["ship_date"]), []).append(po)
-    load_rows = []
-    for (lane_id, _ship), po_ids in sorted(groups.items()):
-        load_rows += _load_group(
-            [rows[p] for p in po_ids], lane_by_id[lane_id], day, exact_max_orders, time_limit_s
-        )
-    return ShipmentPlan(_shipment_frame(list(rows.values())), _load_frame(load_rows))
+            by_lane.setdefault(row["lane_id"], []).append((row["ship_date"], po))
+    out = []
+    span = pd.Timedelta(days=max(int(window_days), 1))
+    for lane_id in sorted(by_lane):
+        members = sorted(by_lane[lane_id])
+        current: list[str] = []
+        opened = None
+        for ship, po in members:
+            if opened is None or ship >= opened + span:
+                if current:
+                    out.append((lane_id, current))
+                current, opened = [], ship
+            current.append(po)
+        if current:
+            out.append((lane_id, current))
+    return out
 
 
 def _route(order: dict, lane_by_od: dict[tuple[str, str], dict], day: pd.Timestamp) -> dict:

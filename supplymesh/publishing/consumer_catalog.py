@@ -1,110 +1,184 @@
-"""The consumer catalog: a DuckDB file of views over the current product snapshots.
+"""The consumer catalogs: one DuckDB file per role, of views over the current product snapshots.
 
 A DuckDB file is locked by its writer, so consumers cannot share the file a pipeline writes.
-Instead the catalog holds only views onto immutable Parquet snapshots and is rebuilt in a new
+Instead each catalog holds only views onto immutable Parquet snapshots and is rebuilt in a new
 file that atomically replaces the old one. Readers that opened the old file keep reading it (the
 snapshots it names are retained), new readers see the new one, and nobody ever waits on a lock.
+
+Each role (``supplymesh.governance.access``) gets its own file with only the products it may
+read and only the columns it may see; wherever it may not see raw PII its views read the
+snapshot's pseudonymised copy, so neither the data nor the view definitions in that file lead to
+a raw value. ``MESH_HOME/mesh.duckdb`` is the default (analyst) role's catalog.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
+from pathlib import Path
 
 import duckdb
 
+from supplymesh.governance.access import ROLES, Role, catalog_path
+from supplymesh.governance.pseudonym import (
+    pii_columns,
+    pseudonym_key,
+    pseudonymised_path,
+    write_pseudonymised_copy,
+)
 from supplymesh.publishing.manifest import Manifest, current_snapshot
-from supplymesh.registry import Product, all_products
+from supplymesh.registry import Product, ProductVersion, all_products
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal, quote
 
 META_SCHEMA = "mesh_meta"
+_PRODUCT_COLUMNS = (
+    "product VARCHAR, domain VARCHAR, name VARCHAR, major INTEGER, version VARCHAR, "
+    "status VARCHAR, deprecated_on VARCHAR, owner VARCHAR, access VARCHAR, "
+    "freshness_sla_hours DOUBLE, view_name VARCHAR, snapshot_id VARCHAR, published_at VARCHAR, "
+    "row_count BIGINT, description VARCHAR, data_path VARCHAR"
+)
 
 
-def _view_sql(path: str) -> str:
-    return f"SELECT * FROM read_parquet({literal(path)})"
+def served_file(snapshot: dict, version: ProductVersion, role: Role) -> Path:
+    """The Parquet file a role's view of a snapshot reads: never the raw one if it holds PII
+    the role may not see."""
+    raw = Path(snapshot["path"])
+    if role.sees_raw_pii or not pii_columns(version):
+        return raw
+    return pseudonymised_path(raw)
 
 
-def _products_rows(products: tuple[Product, ...], manifest: Manifest) -> list[tuple]:
-    rows = []
+def _select_list(version: ProductVersion, role: Role) -> str:
+    return ", ".join(quote(c.name) for c in version.columns if role.treatment(c) != "hidden")
+
+
+def _product_row(product: Product, v: ProductVersion, snap: dict | None, path: Path | None):
+    return (
+        product.key,
+        product.domain,
+        product.name,
+        v.major,
+        v.version,
+        v.status,
+        str(v.deprecated_on) if v.deprecated_on else None,
+        product.owner_team,
+        product.access,
+        product.freshness_sla_hours,
+        f"{product.domain}.{v.table}",
+        snap["snapshot_id"] if snap else None,
+        snap["published_at"] if snap else None,
+        snap["rows"] if snap else None,
+        product.description,
+        str(path) if path else None,
+    )
+
+
+def _build(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) -> None:
+    products = [p for p in all_products() if role.may_read(p)]
+    product_rows, column_rows = [], []
     for product in products:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(product.domain)}")
+        published = []
         for v in product.versions:
             snap = current_snapshot(manifest, product.key, v.major)
-            rows.append(
+            path = served_file(snap, v, role) if snap else None
+            product_rows.append(_product_row(product, v, snap, path))
+            column_rows += [
                 (
                     product.key,
-                    product.domain,
-                    product.name,
                     v.major,
-                    v.version,
-                    v.status,
-                    str(v.deprecated_on) if v.deprecated_on else None,
-                    product.owner_team,
-                    product.access,
-                    product.freshness_sla_hours,
-                    f"{product.domain}.{v.table}",
-                    snap["snapshot_id"] if snap else None,
-                    snap["published_at"] if snap else None,
-                    snap["rows"] if snap else None,
-                    product.description,
+                    c.name,
+                    "VARCHAR" if role.treatment(c) == "pseudonymised" else c.type,
+                    c.classification,
+                    role.treatment(c),
+                    c.nullable,
+                    c.description,
                 )
+                for c in v.columns
+                if role.treatment(c) != "hidden"
+            ]
+            if path is None:
+                continue
+            view = f"{quote(product.domain)}.{quote(v.table)}"
+            con.execute(
+                f"CREATE VIEW {view} AS SELECT {_select_list(v, role)} "
+                f"FROM read_parquet({literal(str(path))})"
             )
-    return rows
+            note = f"{product.description} Version {v.version} ({v.status})."
+            if v.deprecated_on:
+                note += f" Deprecated since {v.deprecated_on}; sunset {v.sunset_on}."
+            con.execute(f"COMMENT ON VIEW {view} IS {literal(note)}")
+            published.append(v)
+        if product.latest in published:
+            con.execute(
+                f"CREATE VIEW {quote(product.domain)}.{quote(product.name)} AS "
+                f"SELECT * FROM {quote(product.domain)}.{quote(product.latest.table)}"
+            )
+    con.execute(f"CREATE SCHEMA {META_SCHEMA}")
+    con.execute(f"CREATE TABLE {META_SCHEMA}.products ({_PRODUCT_COLUMNS})")
+    if product_rows:
+        con.executemany(
+            f"INSERT INTO {META_SCHEMA}.products VALUES ({', '.join('?' * 16)})", product_rows
+        )
+    con.execute(
+        f"CREATE TABLE {META_SCHEMA}.columns (product VARCHAR, major INTEGER, "
+        "column_name VARCHAR, data_type VARCHAR, classification VARCHAR, masking VARCHAR, "
+        "nullable BOOLEAN, description VARCHAR)"
+    )
+    if column_rows:
+        con.executemany(
+            f"INSERT INTO {META_SCHEMA}.columns VALUES (?, ?, ?, ?, ?, ?, ?, ?)", column_rows
+        )
+    con.execute(
+        f"CREATE TABLE {META_SCHEMA}.catalog AS SELECT ? AS role, ? AS clearance, "
+        "? AS description, ?::TIMESTAMPTZ AS built_at",
+        [role.name, role.clearance, role.description, dt.datetime.now(dt.UTC)],
+    )
 
 
-def rebuild_catalog(paths: MeshPaths, manifest: Manifest) -> None:
-    """Write a fresh ``mesh.duckdb`` from the manifest and swap it in atomically."""
-    products = all_products()
-    paths.home.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=paths.home, prefix=".mesh-", suffix=".duckdb")
+def ensure_pseudonymised_copies(paths: MeshPaths, manifest: Manifest) -> None:
+    """Snapshots published before pseudonymisation existed get their copy before any view."""
+    key = None
+    con = duckdb.connect()
+    try:
+        for product in all_products():
+            for v in product.versions:
+                snap = current_snapshot(manifest, product.key, v.major)
+                if not snap or not pii_columns(v):
+                    continue
+                if not pseudonymised_path(Path(snap["path"])).exists():
+                    key = key or pseudonym_key(paths)
+                    write_pseudonymised_copy(con, Path(snap["path"]), v, key)
+    finally:
+        con.close()
+
+
+def _write_atomically(target: Path, role: Role, manifest: Manifest) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{role.name}-", suffix=".duckdb")
     os.close(fd)
     os.unlink(tmp)  # DuckDB must create the file itself
     con = duckdb.connect(tmp)
     try:
-        for product in products:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(product.domain)}")
-            published = []
-            for v in product.versions:
-                snap = current_snapshot(manifest, product.key, v.major)
-                if not snap:
-                    continue
-                view = f"{quote(product.domain)}.{quote(v.table)}"
-                con.execute(f"CREATE VIEW {view} AS {_view_sql(snap['path'])}")
-                note = f"{product.description} Version {v.version} ({v.status})."
-                if v.deprecated_on:
-                    note += f" Deprecated since {v.deprecated_on}; sunset {v.sunset_on}."
-                con.execute(f"COMMENT ON VIEW {view} IS {literal(note)}")
-                published.append(v)
-            latest = product.latest
-            if latest in published:
-                con.execute(
-                    f"CREATE VIEW {quote(product.domain)}.{quote(product.name)} AS "
-                    f"SELECT * FROM {quote(product.domain)}.{quote(latest.table)}"
-                )
-        con.execute(f"CREATE SCHEMA {META_SCHEMA}")
-        con.execute(
-            f"CREATE TABLE {META_SCHEMA}.products (product VARCHAR, domain VARCHAR, name VARCHAR, "
-            "major INTEGER, version VARCHAR, status VARCHAR, deprecated_on VARCHAR, owner VARCHAR, "
-            "access VARCHAR, freshness_sla_hours DOUBLE, view_name VARCHAR, snapshot_id VARCHAR, "
-            "published_at VARCHAR, row_count BIGINT, description VARCHAR)"
-        )
-        rows = _products_rows(products, manifest)
-        if rows:
-            con.executemany(
-                f"INSERT INTO {META_SCHEMA}.products VALUES ({', '.join('?' * 15)})", rows
-            )
-        con.execute(
-            f"CREATE TABLE {META_SCHEMA}.columns (product VARCHAR, major INTEGER, column_name VARCHAR, "
-            "data_type VARCHAR, classification VARCHAR, nullable BOOLEAN, description VARCHAR)"
-        )
-        col_rows = [
-            (p.key, v.major, c.name, c.type, c.classification, c.nullable, c.description)
-            for p in products
-            for v in p.versions
-            for c in v.columns
-        ]
-        con.executemany(f"INSERT INTO {META_SCHEMA}.columns VALUES (?, ?, ?, ?, ?, ?, ?)", col_rows)
+        _build(con, role, manifest)
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    os.replace(tmp, paths.catalog_db)
+    if role.sees_raw_pii:
+        os.chmod(tmp, 0o640)  # the raw catalog: the platform and its group (stewards) only
+    os.replace(tmp, target)
+
+
+def rebuild_catalog(paths: MeshPaths, manifest: Manifest, changed: Product | None = None) -> None:
+    """Write the role catalogs from the manifest and swap each in atomically.
+
+    With ``changed`` (the product just published), a role that may not read it keeps its file,
+    which would come out the same.
+    """
+    ensure_pseudonymised_copies(paths, manifest)
+    for role in ROLES.values():
+        target = catalog_path(paths, role)
+        if changed is None or role.may_read(changed) or not target.exists():
+            _write_atomically(target, role, manifest)

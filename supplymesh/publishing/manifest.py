@@ -12,11 +12,13 @@ import fcntl
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from supplymesh.registry import get_product
 from supplymesh.settings import MeshPaths
+from supplymesh.validation.rules import literal
 
 Manifest = dict[str, Any]
 
@@ -66,3 +68,15 @@ def version_entry(manifest: Manifest, product: str, major: int) -> dict[str, Any
 def current_snapshot(manifest: Manifest, product: str, major: int) -> dict[str, Any] | None:
     entry = manifest["products"].get(product, {}).get("versions", {}).get(str(major))
     return entry["current"] if entry else None
+
+
+def served_tables(paths: MeshPaths) -> Callable[[str], str | None]:
+    """Product key -> DuckDB table expression of its newest active major's current snapshot
+    (None when unpublished): what cross-product rules compare against."""
+    manifest = read_manifest(paths)
+
+    def resolve(product: str) -> str | None:
+        snap = current_snapshot(manifest, product, get_product(product).latest.major)
+        return f"read_parquet({literal(snap['path'])})" if snap else None
+
+    return resolve

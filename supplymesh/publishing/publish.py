@@ -19,6 +19,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from supplymesh.governance.product_settings import governance_settings
+from supplymesh.governance.pseudonym import (
+    pii_columns,
+    pseudonym_key,
+    pseudonymise_samples,
+    write_pseudonymised_copy,
+)
+from supplymesh.publishing import records
 from supplymesh.publishing.consumer_catalog import rebuild_catalog
 from supplymesh.publishing.manifest import (
     catalog_lock,
@@ -35,6 +43,7 @@ from supplymesh.validation.rules import literal
 from supplymesh.world.landing import latest_batch
 
 SNAPSHOTS_KEPT = int(os.environ.get("MESH_SNAPSHOTS_KEPT", "10"))
+RAW_PII_MODE = 0o640  # owner (the platform) and its group (stewards): see docs/governance.md
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,8 @@ def _write_quarantine(paths: MeshPaths, checked: CheckedInput, snapshot_id: str)
     checked.con.execute(
         f"COPY ({checked.rejected_rows_sql()}) TO {literal(str(target))} (FORMAT parquet)"
     )
+    if pii_columns(checked.version):
+        os.chmod(target, RAW_PII_MODE)
     (folder / f"{snapshot_id}.report.json").write_text(
         json.dumps(report.to_dict(), indent=2, default=str)
     )
@@ -91,6 +102,11 @@ def _write_snapshot(paths: MeshPaths, checked: CheckedInput, snapshot_id: str) -
         f"COPY ({checked.valid_rows_sql()}) TO {literal(str(data))} "
         "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
     )
+    if pii_columns(checked.version):
+        # the raw file for the platform and its stewards (group) only; every other role reads
+        # the pseudonymised copy next to it
+        os.chmod(data, RAW_PII_MODE)
+        write_pseudonymised_copy(checked.con, data, checked.version, pseudonym_key(paths))
     rows = checked.con.execute(
         f"SELECT count(*) FROM read_parquet({literal(str(data))})"
     ).fetchone()[0]
@@ -109,10 +125,20 @@ def _prune(paths: MeshPaths, version: ProductVersion, entry: dict) -> None:
 def publish_checked(
     paths: MeshPaths, checked: CheckedInput, *, run_id: str, source: str
 ) -> PublishResult:
-    """Publish an input already validated into ``checked``."""
-    version, report = checked.version, checked.report
+    """Publish an input already validated into ``checked``.
+
+    Every attempt is audited (and a daily product's per-partition results kept); a published
+    snapshot is also measured for quality against the one it replaces. The report returned (and
+    shown in Dagster and logs) carries pseudonyms, never raw PII, in its sample rows.
+    """
+    version, raw_report = checked.version, checked.report
+    report = (
+        pseudonymise_samples(raw_report, version, pseudonym_key(paths))
+        if pii_columns(version)
+        else raw_report
+    )
     snapshot_id = _new_snapshot_id()
-    quarantine = _write_quarantine(paths, checked, snapshot_id)
+    quarantine = _write_quarantine(paths, checked, snapshot_id)  # raw rows: steward-only area
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     validation = {
         "at": now,
@@ -124,7 +150,10 @@ def publish_checked(
         "rejected_rows": report.rejected_rows,
         "failures": [r.describe(report.label) for r in report.failures],
     }
-    snapshot_path, rows = (None, 0)
+    records.save_ledger(paths, checked)
+    records.record_validation(paths, report, run_id, source)
+    previous = current_snapshot(read_manifest(paths), version.product, version.major)
+    snapshot_path, rows, snap = (None, 0, None)
     if report.publishable:
         snapshot_path, rows = _write_snapshot(paths, checked, snapshot_id)
     with catalog_lock(paths):
@@ -147,8 +176,11 @@ def publish_checked(
             _prune(paths, version, entry)
         write_manifest(paths, manifest)
         if snapshot_path is not None:
-            rebuild_catalog(paths, manifest)
+            rebuild_catalog(paths, manifest, get_product(version.product))
         serving = current_snapshot(manifest, version.product, version.major)
+    if snap is not None:
+        records.record_contract(paths, version, run_id)
+        records.record_publish(paths, version, snap, previous, run_id)
     return PublishResult(
         version.product,
         version.major,
@@ -184,6 +216,7 @@ def publish_landing(
     paths = paths or mesh_paths()
     product = get_product(product_key)
     source = landing_file or landing_source(product, paths)
+    partition_column = governance_settings(product).partition_column
     results = []
     for version in product.versions:
         con = duckdb.connect()
@@ -194,6 +227,9 @@ def publish_landing(
                 version,
                 source_label=str(source),
                 quarantine_tolerance=product.quarantine_tolerance,
+                partition_column=partition_column,
+                previous_ledger=records.load_ledger(paths, version) if partition_column else None,
+                run_id=run_id,
             )
             results.append(publish_checked(paths, checked, run_id=run_id, source=str(source)))
         finally:
@@ -216,6 +252,7 @@ def publish_frame(
     con = duckdb.connect()
     try:
         con.register("_frame", frame)
+        partition_column = governance_settings(product).partition_column
         checked = check_input(
             con,
             "_frame",
@@ -223,6 +260,9 @@ def publish_frame(
             source_label=f"asset {product_key}",
             allow_extra_columns=False,
             quarantine_tolerance=product.quarantine_tolerance,
+            partition_column=partition_column,
+            previous_ledger=records.load_ledger(paths, version) if partition_column else None,
+            run_id=run_id,
         )
         return publish_checked(paths, checked, run_id=run_id, source=f"run {run_id}")
     finally:

@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 SERIES_KEYS = ["sku", "location_id"]
 ACTUAL = "#222222"
@@ -25,14 +26,26 @@ HOLDOUT = "#e07b12"
 REORDER = "#e07b12"
 SAFETY = "#c0392b"
 DPI = 100
+PALETTE_COLOURS = 128
 
 
 def to_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (Agg canvas, tight layout)."""
+    """The figure as a palette PNG (Agg canvas, tight layout).
+
+    The image rides inline in every materialization event, so it is quantized to a 128-colour
+    palette: about a third of the RGBA size and indistinguishable for line plots. Pillow is
+    matplotlib's own image library, not an extra dependency.
+    """
     FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
-    return buffer.getvalue()
+    rendered = io.BytesIO()
+    fig.savefig(rendered, format="png", dpi=DPI, bbox_inches="tight")
+    rendered.seek(0)
+    palette = (
+        Image.open(rendered).convert("RGB").quantize(PALETTE_COLOURS, Image.Quantize.MEDIANCUT)
+    )
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def _message(ax: Axes, text: str) -> None:
@@ -61,13 +74,21 @@ def _series(frame: pd.DataFrame, sku: str, location: str) -> pd.DataFrame:
     return frame[mask]
 
 
-def forecast_vs_actuals(
+def _draw_holdout(ax: Axes, holdout: pd.DataFrame) -> None:
+    """The forecast made for days whose actuals are known: the part of the picture that can be
+    checked by eye."""
+    dates = pd.to_datetime(holdout["demand_date"])
+    ax.fill_between(dates, holdout["p50"], holdout["p90"], color=HOLDOUT, alpha=0.2, lw=0)
+    ax.plot(dates, holdout["p50"], color=HOLDOUT, lw=1.2, ls="--", label="held-out P50")
+
+
+def forecast_figure(
     actuals: pd.DataFrame,
     forecast: pd.DataFrame,
     series: list[tuple[str, str]],
     holdout: pd.DataFrame | None = None,
     history_days: int = 56,
-) -> bytes:
+) -> Figure:
     """Actual daily units against the P50 forecast and its P50-P90 band, one panel per series.
 
     ``actuals``: sku, location_id, demand_date, units_sold (history). ``forecast``: sku,
@@ -91,12 +112,8 @@ def forecast_vs_actuals(
             act = act[act["demand_date"] > origin - pd.Timedelta(days=history_days)]
         act = act.sort_values("demand_date")
         ax.plot(act["demand_date"], act["units_sold"], color=ACTUAL, lw=1.2, label="actual")
-        ho = holdout if holdout is not None else actuals.iloc[0:0].assign(p50=[], p90=[])
-        ho = _series(ho, sku, location).sort_values("demand_date")
-        if len(ho):
-            ho_dates = pd.to_datetime(ho["demand_date"])
-            ax.fill_between(ho_dates, ho["p50"], ho["p90"], color=HOLDOUT, alpha=0.2, lw=0)
-            ax.plot(ho_dates, ho["p50"], color=HOLDOUT, lw=1.2, ls="--", label="held-out P50")
+        if holdout is not None:
+            _draw_holdout(ax, _series(holdout, sku, location).sort_values("demand_date"))
         if len(fc):
             ax.fill_between(
                 fc_dates, fc["p50"], fc["p90"], color=FORECAST, alpha=0.25, lw=0, label="P50-P90"
@@ -122,7 +139,18 @@ def forecast_vs_actuals(
             ncol=len(labels),
             frameon=False,
         )
-    return to_png(fig)
+    return fig
+
+
+def forecast_vs_actuals(
+    actuals: pd.DataFrame,
+    forecast: pd.DataFrame,
+    series: list[tuple[str, str]],
+    holdout: pd.DataFrame | None = None,
+    history_days: int = 56,
+) -> bytes:
+    """``forecast_figure`` as PNG bytes."""
+    return to_png(forecast_figure(actuals, forecast, series, holdout, history_days))
 
 
 def featured_plan_row(plan: pd.DataFrame) -> Mapping[str, object] | None:
@@ -156,13 +184,15 @@ def project_inventory(plan_row: Mapping[str, object], forecast: pd.DataFrame) ->
     )
 
 
-def projected_inventory(plan_row: Mapping[str, object] | None, forecast: pd.DataFrame) -> bytes:
+def projected_inventory_figure(
+    plan_row: Mapping[str, object] | None, forecast: pd.DataFrame
+) -> Figure:
     """Projected inventory position of one SKU x DC with its reorder point and safety stock."""
     fig = Figure(figsize=(9.0, 4.0))
     ax = fig.subplots()
     if plan_row is None:
         _message(ax, "no inventory plan rows")
-        return to_png(fig)
+        return fig
     path = project_inventory(plan_row, forecast)
     plan_date = pd.Timestamp(plan_row["plan_date"])
     before = float(plan_row["inventory_position"])
@@ -180,7 +210,8 @@ def projected_inventory(plan_row: Mapping[str, object] | None, forecast: pd.Data
     if bool(plan_row.get("order_due")) and need_by is not None:
         ax.axvline(pd.Timestamp(need_by), color="#888888", lw=0.8, ls=":")
         ax.annotate(
-            f"order {int(plan_row['order_quantity']):,} units\nneeded by {need_by}",
+            f"order {int(plan_row['order_quantity']):,} units\n"
+            f"needed by {pd.Timestamp(need_by).date()}",
             xy=(pd.Timestamp(need_by), ax.get_ylim()[1]),
             xytext=(4, -4),
             textcoords="offset points",
@@ -195,7 +226,12 @@ def projected_inventory(plan_row: Mapping[str, object] | None, forecast: pd.Data
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
-    return to_png(fig)
+    return fig
+
+
+def projected_inventory(plan_row: Mapping[str, object] | None, forecast: pd.DataFrame) -> bytes:
+    """``projected_inventory_figure`` as PNG bytes."""
+    return to_png(projected_inventory_figure(plan_row, forecast))
 
 
 def lane_utilization(loads: pd.DataFrame) -> pd.DataFrame:
@@ -221,7 +257,7 @@ def lane_utilization(loads: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["binding", "lane_id"], ascending=[False, True], kind="stable")
 
 
-def truck_utilization(loads: pd.DataFrame) -> bytes:
+def truck_utilization_figure(loads: pd.DataFrame) -> Figure:
     """Mean utilization of weight, volume and pallet capacity per lane, with its truck count."""
     by_lane = lane_utilization(loads)
     fig = Figure(figsize=(9.0, max(2.5, 0.45 * len(by_lane) + 1.5)))
@@ -229,7 +265,7 @@ def truck_utilization(loads: pd.DataFrame) -> bytes:
     if by_lane.empty:
         _message(ax, "no trucks planned: no purchase order is due on this plan date")
         ax.set_title("Truck utilization by lane", fontsize=11)
-        return to_png(fig)
+        return fig
     y = np.arange(len(by_lane))
     height = 0.26
     for i, (column, color) in enumerate(
@@ -240,7 +276,7 @@ def truck_utilization(loads: pd.DataFrame) -> bytes:
         ax.text(
             1.01,
             yi,
-            f"{trucks} trucks, {binding:.0%} on the binding capacity",
+            f"{trucks} truck{'s' if trucks != 1 else ''}, fullest dimension {binding:.0%} on average",
             va="center",
             fontsize=8,
             transform=ax.get_yaxis_transform(),
@@ -252,6 +288,12 @@ def truck_utilization(loads: pd.DataFrame) -> bytes:
     ax.set_xlabel("mean utilization of capacity")
     ax.set_title("Truck utilization by lane", fontsize=11)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
-    return to_png(fig)
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3)
+    return fig
+
+
+def truck_utilization(loads: pd.DataFrame) -> bytes:
+    """``truck_utilization_figure`` as PNG bytes."""
+    return to_png(truck_utilization_figure(loads))

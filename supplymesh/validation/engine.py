@@ -7,13 +7,20 @@ each with the rules it broke, without reading the input twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from supplymesh.registry import DUCKDB_TYPES, ProductVersion
+from supplymesh.validation.cross_product import Resolve, evaluate
+from supplymesh.validation.partitions import (
+    Ledger,
+    PartitionPlan,
+    partition_results,
+    plan_partitions,
+)
 from supplymesh.validation.report import RuleResult, ValidationReport
 from supplymesh.validation.rules import Rule, compile_rules, literal, quote
 
@@ -48,6 +55,7 @@ class CheckedInput:
     version: ProductVersion
     report: ValidationReport
     rule_flags: list[str]
+    ledger: Ledger | None = None  # per-partition results to keep, for daily products
 
     @property
     def any_violation_sql(self) -> str:
@@ -109,9 +117,11 @@ def _cast(source_col: str, source_type: str, target: str) -> str:
     return f"TRY_CAST({src} AS {target})"
 
 
-def _sample(con: duckdb.DuckDBPyConnection, flag: str) -> list[dict]:
+def _sample(con: duckdb.DuckDBPyConnection, flag: str, columns: list[str]) -> list[dict]:
+    """The first offending input rows, as delivered, limited to the contract's columns (an
+    extract's other columns are no evidence, and may hold what this version does not expose)."""
     df = con.execute(
-        f"SELECT n.* EXCLUDE (_row) FROM _numbered n JOIN "
+        f"SELECT {', '.join('n.' + quote(c) for c in columns)} FROM _numbered n JOIN "
         f"(SELECT _row FROM _checked WHERE {flag} ORDER BY _row LIMIT {SAMPLE_ROWS}) USING (_row) "
         "ORDER BY _row"
     ).df()
@@ -119,6 +129,27 @@ def _sample(con: duckdb.DuckDBPyConnection, flag: str) -> list[dict]:
         {k: (None if pd.isna(v) else v) for k, v in row.items()}
         for row in df.astype(object).to_dict("records")
     ]
+
+
+def _duplicate_key_flag(
+    con: duckdb.DuckDBPyConnection, rule: Rule, flag: str, plan: PartitionPlan | None
+) -> str:
+    """Flag rows whose key occurs more than once, via the (small) set of duplicated keys.
+
+    One hash aggregate finds the duplicated keys; a semi-join flags their rows. This is several
+    times cheaper than a ``count(*) OVER (PARTITION BY key)`` window over every row, which must
+    partition the whole input even when, as usual, no key repeats.
+    """
+    keys = ", ".join(quote(k) for k in rule.window_keys)
+    where = [f"{quote(k)} IS NOT NULL" for k in rule.window_keys] if rule.column else []
+    if plan is not None:
+        where.append(f"NOT ({plan.reused_sql})")  # reused partitions were checked before
+    condition = f"WHERE {' AND '.join(where)}" if where else ""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _dup_{flag} AS SELECT {keys} FROM _typed {condition} "
+        "GROUP BY ALL HAVING count(*) > 1"
+    )
+    return f"coalesce(({keys}) IN (SELECT ({keys}) FROM _dup_{flag}), false)"
 
 
 def _run_pandas_rule(
@@ -150,11 +181,16 @@ def check_input(
     source_label: str,
     allow_extra_columns: bool = True,
     quarantine_tolerance: float = 0.0,
+    partition_column: str | None = None,
+    previous_ledger: Ledger | None = None,
+    run_id: str = "",
 ) -> CheckedInput:
     """Validate ``table_sql`` (any DuckDB table expression) against a product version's contract.
 
     Landing extracts may carry columns for other versions (``allow_extra_columns``); a frame an
-    asset produced must match its contract exactly.
+    asset produced must match its contract exactly. A daily product names its
+    ``partition_column``: results are then kept per partition, and with the ``previous_ledger``
+    unchanged clean partitions are reused instead of re-validated (see ``partitions.py``).
     """
     try:
         con.execute(f"CREATE OR REPLACE TEMP VIEW _source AS SELECT * FROM {table_sql}")
@@ -223,12 +259,24 @@ def check_input(
     rules = _all_rules(version)
     flags = [f"_r{i}" for i in range(len(rules))]
     n_dtype = len(version.columns)
+    if partition_column and partition_column not in {c.name for c in version.columns}:
+        raise ValueError(f"{version.product}: partition column {partition_column} not in contract")
+    fingerprint = ""
+    if partition_column and all(r.is_local_to(partition_column) for r in rules):
+        raw = ", ".join(quote(c) for c in source_types)
+        fingerprint = f", hash({raw}) AS _fp"
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _typed AS SELECT _row, "
+        "CREATE OR REPLACE TEMP VIEW _typed AS SELECT _row, "
         + ", ".join(typed)
         + ", "
         + ", ".join(f"{cf} AS _cast{i}" for i, cf in enumerate(cast_failures))
+        + fingerprint
         + " FROM _numbered"
+    )
+    plan = (
+        plan_partitions(con, version, rules, partition_column, previous_ledger)
+        if partition_column
+        else None
     )
     cast_flag = {c.name: f"_cast{i}" for i, c in enumerate(version.columns)}
     flag_exprs = []
@@ -241,15 +289,21 @@ def check_input(
         elif rule.name == "not_nullable":
             # a value that failed its cast is a type error, not a null
             flag_exprs.append(f"({rule.violation_sql} AND NOT {cast_flag[rule.column]}) AS {flag}")
+        elif rule.window_keys is not None:
+            flag_exprs.append(f"{_duplicate_key_flag(con, rule, flag, plan)} AS {flag}")
         elif rule.violation_sql is not None:
             flag_exprs.append(f"coalesce({rule.violation_sql}, false) AS {flag}")
         else:
             flag_exprs.append(f"false AS {flag}")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _checked AS SELECT *, "
-        + ", ".join(flag_exprs)
-        + " FROM _typed"
-    )
+    checked_sql = "SELECT *, " + ", ".join(flag_exprs) + " FROM _typed"
+    if plan is not None:
+        # reused partitions skip every rule: window rules then only compare changed partitions
+        checked_sql = (
+            f"{checked_sql} WHERE NOT ({plan.reused_sql}) UNION ALL BY NAME "
+            "SELECT *, " + ", ".join(f"false AS {f}" for f in flags) + " FROM _typed "
+            f"WHERE {plan.reused_sql}"
+        )
+    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS " + checked_sql)
     contract_cols = [c.name for c in version.columns]
     for rule, flag in zip(rules, flags, strict=True):
         if rule.check is not None and not missing:
@@ -262,6 +316,9 @@ def check_input(
         + f", count(*) FILTER (WHERE {' OR '.join(blocking_flags) or 'false'}) FROM _checked"
     ).fetchone()
     results = list(schema_results)
+    sample_columns = [
+        src for c in version.columns if (src := version.source_column(c.name)) in source_types
+    ]
     for rule, flag, failing in zip(rules, flags, counts[:-1], strict=True):
         results.append(
             RuleResult(
@@ -270,9 +327,14 @@ def check_input(
                 rule.expected,
                 int(failing),
                 rule.severity,
-                sample=_sample(con, flag) if failing else [],
+                sample=_sample(con, flag, sample_columns) if failing else [],
             )
         )
+    ledger, summary = (
+        partition_results(con, plan, rules, flags, previous_ledger, run_id)
+        if plan is not None
+        else (None, None)
+    )
     report = ValidationReport(
         version.product,
         version.major,
@@ -282,15 +344,36 @@ def check_input(
         int(counts[-1]),
         results,
         quarantine_tolerance,
+        partitions=summary,
     )
-    return CheckedInput(con, version, report, flags)
+    return CheckedInput(con, version, report, flags, ledger)
 
 
-def validate_file(path: Path, version: ProductVersion) -> ValidationReport:
-    """Validate a producer's file against a contract without publishing anything."""
+def validate_file(
+    path: Path,
+    version: ProductVersion,
+    partition_column: str | None = None,
+    resolve: Resolve | None = None,
+) -> ValidationReport:
+    """Validate a producer's file against a contract without publishing anything.
+
+    With ``resolve`` (the products being served), the contract's cross-product rules are checked
+    too, so a producer learns before publishing that a SKU is missing from the item master.
+    """
     con = duckdb.connect()
     try:
-        return check_input(con, source_sql(path), version, source_label=str(path)).report
+        report = check_input(
+            con,
+            source_sql(path),
+            version,
+            source_label=str(path),
+            partition_column=partition_column,
+        ).report
+        if resolve is None or report.schema_failures:
+            return report
+        typed = "(SELECT " + ", ".join(quote(c.name) for c in version.columns) + " FROM _typed)"
+        cross = evaluate(con, typed, version, resolve)
+        return replace(report, results=[*report.results, *cross])
     finally:
         con.close()
 

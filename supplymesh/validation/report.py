@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from supplymesh.validation.partitions import PartitionSummary
+
 
 @dataclass(frozen=True)
 class RuleResult:
@@ -43,6 +45,7 @@ class ValidationReport:
     rejected_rows: int
     results: list[RuleResult]
     quarantine_tolerance: float = 0.0
+    partitions: PartitionSummary | None = None
 
     @property
     def label(self) -> str:
@@ -86,10 +89,18 @@ class ValidationReport:
             f"{self.rows_checked:,} rows checked, {self.rejected_rows:,} rejected, "
             f"{len(self.failures)} of {len(self.results)} rules failing"
         ]
+        if self.partitions is not None:
+            lines.append(f"  {self.partitions.describe()}")
+            for p in self.partitions.failing[:5]:
+                rules = ", ".join(f"{k} ({v:,})" for k, v in p["rules"].items())
+                lines.append(f"    {self.partitions.column}={p['partition']}: {rules}")
         for r in self.failures:
             lines.append(f"  [{r.severity}] {r.describe(self.label)}")
             for row in r.sample[:3]:
                 lines.append(f"      e.g. {json.dumps(row, default=str)}")
+        for r in self.results:
+            if r.kind == "skipped":
+                lines.append(f"  [SKIP] {r.rule}: {r.expected}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

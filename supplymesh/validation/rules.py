@@ -34,6 +34,8 @@ class Rule:
     """One contract rule: a row violates it when ``violation_sql`` is true.
 
     ``check`` holds the pandera check when the rule has no SQL form and must run on pandas.
+    ``window_keys`` names the columns a uniqueness rule compares rows within: a rule with no
+    window judges each row alone.
     """
 
     column: str | None
@@ -42,6 +44,13 @@ class Rule:
     violation_sql: str | None = None
     check: pa.Check | None = None
     severity: str = "ERROR"
+    window_keys: tuple[str, ...] | None = None
+
+    def is_local_to(self, partition_column: str) -> bool:
+        """Whether the rule can judge one partition's rows without seeing the others'."""
+        if self.check is not None:
+            return False  # custom pandas checks may look at the whole frame
+        return self.window_keys is None or partition_column in self.window_keys
 
     @property
     def label(self) -> str:
@@ -90,13 +99,27 @@ def _check_violation(check: pa.Check, col: str) -> str | None:
     return None
 
 
+def _frame_check_violation(check: pa.Check) -> str | None:
+    """SQL for the registered supply-chain row rules of ``contracts/checks.py``, or None."""
+    s = check.statistics or {}
+    match check.name:
+        case "days_between":
+            days = f"date_diff('day', {quote(s['start'])}, {quote(s['end'])})"
+            return f"{days} NOT BETWEEN {literal(s['min_days'])} AND {literal(s['max_days'])}"
+        case "ratio_between":
+            ratio = f"({quote(s['numerator'])}::DOUBLE / nullif({quote(s['denominator'])}, 0))"
+            return f"{ratio} NOT BETWEEN {literal(s['min_ratio'])} AND {literal(s['max_ratio'])}"
+    return None
+
+
 def _describe(check: pa.Check) -> str:
     return check.error or check.name or "custom check"
 
 
-def _severity(check: pa.Check) -> str:
-    """A check may declare ``severity='WARN'`` in its metadata; the default blocks."""
-    return str((getattr(check, "metadata", None) or {}).get("severity", "ERROR")).upper()
+def severity_of(check: pa.Check) -> str:
+    """``WARN`` for a check pandera itself only warns about (``raise_warning=True``), else
+    ``ERROR``: the same check blocks or lets data through in pandera and in the publisher."""
+    return "WARN" if getattr(check, "raise_warning", False) else "ERROR"
 
 
 def compile_rules(schema: pa.DataFrameSchema) -> list[Rule]:
@@ -117,11 +140,12 @@ def compile_rules(schema: pa.DataFrameSchema) -> list[Rule]:
                     "unique",
                     "no duplicate values",
                     f"{c} IS NOT NULL AND count(*) OVER (PARTITION BY {c}) > 1",
+                    window_keys=(name,),
                 )
             )
         for check in col.checks:
             sql = _check_violation(check, name)
-            severity = _severity(check)
+            severity = severity_of(check)
             if sql is None:
                 rules.append(
                     Rule(name, _describe(check), _describe(check), check=check, severity=severity)
@@ -145,10 +169,19 @@ def compile_rules(schema: pa.DataFrameSchema) -> list[Rule]:
                 f"unique({', '.join(keys)})",
                 f"one row per {' x '.join(keys)}",
                 f"count(*) OVER (PARTITION BY {partition}) > 1",
+                window_keys=tuple(keys),
             )
         )
     for check in schema.checks:
+        sql = _frame_check_violation(check)
         rules.append(
-            Rule(None, _describe(check), _describe(check), check=check, severity=_severity(check))
+            Rule(
+                None,
+                _describe(check),
+                _describe(check),
+                violation_sql=sql,
+                check=None if sql else check,
+                severity=severity_of(check),
+            )
         )
     return rules

@@ -10,7 +10,9 @@ from supplymesh.planning.inventory import (
     DEFAULT_LEAD_TIME_DAYS,
     INVENTORY_PLAN_COLUMNS,
     plan_inventory,
+    protection_days,
     resolve_lead_times,
+    review_share,
     round_to_case_pack,
     safety_stock,
     z_value,
@@ -121,14 +123,23 @@ def test_plan_inventory_on_hand_computed_example():
     assert list(plan.columns) == INVENTORY_PLAN_COLUMNS
     a = plan.set_index("sku").loc["A"]
     z = z_value(0.95)
-    assert a["safety_stock"] == pytest.approx(13 * z)
-    assert a["reorder_point"] == pytest.approx(90 + 13 * z)
-    assert a["order_up_to"] == pytest.approx(160 + 13 * z)
-    # need = 160 + 21.38 - 70 = 111.38 -> 10 cases of 12
-    assert a["order_quantity"] == 120 and a["order_due"]
-    assert a["order_value"] == pytest.approx(300.0)
+    # sellable L = 9 days after ordering: an order covers L - 1 + R = 15 days of demand
+    assert protection_days(9.0, 7) == 15.0
+    # order-up-to: d * 15 + z * sqrt(15 * 3^2 + (10 * 0.5)^2) = 150 + z * sqrt(160)
+    assert a["order_up_to"] == pytest.approx(150 + z * math.sqrt(160))
+    # one case (12) is far below a review's demand (70): the reorder point protects
+    # L - 1 + R * (1 - 12 / 140) days, and its buffer is the safety stock
+    share = review_share(np.array([70.0]), np.array([12.0]), np.array([0.0]))[0]
+    assert share == pytest.approx(1 - 12 / 140)
+    days = 8 + 7 * share
+    assert a["safety_stock"] == pytest.approx(z * math.sqrt(days * 9 + 25))
+    assert a["reorder_point"] == pytest.approx(10 * days + a["safety_stock"])
+    # need = 170.8 - 70 = 100.8 -> 9 cases of 12
+    assert a["order_quantity"] == 108 and a["order_due"]
+    assert a["order_value"] == pytest.approx(270.0)
     assert a["need_by_date"] == dt.date(2026, 12, 6)
     assert a["plan_date"] == PLAN_DATE and a["review_period_days"] == 7
+    assert a["policy_method"] == "normal" and a["service_class"] == "unclassified"
     b = plan.set_index("sku").loc["B"]
     assert b["order_quantity"] == 0 and not b["order_due"] and b["order_value"] == 0.0
     assert plan["order_quantity"].dtype == np.int64
@@ -158,7 +169,7 @@ def test_protection_period_longer_than_horizon_uses_all_days():
         PLAN_DATE,
         review_period_days=1,
     )
-    # L + R = 3 days -> mean of days 1..3 = 10
+    # L - 1 + R = 2 days -> mean of days 1..2 = 10
     assert plan.loc[0, "mean_daily_demand"] == pytest.approx(10.0)
     lt["lead_time_mean_days"] = 30.0
     plan = plan_inventory(
@@ -188,7 +199,9 @@ def test_sigma_can_come_from_the_published_forecast():
     )
     plan = plan_inventory(fc, None, pos, lt, PLAN_DATE)
     assert plan.loc[0, "demand_std_daily"] == 3.0
-    assert plan.loc[0, "safety_stock"] == pytest.approx(13 * z_value(0.95))
+    # the order-up-to buffer: z * sqrt((9 - 1 + 7) * 3^2 + (10 * 0.5)^2)
+    buffer = plan.loc[0, "order_up_to"] - 10.0 * 15
+    assert buffer == pytest.approx(z_value(0.95) * math.sqrt(160))
 
 
 def test_lead_time_fallbacks():

@@ -1,0 +1,313 @@
+"""Central governance in Dagster: checks on every product version, and the governance products.
+
+Applied once here to every product the registry declares, whichever team's code publishes it:
+
+* ``policies``: the central policies of ``mesh contracts check`` (owner, description, SLA,
+  classifications...), non-blocking;
+* ``quality``: the thresholds of the product's YAML over the metrics of its latest publish,
+  blocking when the product says ``severity: ERROR``;
+* one check per cross-product rule of the contract (referential integrity, currency and unit
+  consistency, stock-flow reconciliation), run after the products it compares with, blocking
+  downstream assets when the rule's severity is ERROR;
+* a freshness check per product from its ``freshness_sla_hours``, evaluated in every run that
+  touches the product (between runs the same SLA is the asset's ``FreshnessPolicy``, see
+  ``metadata.py``, which the Dagster daemon tracks without a sensor);
+* the ``governance.quality_metrics`` and ``governance.audit_log`` products, published after
+  every other product of a run.
+"""
+
+import datetime as dt
+import json
+import warnings
+from collections import defaultdict
+from functools import cache
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from orchestration.contract_checks import contract_check_spec, publish_events
+from orchestration.metadata import asset_key, product_spec
+from orchestration.resources import MeshResource
+from supplymesh.governance.definitions import load_definitions
+from supplymesh.governance.policies import POLICIES as CENTRAL_POLICIES
+from supplymesh.governance.policies import product_violations
+from supplymesh.governance.product_settings import governance_settings
+from supplymesh.governance.products import (
+    AUDIT_LOG,
+    QUALITY_METRICS,
+    audit_log_frame,
+    quality_metrics_frame,
+)
+from supplymesh.governance.pseudonym import pseudonym_key, pseudonymise
+from supplymesh.governance.quality import latest_metrics
+from supplymesh.publishing.manifest import current_snapshot, read_manifest, served_tables
+from supplymesh.publishing.publish import publish_frame
+from supplymesh.registry import Product, ProductVersion, all_products, get_product
+from supplymesh.validation.cross_product import (
+    cross_product_rules,
+    evaluate_rule,
+    referenced_products,
+)
+from supplymesh.validation.report import RuleResult
+from supplymesh.validation.rules import literal
+
+GOVERNANCE = "governance"
+POLICIES, QUALITY = "policies", "quality"
+
+
+def _severity(level: str) -> dg.AssetCheckSeverity:
+    return dg.AssetCheckSeverity.ERROR if level == "ERROR" else dg.AssetCheckSeverity.WARN
+
+
+def _latest_keys(product_key: str) -> list[dg.AssetKey]:
+    return [asset_key(get_product(product_key).latest)]
+
+
+def _specs(product: Product, version: ProductVersion) -> list[dg.AssetCheckSpec]:
+    key = asset_key(version)
+    quality = governance_settings(product).quality
+    specs = [
+        dg.AssetCheckSpec(
+            POLICIES,
+            asset=key,
+            description="The central policies hold: owner, description, domain, status, SLA, "
+            "a known classification on every column, dated deprecation, PII classified.",
+        ),
+        dg.AssetCheckSpec(
+            QUALITY,
+            asset=key,
+            blocking=quality.severity == "ERROR",
+            description=f"The latest publish stays within the product's quality thresholds "
+            f"(row count change <= {quality.max_row_count_change:g}, PSI <= "
+            f"{quality.max_psi:g}, null rates); severity {quality.severity}.",
+        ),
+    ]
+    for rule in cross_product_rules(version):
+        deps = [k for p in referenced_products(rule) for k in _latest_keys(p) if k != key]
+        specs.append(
+            dg.AssetCheckSpec(
+                rule["name"],
+                asset=key,
+                additional_deps=deps,
+                blocking=rule["severity"] == "ERROR",
+                description=f"Cross-product rule ({rule['kind']}, {rule['severity']}) "
+                f"against {', '.join(referenced_products(rule))}.",
+            )
+        )
+    return specs
+
+
+def _policy_result(key: dg.AssetKey, product: Product, version: ProductVersion, defs):
+    subject = f"{product.key} v{version.major}"
+    violations = [
+        v for v in product_violations(defs, product.key) if v.subject in (product.key, subject)
+    ]
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=POLICIES,
+        passed=not violations,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="all central policies hold"
+        if not violations
+        else "; ".join(v.describe() for v in violations),
+        metadata={"violations": len(violations), "policies_checked": len(CENTRAL_POLICIES)},
+    )
+
+
+def _quality_result(key: dg.AssetKey, product: Product, version: ProductVersion, paths):
+    metrics = latest_metrics(paths, product.key, version.major)
+    breached = [m for m in metrics if m["breached"]]
+    rows = [
+        dg.TableRecord(
+            {
+                "metric": m["metric"],
+                "column": m["column_name"] or "(table)",
+                "value": round(m["value"], 6),
+                "threshold": m["threshold"] if m["threshold"] is not None else -1.0,
+                "breached": m["breached"],
+            }
+        )
+        for m in metrics
+        if m["metric"] != "null_rate" or m["value"] or m["threshold"] is not None
+    ]
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=QUALITY,
+        passed=not breached,
+        severity=_severity(governance_settings(product).quality.severity),
+        description=(
+            "no measurement yet"
+            if not metrics
+            else "within thresholds"
+            if not breached
+            else "; ".join(
+                f"{m['metric']}({m['column_name'] or 'table'}) = {m['value']:.3f} > "
+                f"{m['threshold']:g}"
+                for m in breached
+            )
+        ),
+        metadata={
+            "snapshot_id": metrics[0]["snapshot_id"] if metrics else "none",
+            "metrics": dg.MetadataValue.table(
+                rows,
+                schema=dg.TableSchema(
+                    columns=[
+                        dg.TableColumn("metric", "string"),
+                        dg.TableColumn("column", "string"),
+                        dg.TableColumn("value", "float"),
+                        dg.TableColumn("threshold", "float"),
+                        dg.TableColumn("breached", "bool"),
+                    ]
+                ),
+            ),
+        },
+    )
+
+
+def _masked_sample(result: RuleResult, version: ProductVersion, key: bytes) -> list[dict]:
+    pii = {c.name for c in version.columns if c.classification == "pii"}
+    return [
+        {k: pseudonymise(v, key) if k in pii else v for k, v in row.items()}
+        for row in result.sample
+    ]
+
+
+def _cross_result(key: dg.AssetKey, version: ProductVersion, rule: dict, paths):
+    snap = current_snapshot(read_manifest(paths), version.product, version.major)
+    con = duckdb.connect()
+    try:
+        if snap is None:
+            result = RuleResult(
+                rule["name"], rule.get("column"), "not published", 0, kind="skipped"
+            )
+        else:
+            table = f"read_parquet({literal(snap['path'])})"
+            result = evaluate_rule(con, table, rule, served_tables(paths))
+    finally:
+        con.close()
+    sample = _masked_sample(result, version, pseudonym_key(paths)) if result.sample else []
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=rule["name"],
+        passed=result.passed,
+        severity=_severity(rule["severity"]),
+        description=f"expected {result.expected}; found {result.failing_rows:,} failing rows",
+        metadata={
+            "rule": rule["kind"],
+            "expected": result.expected,
+            "failing_rows": result.failing_rows,
+            "skipped": result.kind == "skipped",
+            "offending_rows_sample": dg.MetadataValue.md(
+                "\n".join(f"- `{json.dumps(r, default=str)}`" for r in sample) or "none"
+            ),
+        },
+    )
+
+
+@cache
+def _project_definitions():
+    """The project's definitions, read once per process (a code change reloads the process)."""
+    return load_definitions()
+
+
+def governance_checks(product: Product, version: ProductVersion) -> dg.AssetChecksDefinition:
+    """Policies, quality and cross-product rules of one product version, in one step."""
+
+    @dg.multi_asset_check(
+        name=f"{product.domain}__{version.table}__governance",
+        specs=_specs(product, version),
+        can_subset=True,
+    )
+    def check(context: dg.AssetCheckExecutionContext, mesh: MeshResource):
+        key = asset_key(version)
+        selected = {k.name for k in context.selected_asset_check_keys}
+        if POLICIES in selected:
+            yield _policy_result(key, product, version, _project_definitions())
+        if QUALITY in selected:
+            yield _quality_result(key, product, version, mesh.paths)
+        for rule in cross_product_rules(version):
+            if rule["name"] in selected:
+                yield _cross_result(key, version, rule, mesh.paths)
+
+    return check
+
+
+def freshness_checks(
+    versions: list[tuple[Product, ProductVersion]],
+) -> list[dg.AssetChecksDefinition]:
+    """One Dagster freshness check per product version, from its SLA (grouped by SLA).
+
+    Dagster 1.13 prefers ``FreshnessPolicy`` (which ``metadata.py`` also attaches, for the
+    daemon); the check form is kept because it is what a run records and the Checks tab shows
+    next to the contract, policy and quality checks of the same publish.
+    """
+    by_sla: dict[float, list[dg.AssetKey]] = defaultdict(list)
+    for product, version in versions:
+        by_sla[product.freshness_sla_hours].append(asset_key(version))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*build_last_update_freshness_checks")
+        return [
+            check
+            for hours, keys in sorted(by_sla.items())
+            for check in dg.build_last_update_freshness_checks(
+                assets=keys, lower_bound_delta=dt.timedelta(hours=hours)
+            )
+        ]
+
+
+QUALITY_PRODUCT, AUDIT_PRODUCT = get_product(QUALITY_METRICS), get_product(AUDIT_LOG)
+GOVERNANCE_PRODUCTS = (QUALITY_PRODUCT, AUDIT_PRODUCT)
+
+
+def governance_products_asset(after: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    """The governance products, published after the products ``after`` (ordering only: they
+    read the logs, not those products' data, which ``lineage.py`` accounts for)."""
+
+    @dg.multi_asset(
+        name="governance__products",
+        specs=[
+            product_spec(p, p.latest, deps=after, kinds={"duckdb", "pandera"})
+            for p in GOVERNANCE_PRODUCTS
+        ],
+        check_specs=[contract_check_spec(p.latest) for p in GOVERNANCE_PRODUCTS],
+    )
+    def governance_products(context: dg.AssetExecutionContext, mesh: MeshResource):
+        """Publish the quality history and the audit trail as they stand after the run's
+        products."""
+        run_id = context.run.run_id
+        frames = {QUALITY_METRICS: quality_metrics_frame, AUDIT_LOG: audit_log_frame}
+        results = [
+            (
+                publish_frame(p.key, frames[p.key](mesh.paths), paths=mesh.paths, run_id=run_id),
+                p.latest,
+            )
+            for p in GOVERNANCE_PRODUCTS
+        ]
+        yield from publish_events(results)
+
+    return governance_products
+
+
+def governance_definitions(assets: list[dg.AssetsDefinition]) -> dict[str, Any]:
+    """Assets and checks to add to the mesh's ``Definitions``, for the product versions that
+    ``assets`` (and the governance products themselves) materialize: a product declared in YAML
+    but not built yet gets no check, rather than a phantom asset."""
+    built = {key for a in assets for key in a.keys}
+    versions = [
+        (p, v)
+        for p in all_products()
+        for v in p.versions
+        if asset_key(v) in built or p in GOVERNANCE_PRODUCTS
+    ]
+    return {
+        "assets": [
+            governance_products_asset(
+                sorted((asset_key(v) for p, v in versions if p not in GOVERNANCE_PRODUCTS), key=str)
+            )
+        ],
+        "asset_checks": [
+            *(governance_checks(p, v) for p, v in versions),
+            *freshness_checks(versions),
+        ],
+    }

@@ -1,0 +1,236 @@
+"""The demand model's life cycle as assets: train a challenger, gate it, publish the registry.
+
+``forecast_model`` trains a challenger on the features mart (search, backtest, bias check,
+importance, final fit: ``supplymesh.planning.training``), compares it with the champion on the
+same canary window, lets the gate decide (``supplymesh.planning.promotion``), saves the
+artifacts under ``$MESH_HOME/models`` and publishes ``ml.forecast_models`` (the registry) and
+``ml.forecast_backtest`` (the challenger's evidence at every level). Promotions, rejections and
+approvals also go to the governance audit log.
+"""
+
+import json
+import os
+
+import dagster as dg
+import pandas as pd
+
+from orchestration.contract_checks import contract_check_spec, publish_events
+from orchestration.metadata import asset_key, product_spec
+from orchestration.resources import MeshResource
+from supplymesh.governance.audit import record
+from supplymesh.marts import read_mart
+from supplymesh.planning import model_registry as reg
+from supplymesh.planning.model import ForecastParams
+from supplymesh.planning.promotion import Evidence, PromotionPolicy, decide
+from supplymesh.planning.segments import SegmentCheckConfig
+from supplymesh.planning.training import (
+    TrainingConfig,
+    champion_canary_mase,
+    params_from_json,
+    train_challenger,
+)
+from supplymesh.planning.tuning import SearchConfig
+from supplymesh.publishing.publish import publish_frame
+from supplymesh.registry import get_product
+
+MODELS = get_product("ml.forecast_models")
+BACKTEST = get_product("ml.forecast_backtest")
+FEATURES = dg.AssetKey(["transforms", "fct_demand_features"])
+GATE = "champion-challenger gate"
+APPROVAL_ENV = "MESH_REQUIRE_MODEL_APPROVAL"  # "1": every promotion waits for a human
+
+
+class ForecastModelConfig(dg.Config):
+    """Run settings of the model life cycle (defaults keep the demo to a couple of minutes)."""
+
+    horizon_days: int = 28
+    backtest_origins: int = 6
+    search_enabled: bool = True
+    search_candidates: int = 4
+    search_folds: int = 2
+    search_max_rows: int = 120_000
+    promotion_margin: float = 0.02
+    require_approval: bool = False
+    max_segment_error_ratio: float = 1.5
+    min_segment_share: float = 0.01
+    min_segment_series: int = 5
+
+    def training(self) -> TrainingConfig:
+        return TrainingConfig(
+            horizon=self.horizon_days,
+            n_origins=self.backtest_origins,
+            params=ForecastParams(horizon=self.horizon_days),
+            search=SearchConfig(
+                enabled=self.search_enabled,
+                n_candidates=self.search_candidates,
+                n_splits=self.search_folds,
+                max_rows=self.search_max_rows,
+            ),
+            segments=SegmentCheckConfig(
+                max_error_ratio=self.max_segment_error_ratio,
+                min_share=self.min_segment_share,
+                min_series=self.min_segment_series,
+            ),
+        )
+
+    def policy(self) -> PromotionPolicy:
+        required = self.require_approval or os.environ.get(APPROVAL_ENV, "") == "1"
+        return PromotionPolicy(margin=self.promotion_margin, require_approval=required)
+
+
+def _spec(product, deps: list[dg.AssetKey]) -> dg.AssetSpec:
+    return product_spec(product, product.latest, deps=deps, kinds={"scikitlearn", "pandera"})
+
+
+def audit_decision(paths, version: str, action: str, reason: str, actor: str, details: dict):
+    """One audit entry per registry decision (promotion, rejection, waiting for approval)."""
+    name = {
+        "promote": "model_promotion",
+        "reject": "model_rejection",
+        "await_approval": "model_approval_requested",
+    }.get(action, f"model_{action}")
+    return record(paths, name, f"{reg.PRODUCT} {version}", actor, reason, details)
+
+
+@dg.multi_asset(
+    name="forecast_model",
+    specs=[_spec(MODELS, [FEATURES]), _spec(BACKTEST, [FEATURES])],
+    check_specs=[
+        contract_check_spec(MODELS.latest),
+        contract_check_spec(BACKTEST.latest),
+        dg.AssetCheckSpec(
+            "segment_bias",
+            asset=asset_key(MODELS.latest),
+            description="No region or product category's backtest error (MASE relative to the "
+            "seasonal naive's) exceeds the overall one by more than the configured ratio "
+            "(segments under the minimum volume share or series count are reported, not judged).",
+        ),
+    ],
+)
+def forecast_model(
+    context: dg.AssetExecutionContext, config: ForecastModelConfig, mesh: MeshResource
+):
+    """Train a challenger, run it beside the champion on the latest window, and promote it only
+    if it beats the champion by the margin and passes the bias check (and, when required, a
+    human approves it)."""
+    paths = mesh.paths
+    features = read_mart(paths, "fct_demand_features")
+    training = config.training()
+    challenger = train_challenger(features, training, progress=context.log.info)
+    trained_at = reg.utc_now()
+    snapshots = reg.training_snapshots(paths)
+    version = reg.new_version(trained_at, challenger.params.recipe(), snapshots)
+    artifact, sha = reg.save_artifacts(
+        paths, version, challenger.model, challenger.backtest.predictions, challenger.reference
+    )
+    with reg.registry_lock(paths):
+        registry = reg.load_registry(paths)
+        current = reg.champion(registry)
+        champion_mase = None
+        if current is not None:
+            champion_params = params_from_json(current["params"], training.params)
+            champion_mase = champion_canary_mase(
+                features, champion_params, challenger, config.horizon_days
+            )
+        card = challenger.card()
+        worst, ratio = challenger.segments.worst
+        evidence = Evidence(
+            canary_mase=float(card["canary_mase"]),
+            backtest_mase=float(card["backtest_mase"]),
+            seasonal_naive_mase=float(card["seasonal_naive_mase"]),
+            bias_check_passed=challenger.segments.passed,
+            bias_check_summary="; ".join(challenger.segments.failures)
+            or f"worst {worst} {ratio:.2f}",
+            champion_version=None if current is None else current["model_version"],
+            champion_canary_mase=champion_mase,
+        )
+        policy = config.policy()
+        decision = decide(evidence, policy)
+        card.update(
+            model_version=version,
+            trained_at=trained_at,
+            training_snapshots=json.dumps(snapshots, sort_keys=True),
+            approval_required=policy.require_approval,
+            champion_version=evidence.champion_version,
+            champion_canary_mase=champion_mase,
+            artifact_path=str(artifact),
+            artifact_sha256=sha,
+        )
+        registry = reg.add_candidate(registry, card)
+        registry = reg.record_decision(
+            registry, version, decision.action, decision.reason, GATE, reg.utc_now()
+        )
+        run_id = context.run.run_id
+        results = [
+            (publish_frame(MODELS.key, registry, paths=paths, run_id=run_id), MODELS.latest),
+            (
+                publish_frame(
+                    BACKTEST.key, challenger.backtest.table(version), paths=paths, run_id=run_id
+                ),
+                BACKTEST.latest,
+            ),
+        ]
+        if results[0][0].published:
+            audit_decision(
+                paths,
+                version,
+                decision.action,
+                decision.reason,
+                f"run:{run_id}",
+                {
+                    "canary_mase": evidence.canary_mase,
+                    "champion": evidence.champion_version,
+                    "champion_canary_mase": champion_mase,
+                    "margin": policy.margin,
+                },
+            )
+    serving = reg.champion(registry)
+    metadata = {
+        "challenger": version,
+        "decision": decision.action,
+        "decision_reason": decision.reason,
+        "serving_champion": "none" if serving is None else serving["model_version"],
+        **challenger.backtest.as_metadata(),
+        **(challenger.search.as_metadata() if challenger.search else {}),
+        "feature_importance": dg.MetadataValue.md(
+            challenger.importance.round(4).to_markdown(index=False)
+        ),
+        "segments": dg.MetadataValue.md(
+            challenger.segments.table.round(4).to_markdown(index=False)
+        ),
+    }
+    yield from publish_events(results, extra=metadata)
+    yield dg.AssetCheckResult(
+        asset_key=asset_key(MODELS.latest),
+        check_name="segment_bias",
+        passed=challenger.segments.passed,
+        metadata={
+            "max_error_ratio": training.segments.max_error_ratio,
+            "measure": challenger.segments.measure,
+            "overall_error": challenger.segments.overall_error,
+            "worst_segment": worst,
+            "worst_error_ratio": ratio,
+            "failures": dg.MetadataValue.md(
+                "\n".join(f"- {f}" for f in challenger.segments.failures) or "none"
+            ),
+        },
+    )
+
+
+def serving_model(paths) -> tuple[pd.Series, object]:
+    """The champion's registry row and its unpickled model; a clear failure when none serves."""
+    registry = reg.load_registry(paths)
+    row = reg.champion(registry)
+    if row is None:
+        pending = registry.loc[registry["decision"] == "awaiting_approval", "model_version"]
+        hint = (
+            f"approve one with `mesh forecast approve {pending.iloc[-1]} --by NAME`"
+            if len(pending)
+            else "materialize ml/forecast_models_v1 first"
+        )
+        raise dg.Failure(description=f"no champion demand model serves yet: {hint}")
+    return row, reg.load_model(row)
+
+
+def ml_assets() -> list[dg.AssetsDefinition]:
+    return [forecast_model]

@@ -1,0 +1,151 @@
+"""``mesh forecast``: backtest any demand history, and run the model registry's human steps.
+
+* ``mesh forecast backtest --input FILE --freq D|W|M --horizon H [--json]``: the model beside
+  seasonal naive and a moving average on a user's history (``item_id, location_id, date,
+  quantity``).
+* ``mesh forecast models [--json]``: the registry (``ml.forecast_models``).
+* ``mesh forecast approve VERSION --by NAME``: approve a candidate the gate passed; it becomes
+  the champion (recorded with approver and time, in the registry and the audit log).
+* ``mesh forecast reject VERSION --by NAME --reason TEXT``: turn a waiting candidate down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from supplymesh.governance.audit import record
+from supplymesh.planning import model_registry as reg
+from supplymesh.planning.history_backtest import backtest_history, read_history
+from supplymesh.publishing.publish import publish_frame
+from supplymesh.settings import mesh_paths
+
+LIST_COLUMNS = [
+    "model_version",
+    "status",
+    "decision",
+    "backtest_mase",
+    "seasonal_naive_mase",
+    "canary_mase",
+    "champion_canary_mase",
+    "promoted_by",
+    "approved_by",
+]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("forecast", help="backtest a demand history; list, approve or reject models")
+    verbs = p.add_subparsers(dest="verb", required=True)
+
+    b = verbs.add_parser("backtest", help="backtest the model on a demand history file")
+    b.add_argument("--input", required=True, type=Path, help="CSV/Parquet: item_id, location_id, date, quantity")
+    b.add_argument("--freq", choices=["D", "W", "M"], default="D", help="grain to forecast at")
+    b.add_argument("--horizon", type=int, help="periods ahead (default 28 D, 4 W, 3 M)")
+    b.add_argument("--origins", type=int, help="rolling origins (default 4 D/W, 3 M)")
+    b.add_argument("--json", action="store_true", help="print one JSON object")
+    b.set_defaults(run=run_backtest)
+
+    m = verbs.add_parser("models", help="list the model registry")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(run=run_models)
+
+    a = verbs.add_parser("approve", help="approve a candidate awaiting approval")
+    a.add_argument("version")
+    a.add_argument("--by", required=True, help="name of the approver")
+    a.set_defaults(run=run_approve)
+
+    r = verbs.add_parser("reject", help="reject a candidate awaiting approval")
+    r.add_argument("version")
+    r.add_argument("--by", required=True, help="name of the person rejecting it")
+    r.add_argument("--reason", required=True)
+    r.set_defaults(run=run_reject)
+
+
+def _row(name: str, m: dict) -> str:
+    def f(key: str) -> str:
+        v = m.get(key)
+        return "   n/a" if v is None else f"{v:6.3f}"
+
+    return f"  {name:<16} MASE {f('mase')}  WAPE {f('wape')}  bias {f('bias')}  P90 cover {f('p90_coverage')}"
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    history = read_history(args.input)
+    report, _ = backtest_history(history, args.freq, args.horizon, args.origins)
+    report["input"] = str(args.input)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(
+        f"{args.input}: {report['n_series']} series, freq {report['freq']}, horizon "
+        f"{report['horizon']}, origins {', '.join(report['origins'])} ({report['seconds']} s)"
+    )
+    print(_row("model", report["model"]))
+    for name, m in report["baselines"].items():
+        print(_row(name, m))
+    ratio = report.get("mase_vs_seasonal_naive")
+    if ratio is not None:
+        print(f"  model MASE = {ratio:.3f} x seasonal naive")
+    return 0
+
+
+def run_models(args: argparse.Namespace) -> int:
+    registry = reg.load_registry(mesh_paths())
+    if args.json:
+        print(registry.to_json(orient="records", date_format="iso", indent=2))
+        return 0
+    if registry.empty:
+        print("no model registered yet: run `mesh materialize`")
+        return 0
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(registry[LIST_COLUMNS].round(4).to_string(index=False))
+    return 0
+
+
+def _publish(registry: pd.DataFrame, action: str, version: str, actor: str, reason: str) -> int:
+    paths = mesh_paths()
+    result = publish_frame(reg.PRODUCT, registry, paths=paths, run_id=f"cli-{action}")
+    if not result.published:
+        print(result.report.summary(), file=sys.stderr)
+        return 1
+    record(paths, action, f"{reg.PRODUCT} {version}", actor, reason, {"snapshot": result.snapshot_id})
+    return 0
+
+
+def run_approve(args: argparse.Namespace) -> int:
+    paths = mesh_paths()
+    with reg.registry_lock(paths):
+        try:
+            registry = reg.approve(reg.load_registry(paths), args.version, args.by, reg.utc_now())
+        except reg.RegistryError as exc:
+            print(f"cannot approve: {exc}", file=sys.stderr)
+            return 1
+        code = _publish(
+            registry, "model_approval", args.version, f"human:{args.by}", "approved for promotion"
+        )
+    if code == 0:
+        print(
+            f"{args.version} approved by {args.by}: it is the champion now "
+            "(`mesh materialize --select group:planning` forecasts with it)"
+        )
+    return code
+
+
+def run_reject(args: argparse.Namespace) -> int:
+    paths = mesh_paths()
+    with reg.registry_lock(paths):
+        try:
+            registry = reg.reject_pending(
+                reg.load_registry(paths), args.version, args.by, args.reason, reg.utc_now()
+            )
+        except reg.RegistryError as exc:
+            print(f"cannot reject: {exc}", file=sys.stderr)
+            return 1
+        code = _publish(registry, "model_rejection", args.version, f"human:{args.by}", args.reason)
+    if code == 0:
+        print(f"{args.version} rejected by {args.by}: {args.reason}")
+    return code

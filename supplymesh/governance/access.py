@@ -1,0 +1,85 @@
+"""Who may read what: roles, product access levels and what each role sees of each column.
+
+Products declare an access level (``public`` < ``internal`` < ``restricted``) and every contract
+column a classification (``public``, ``internal``, ``confidential``, ``pii``). A role has a
+clearance (the highest access level it may read) and, per classification, sees the raw value, a
+keyed pseudonym (see ``pseudonym.py``) or nothing. Each role gets its own catalog file, so a
+DuckDB client that opens the analyst's file cannot find raw PII in it at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from supplymesh.registry import ACCESS_LEVELS, Access, Column, Product
+from supplymesh.settings import MeshPaths
+
+Treatment = Literal["raw", "pseudonymised", "hidden"]
+
+
+@dataclass(frozen=True)
+class Role:
+    """A consumer role: the products it may read and how it sees each classification."""
+
+    name: str
+    clearance: Access
+    description: str
+    pseudonymised: frozenset[str] = frozenset()
+    hidden: frozenset[str] = frozenset()
+
+    def may_read(self, product: Product) -> bool:
+        return ACCESS_LEVELS.index(product.access) <= ACCESS_LEVELS.index(self.clearance)
+
+    def treatment(self, column: Column) -> Treatment:
+        if column.classification in self.hidden:
+            return "hidden"
+        if column.classification in self.pseudonymised:
+            return "pseudonymised"
+        return "raw"
+
+    @property
+    def sees_raw_pii(self) -> bool:
+        return "pii" not in self.pseudonymised | self.hidden
+
+
+ROLES: dict[str, Role] = {
+    r.name: r
+    for r in (
+        Role(
+            "public",
+            "public",
+            "Anyone: public products, public columns only.",
+            hidden=frozenset({"internal", "confidential", "pii"}),
+        ),
+        Role(
+            "analyst",
+            "internal",
+            "Staff analysts (the default): internal products; PII as keyed pseudonyms.",
+            pseudonymised=frozenset({"pii"}),
+        ),
+        Role(
+            "steward",
+            "restricted",
+            "Data stewards: every product, raw values.",
+        ),
+    )
+}
+DEFAULT_ROLE = "analyst"
+
+
+def get_role(name: str) -> Role:
+    try:
+        return ROLES[name]
+    except KeyError:
+        raise ValueError(f"unknown role {name!r}; roles: {', '.join(ROLES)}") from None
+
+
+def catalog_path(paths: MeshPaths, role: Role | str) -> Path:
+    """The role's catalog file; the default role's is the documented ``MESH_HOME/mesh.duckdb``."""
+    name = role if isinstance(role, str) else role.name
+    get_role(name)
+    if name == DEFAULT_ROLE:
+        return paths.catalog_db
+    return paths.catalog_dir / f"{name}.duckdb"

@@ -1,0 +1,213 @@
+"""Quality over time: every publish measures its snapshot against the one it replaces.
+
+Contract rules judge each row; these metrics judge the batch as a whole, where a broken extract
+usually shows first: the row count jumps, a column fills with nulls, or a distribution shifts
+(population stability index, PSI, over deciles of the previous snapshot for numbers and over
+categories for low-cardinality text; run and version labels are not distributions and
+are skipped, as are columns a product lists in ``quality.psi_exclude``). Each metric is stored with the threshold the product's YAML
+sets (``product_settings.py``) and whether it was breached; the history is published as the
+``governance.quality_metrics`` product.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import math
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from supplymesh.governance.layout import governance_dir, quality_log_path
+from supplymesh.governance.product_settings import QualityThresholds
+from supplymesh.registry import ProductVersion
+from supplymesh.settings import MeshPaths
+from supplymesh.validation.rules import literal, quote
+
+NUMERIC = {"BIGINT", "INTEGER", "DOUBLE"}
+CATEGORICAL = {"VARCHAR", "BOOLEAN"}
+MAX_CATEGORIES = 50
+EPSILON = 1e-4  # floor for a bucket's share, so an empty bucket does not make PSI infinite
+DECILES = [i / 10 for i in range(1, 10)]
+# labels, not measurements: a new run id or model version is not a distribution shift
+LABEL = re.compile(r"(^|_)(version|run_id|snapshot_id)$")
+
+
+@dataclass(frozen=True)
+class QualityMetric:
+    """One measurement of one published snapshot."""
+
+    measured_at: str
+    product: str
+    major: int
+    snapshot_id: str
+    previous_snapshot_id: str | None
+    run_id: str
+    metric: str  # row_count | row_count_change | null_rate | psi
+    column_name: str | None
+    value: float
+    threshold: float | None
+    breached: bool
+
+
+def psi(expected: list[float], actual: list[float]) -> float:
+    """Population stability index between two bucket distributions (shares summing to 1)."""
+    total = 0.0
+    for e, a in zip(expected, actual, strict=True):
+        e, a = max(e, EPSILON), max(a, EPSILON)
+        total += (a - e) * math.log(a / e)
+    return total
+
+
+def _shares(con: duckdb.DuckDBPyConnection, source: str, bucket_sql: str, n: int) -> list[float]:
+    rows = con.execute(
+        f"SELECT {bucket_sql} AS b, count(*) FROM {source} WHERE b IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    counts = [0] * n
+    for bucket, count in rows:
+        counts[int(bucket)] = int(count)
+    total = sum(counts)
+    return [c / total for c in counts] if total else []
+
+
+def _numeric_psi(con, new: str, old: str, column: str) -> float | None:
+    c = quote(column)
+    edges = con.execute(
+        f"SELECT quantile_cont({c}, {DECILES}) FROM {old} WHERE {c} IS NOT NULL"
+    ).fetchone()[0]
+    if not edges:
+        return None
+    edges = sorted(set(edges))
+    whens = " ".join(f"WHEN {c} <= {literal(float(e))} THEN {i}" for i, e in enumerate(edges))
+    bucket = f"CASE WHEN {c} IS NULL THEN NULL {whens} ELSE {len(edges)} END"
+    expected = _shares(con, old, bucket, len(edges) + 1)
+    actual = _shares(con, new, bucket, len(edges) + 1)
+    return psi(expected, actual) if expected and actual else None
+
+
+def _categorical_psi(con, new: str, old: str, column: str) -> float | None:
+    c = quote(column)
+    categories = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {old} WHERE {c} IS NOT NULL "
+            f"LIMIT {MAX_CATEGORIES + 1}"
+        ).fetchall()
+    ]
+    if not categories or len(categories) > MAX_CATEGORIES:
+        return None  # an identifier, not a category: no distribution to compare
+    whens = " ".join(f"WHEN {literal(v)} THEN {i}" for i, v in enumerate(categories))
+    bucket = (
+        f"CASE WHEN {c} IS NULL THEN NULL ELSE CASE CAST({c} AS VARCHAR) {whens} "
+        f"ELSE {len(categories)} END END"
+    )
+    expected = _shares(con, old, bucket, len(categories) + 1)
+    actual = _shares(con, new, bucket, len(categories) + 1)
+    return psi(expected, actual) if expected and actual else None
+
+
+def measure_snapshot(
+    version: ProductVersion,
+    snapshot: dict[str, Any],
+    previous: dict[str, Any] | None,
+    thresholds: QualityThresholds,
+    run_id: str,
+) -> list[QualityMetric]:
+    """Row count (and its change), null rate per column and PSI per column vs ``previous``."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    new = f"read_parquet({literal(snapshot['path'])})"
+    old = f"read_parquet({literal(previous['path'])})" if previous else None
+
+    def metric(
+        name: str, column: str | None, value: float, threshold: float | None
+    ) -> QualityMetric:
+        breached = threshold is not None and abs(value) > threshold
+        return QualityMetric(
+            now,
+            version.product,
+            version.major,
+            snapshot["snapshot_id"],
+            previous["snapshot_id"] if previous else None,
+            run_id,
+            name,
+            column,
+            float(value),
+            threshold,
+            breached,
+        )
+
+    con = duckdb.connect()
+    try:
+        columns = version.columns
+        counts = con.execute(
+            "SELECT count(*), "
+            + ", ".join(f"count({quote(c.name)})" for c in columns)
+            + f" FROM {new}"
+        ).fetchone()
+        rows = int(counts[0])
+        out = [metric("row_count", None, rows, None)]
+        if previous and previous.get("rows"):
+            change = (rows - previous["rows"]) / previous["rows"]
+            out.append(metric("row_count_change", None, change, thresholds.max_row_count_change))
+        for c, non_null in zip(columns, counts[1:], strict=True):
+            rate = 1 - non_null / rows if rows else 0.0
+            out.append(metric("null_rate", c.name, rate, thresholds.max_null_rate.get(c.name)))
+        if old is not None and rows:
+            for c in columns:
+                if LABEL.search(c.name) or c.name in thresholds.psi_exclude:
+                    continue
+                if c.type in NUMERIC:
+                    value = _numeric_psi(con, new, old, c.name)
+                elif c.type in CATEGORICAL:
+                    value = _categorical_psi(con, new, old, c.name)
+                else:
+                    continue  # dates move forward by design: their shift is not drift
+                if value is not None:
+                    out.append(metric("psi", c.name, value, thresholds.max_psi))
+        return out
+    finally:
+        con.close()
+
+
+def append_metrics(paths: MeshPaths, metrics: list[QualityMetric]) -> None:
+    """Append to the quality history (an exclusive lock keeps concurrent publishers' lines
+    whole) and keep the version's newest metrics apart, for checks that read only those."""
+    if not metrics:
+        return
+    log = quality_log_path(paths)
+    governance_dir(paths).mkdir(parents=True, exist_ok=True)
+    rows = [asdict(m) for m in metrics]
+    with open(log, "a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            handle.write("".join(json.dumps(r) + "\n" for r in rows))
+            handle.flush()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    latest = _latest_path(paths, metrics[0].product, metrics[0].major)
+    latest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = latest.with_name(f".{latest.name}.tmp")
+    tmp.write_text(json.dumps(rows))
+    os.replace(tmp, latest)
+
+
+def _latest_path(paths: MeshPaths, product: str, major: int) -> Path:
+    return governance_dir(paths) / "quality_latest" / f"{product}.v{major}.json"
+
+
+def read_metrics(paths: MeshPaths) -> list[dict[str, Any]]:
+    log = quality_log_path(paths)
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
+
+
+def latest_metrics(paths: MeshPaths, product: str, major: int) -> list[dict[str, Any]]:
+    """The metrics of the newest measured snapshot of one product version."""
+    latest = _latest_path(paths, product, major)
+    return json.loads(latest.read_text()) if latest.exists() else []

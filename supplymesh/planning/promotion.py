@@ -1,0 +1,87 @@
+"""The champion/challenger gate: may a newly trained model replace the serving one?
+
+The challenger and the champion's recipe are scored on the same latest window (the last
+backtest origin: both refit on the same history up to it, both forecast the same held-out days,
+an A/B on identical data). The challenger is promoted only if, in order:
+
+1. it beats the seasonal-naive baseline on the backtest (a model that does not is no model);
+2. it passes the bias check (no region or category much worse than the whole);
+3. its canary MASE beats the champion's by at least ``margin`` (relative), or there is no
+   champion yet;
+4. and, when ``require_approval`` is set, a named human approves it (``mesh forecast approve``);
+   until then it waits as a candidate and the champion keeps serving.
+
+Every outcome carries its reason, and is recorded in the registry (and the audit log).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PromotionPolicy:
+    """Settings of the gate (configurable per run)."""
+
+    margin: float = 0.02  # the challenger's canary MASE must be at least 2 % lower
+    require_approval: bool = False
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the gate looks at for one challenger."""
+
+    canary_mase: float
+    backtest_mase: float
+    seasonal_naive_mase: float
+    bias_check_passed: bool
+    bias_check_summary: str
+    champion_version: str | None = None
+    champion_canary_mase: float | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``promote``, ``await_approval`` or ``reject``, and why."""
+
+    action: str
+    reason: str
+
+    @property
+    def promotes(self) -> bool:
+        return self.action == "promote"
+
+
+def decide(evidence: Evidence, policy: PromotionPolicy) -> Decision:
+    """Apply the gate's rules in order (see the module docstring)."""
+    e = evidence
+    if not (math.isfinite(e.backtest_mase) and e.backtest_mase < e.seasonal_naive_mase):
+        return Decision(
+            "reject",
+            f"backtest MASE {e.backtest_mase:.4f} does not beat seasonal naive "
+            f"{e.seasonal_naive_mase:.4f}",
+        )
+    if not e.bias_check_passed:
+        return Decision("reject", f"fails the bias check: {e.bias_check_summary}")
+    if e.champion_version is None or e.champion_canary_mase is None:
+        verdict = "first model: no champion to beat"
+    else:
+        needed = e.champion_canary_mase * (1.0 - policy.margin)
+        gain = 1.0 - e.canary_mase / e.champion_canary_mase if e.champion_canary_mase else 0.0
+        if not e.canary_mase <= needed:
+            return Decision(
+                "reject",
+                f"canary MASE {e.canary_mase:.4f} vs champion {e.champion_version} "
+                f"{e.champion_canary_mase:.4f}: improvement {gain:+.1%} is below the "
+                f"{policy.margin:.1%} margin",
+            )
+        verdict = (
+            f"canary MASE {e.canary_mase:.4f} beats champion {e.champion_version} "
+            f"{e.champion_canary_mase:.4f} by {gain:.1%} (margin {policy.margin:.1%})"
+        )
+    verdict += f"; bias check passed; backtest MASE {e.backtest_mase:.4f} < seasonal naive "
+    verdict += f"{e.seasonal_naive_mase:.4f}"
+    if policy.require_approval:
+        return Decision("await_approval", f"{verdict}; awaiting human approval")
+    return Decision("promote", verdict)

@@ -1,0 +1,111 @@
+"""``mesh forecast``: backtest a user's file, and the registry's approval gate from the CLI."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from supplymesh.cli import main
+from supplymesh.planning import model_registry as reg
+from supplymesh.publishing.publish import publish_frame
+from supplymesh.settings import MeshPaths
+from tests.planning.test_model_registry import registry_with
+
+
+@pytest.fixture
+def history_file(tmp_path):
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2025-01-01", periods=300)
+    weekly = np.array([1.2, 1.0, 1.0, 1.1, 1.3, 0.8, 0.4])
+    rows = [
+        pd.DataFrame(
+            {
+                "item_id": f"I{i}",
+                "location_id": "S1",
+                "date": days,
+                "quantity": rng.poisson(level * weekly[days.dayofweek]),
+            }
+        )
+        for i, level in enumerate([5, 12, 30])
+    ]
+    path = tmp_path / "history.csv"
+    pd.concat(rows).to_csv(path, index=False)
+    return path
+
+
+def test_backtest_json_has_model_and_baselines(history_file, capsys):
+    code = main(
+        [
+            "forecast",
+            "backtest",
+            "--input",
+            str(history_file),
+            "--freq",
+            "D",
+            "--horizon",
+            "14",
+            "--origins",
+            "2",
+            "--json",
+        ]
+    )
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) >= {"model", "baselines", "origins", "horizon"}
+    assert report["horizon"] == 14 and len(report["origins"]) == 2
+    for section in (report["model"], *report["baselines"].values()):
+        assert {"mase", "wape", "bias"} <= set(section)
+    assert report["model"]["p90_coverage"] is not None
+
+
+def test_backtest_text_names_every_method(history_file, capsys):
+    assert (
+        main(
+            ["forecast", "backtest", "--input", str(history_file), "--freq", "W", "--horizon", "2"]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "model" in out and "seasonal_naive" in out and "moving_average" in out
+
+
+@pytest.fixture
+def waiting_registry(tmp_path, monkeypatch):
+    monkeypatch.setenv("MESH_HOME", str(tmp_path))
+    paths = MeshPaths(tmp_path)
+    registry = registry_with(("m1", "promote"), ("m2", "await_approval"))
+    assert publish_frame(reg.PRODUCT, registry, paths=paths).published
+    return paths
+
+
+def test_approve_makes_the_candidate_champion_and_records_who(waiting_registry, capsys):
+    assert main(["forecast", "approve", "m2", "--by", "Grace Hopper"]) == 0
+    registry = reg.load_registry(waiting_registry).set_index("model_version")
+    assert registry.at["m2", "status"] == "champion"
+    assert registry.at["m2", "approved_by"] == "Grace Hopper"
+    assert pd.notna(registry.at["m2", "approved_at"])
+    assert registry.at["m1", "status"] == "retired"
+    from supplymesh.governance.audit import read_entries
+
+    entry = read_entries(waiting_registry)[-1]
+    assert entry["action"] == "model_approval" and entry["actor"] == "human:Grace Hopper"
+
+
+def test_approving_anything_but_a_waiting_candidate_fails(waiting_registry, capsys):
+    assert main(["forecast", "approve", "m1", "--by", "Grace"]) == 1
+    assert "not awaiting approval" in capsys.readouterr().err
+    assert reg.champion(reg.load_registry(waiting_registry))["model_version"] == "m1"
+
+
+def test_reject_retires_the_waiting_candidate(waiting_registry):
+    assert main(["forecast", "reject", "m2", "--by", "Ann", "--reason", "too biased in EAST"]) == 0
+    row = reg.load_registry(waiting_registry).set_index("model_version").loc["m2"]
+    assert (row["status"], row["decision"]) == ("retired", "rejected")
+    assert main(["forecast", "approve", "m2", "--by", "Ann"]) == 1
+
+
+def test_models_lists_the_registry(waiting_registry, capsys):
+    assert main(["forecast", "models", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["model_version"] for r in rows] == ["m1", "m2"]

@@ -1,0 +1,203 @@
+"""The default (analyst) role never reads a raw PII value, through any documented path; the
+steward does; the public role sees only public products; every consumer path is read-only."""
+
+import json
+import stat
+
+import duckdb
+import pandas as pd
+import pytest
+
+from supplymesh.cli import main
+from supplymesh.consumer import connect, run_query
+from supplymesh.governance.layout import pseudonym_key_path
+from supplymesh.governance.pseudonym import pseudonym_key, pseudonymise
+from supplymesh.publishing.manifest import current_snapshot, read_manifest
+from supplymesh.settings import PROJECT_ROOT
+from supplymesh.world.landing import latest_batch
+
+
+@pytest.fixture(autouse=True)
+def cli_reads_the_published_mesh(mesh_home):
+    """Every `mesh` command of these tests reads the published mesh."""
+
+
+@pytest.fixture(scope="module")
+def raw_pii(published) -> set[str]:
+    """Every PII value the world holds: customer ids and e-mails, site managers' e-mails."""
+    orders = pd.read_parquet(latest_batch(published.landing_dir("sales"), "orders"))
+    sites = pd.read_csv(latest_batch(published.landing_dir("network"), "locations"))
+    values = (
+        set(orders["customer_email"]) | set(orders["customer_id"]) | set(sites["manager_email"])
+    )
+    assert len(values) > 100
+    return {str(v) for v in values}
+
+
+def leaked(frame: pd.DataFrame, raw_pii: set[str]) -> set[str]:
+    cells = {str(v) for v in frame.astype(str).to_numpy().ravel()}
+    return cells & raw_pii
+
+
+def relations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        f'"{schema}"."{name}"'
+        for schema, name in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'mesh' "
+            "UNION ALL SELECT schema_name, view_name FROM duckdb_views() "
+            "WHERE database_name = 'mesh' AND NOT internal"
+        ).fetchall()
+    ]
+
+
+def test_the_steward_reads_raw_pii_so_the_other_tests_can_fail(published, raw_pii):
+    con = connect(published, "steward")
+    frame = run_query(con, "select customer_email, customer_id from sales.orders")
+    assert leaked(frame, raw_pii)
+
+
+def test_every_relation_of_mesh_query_is_free_of_raw_pii(published, raw_pii):
+    con = connect(published)  # the default role
+    names = relations(con)
+    assert '"sales"."orders_v2"' in names and '"mesh_meta"."products"' in names
+    for name in names:
+        assert not leaked(run_query(con, f"select * from {name}"), raw_pii), name
+
+
+def test_mesh_query_cli_shows_pseudonyms_consistent_with_the_key(published, raw_pii, capsys):
+    assert (
+        main(
+            [
+                "query",
+                "select order_id, customer_id, customer_email from sales.orders_v2 "
+                "order by order_id limit 50",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    rows = json.loads(capsys.readouterr().out)
+    assert not {r["customer_email"] for r in rows} & raw_pii
+    steward = run_query(
+        connect(published, "steward"),
+        "select order_id, customer_id from sales.orders_v2 order by order_id limit 50",
+    )
+    key = pseudonym_key(published)
+    assert [r["customer_id"] for r in rows] == [pseudonymise(v, key) for v in steward.customer_id]
+
+
+def test_pseudonyms_join_across_products_and_versions(published):
+    con = connect(published)
+    joined = run_query(
+        con,
+        "select count(*) n, count(*) filter (where v1.customer_email = v2.customer_email) same "
+        "from sales.orders_v1 v1 join sales.orders_v2 v2 using (order_id, line_number)",
+    )
+    assert joined.n[0] > 0 and joined.same[0] == joined.n[0]
+
+
+def test_the_default_duckdb_file_holds_no_raw_pii_nor_a_path_to_it(published, raw_pii):
+    key_hex = pseudonym_key_path(published).read_text().strip()
+    manifest = read_manifest(published)
+    raw_files = {current_snapshot(manifest, "sales.orders", m)["path"] for m in (1, 2)}
+    with duckdb.connect(str(published.catalog_db), read_only=True) as con:
+        for schema, name in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() UNION ALL "
+            "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal"
+        ).fetchall():
+            frame = con.execute(f'select * from "{schema}"."{name}"').df()
+            assert not leaked(frame, raw_pii), f"{schema}.{name}"
+        definitions = " ".join(
+            r[0] for r in con.execute("SELECT sql FROM duckdb_views()").fetchall()
+        )
+    assert key_hex not in definitions and not any(path in definitions for path in raw_files)
+    content = published.catalog_db.read_bytes()
+    assert not any(v.encode() in content for v in raw_pii if "@" in v)
+
+
+def test_mesh_products_lists_no_value_and_no_raw_file(published, raw_pii, capsys):
+    assert main(["products", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert not any(v in out for v in raw_pii)
+    orders = next(e for e in json.loads(out) if e["product"] == "sales.orders")
+    masking = {c["name"]: c["masking"] for c in orders["columns"]}
+    assert masking["customer_email"] == "pseudonymised" and masking["sku"] == "raw"
+
+
+def test_reading_snapshot_files_or_other_catalogs_is_refused(published, capsys):
+    raw = current_snapshot(read_manifest(published), "sales.orders", 2)["path"]
+    steward = published.catalog_dir / "steward.duckdb"
+    for sql in (
+        f"select customer_email from read_parquet('{raw}')",
+        f"attach '{steward}' as s",
+        f"copy (select 1) to '{published.home / 'out.csv'}'",
+    ):
+        assert main(["query", sql]) == 1
+        assert "may read only the products of its catalog" in capsys.readouterr().err
+
+
+def test_a_write_attempt_fails_with_a_clear_error(published, capsys):
+    assert main(["query", "create table sales.orders_copy as select * from sales.orders"]) == 1
+    assert "read-only" in capsys.readouterr().err
+    with pytest.raises(PermissionError, match="read-only"):
+        run_query(connect(published), "delete from mesh_meta.products")
+
+
+def test_public_role_sees_public_products_only(published, capsys):
+    con = connect(published, "public")
+    names = relations(con)
+    assert '"market"."calendar"' in names
+    assert not any(n.startswith(('"sales"', '"network"', '"catalog"')) for n in names)
+    assert main(["query", "select * from sales.orders limit 1", "--role", "public"]) == 1
+    assert "sales.orders" in capsys.readouterr().err
+    assert main(["products", "--role", "public", "--json"]) == 0
+    assert [e["product"] for e in json.loads(capsys.readouterr().out)] == ["market.calendar"]
+
+
+def test_pseudonym_key_is_private_and_outside_the_repository(published):
+    path = pseudonym_key_path(published)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert PROJECT_ROOT not in path.parents
+
+
+def test_raw_pii_files_are_closed_to_other_accounts(published):
+    """On disk the boundary is file modes: raw PII for the platform and its group only."""
+    from pathlib import Path
+
+    raw = Path(current_snapshot(read_manifest(published), "sales.orders", 2)["path"])
+    others = stat.S_IRWXO
+    assert not raw.stat().st_mode & others
+    assert not (published.catalog_dir / "steward.duckdb").stat().st_mode & others
+    assert raw.with_name("data.pseudonymised.parquet").stat().st_mode & stat.S_IROTH
+    calendar = Path(current_snapshot(read_manifest(published), "market.calendar", 1)["path"])
+    assert calendar.stat().st_mode & stat.S_IROTH  # no PII: readable by every analyst
+
+
+def test_validation_samples_carry_pseudonyms_not_pii(published, raw_pii):
+    """Sample rows travel to Dagster and logs: a rejected order shows no raw e-mail."""
+    from supplymesh.publishing.publish import publish_landing
+    from supplymesh.world.landing import new_batch_id
+
+    source = latest_batch(published.landing_dir("sales"), "orders")
+    frame = pd.read_parquet(source)
+    frame.loc[3, "quantity"] = -1
+    target = published.landing_dir("sales") / f"orders__{new_batch_id()}"
+    target.mkdir()
+    frame.to_parquet(target / "part-00000.parquet", index=False)
+    try:
+        results = publish_landing("sales.orders", paths=published)
+    finally:
+        for part in target.iterdir():
+            part.unlink()
+        target.rmdir()
+    for result in results:
+        assert not result.published
+        [failure] = result.report.failures
+        sample = failure.sample[0]
+        assert sample["customer_email"] not in raw_pii
+        assert sample["customer_email"] == pseudonymise(
+            frame.loc[3, "customer_email"], pseudonym_key(published)
+        )
+        assert raw_pii.isdisjoint(result.report.summary().split('"'))
