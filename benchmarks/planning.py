@@ -124,8 +124,8 @@ def print_planning(result: dict) -> None:
             f"  {c['service_class']:>3}  target {c['target']:.3f}  CSL {c['policy_csl']:.4f}"
             f" (se {c.get('policy_csl_se') or 0:.4f})  fill {c['policy_fill_rate']:.4f}"
             f"  cover {c['cover_weeks']:.2f} wk  saving {c['inventory_saving']:+.1%}"
-            if c["policy_csl"] is not None and c["cover_weeks"] is not None
-            else f"  {c['service_class']:>3}  no measured cycles"
+            if c["policy_csl"] is not None and c["service_class"] != "all"
+            else f"  {c['service_class']:>3}  CSL {c['policy_csl'] or 0:.4f} vs target {c['target']:.3f}"
         )
     ratio = lg["truck_ratio"]
     print(

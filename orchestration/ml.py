@@ -123,17 +123,22 @@ def forecast_model(
     artifact, sha = reg.save_artifacts(
         paths, version, challenger.model, challenger.backtest.predictions, challenger.reference
     )
+    # the champion's recipe refit on the canary window happens before the registry is locked
+    # (a fit can take a minute; an approval must not wait for it), and again in the rare case
+    # the champion changed meanwhile
+    champion_mase = _champion_canary(
+        features, reg.champion(reg.load_registry(paths)), challenger, training, config
+    )
     with reg.registry_lock(paths):
         registry = reg.load_registry(paths)
         current = reg.champion(registry)
-        champion_mase = None
-        if current is not None:
-            champion_params = params_from_json(current["params"], training.params)
-            champion_mase = champion_canary_mase(
-                features, champion_params, challenger, config.horizon_days
-            )
+        if current is not None and champion_mase[0] != current["model_version"]:
+            champion_mase = _champion_canary(features, current, challenger, training, config)
         card = challenger.card()
         worst, ratio = challenger.segments.worst
+        same_recipe = current is not None and json.loads(current["params"]) == json.loads(
+            card["params"]
+        )
         evidence = Evidence(
             canary_mase=float(card["canary_mase"]),
             backtest_mase=float(card["backtest_mase"]),
@@ -142,7 +147,10 @@ def forecast_model(
             bias_check_summary="; ".join(challenger.segments.failures)
             or f"worst {worst} {ratio:.2f}",
             champion_version=None if current is None else current["model_version"],
-            champion_canary_mase=champion_mase,
+            champion_canary_mase=champion_mase[1],
+            same_recipe=same_recipe,
+            newer_data=current is not None
+            and json.loads(current["training_snapshots"]) != snapshots,
         )
         policy = config.policy()
         decision = decide(evidence, policy)
@@ -152,7 +160,7 @@ def forecast_model(
             training_snapshots=json.dumps(snapshots, sort_keys=True),
             approval_required=policy.require_approval,
             champion_version=evidence.champion_version,
-            champion_canary_mase=champion_mase,
+            champion_canary_mase=champion_mase[1],
             artifact_path=str(artifact),
             artifact_sha256=sha,
         )
@@ -180,7 +188,7 @@ def forecast_model(
                 {
                     "canary_mase": evidence.canary_mase,
                     "champion": evidence.champion_version,
-                    "champion_canary_mase": champion_mase,
+                    "champion_canary_mase": champion_mase[1],
                     "margin": policy.margin,
                 },
             )
@@ -215,6 +223,17 @@ def forecast_model(
             ),
         },
     )
+
+
+def _champion_canary(
+    features, champion, challenger, training, config
+) -> tuple[str | None, float | None]:
+    """(champion version, its recipe's MASE on the challenger's canary window), or Nones."""
+    if champion is None:
+        return None, None
+    params = params_from_json(champion["params"], training.params)
+    mase = champion_canary_mase(features, params, challenger, config.horizon_days)
+    return champion["model_version"], mase
 
 
 def serving_model(paths) -> tuple[pd.Series, object]:

@@ -26,7 +26,6 @@ from supplymesh.planning.coordination import (
     CoordinationConfig,
     binding_fill,
     coordinate,
-    supply_plan_kpis,
 )
 from supplymesh.planning.drift import DriftConfig, feature_drift, target_drift
 from supplymesh.planning.features import add_origin_features
@@ -41,6 +40,7 @@ from supplymesh.planning.inventory import plan_inventory
 from supplymesh.planning.inventory_inputs import policy_inputs
 from supplymesh.planning.inventory_risk import lead_time_samples, lead_time_stats
 from supplymesh.planning.plan_checks import check_inventory_plan, check_shipment_plan
+from supplymesh.planning.supply_kpis import supply_plan_kpis
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import get_product

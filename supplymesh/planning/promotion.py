@@ -7,7 +7,10 @@ an A/B on identical data). The challenger is promoted only if, in order:
 1. it beats the seasonal-naive baseline on the backtest (a model that does not is no model);
 2. it passes the bias check (no region or category much worse than the whole);
 3. its canary MASE beats the champion's by at least ``margin`` (relative), or there is no
-   champion yet;
+   champion yet; a challenger with the champion's own recipe trained on newer data is a
+   *refresh* and needs no margin (the margin guards against recipe changes that win by noise,
+   while a recipe that is never retrained goes stale); the same recipe on the same data has
+   nothing to offer and is rejected;
 4. and, when ``require_approval`` is set, a named human approves it (``mesh forecast approve``);
    until then it waits as a candidate and the champion keeps serving.
 
@@ -39,6 +42,8 @@ class Evidence:
     bias_check_summary: str
     champion_version: str | None = None
     champion_canary_mase: float | None = None
+    same_recipe: bool = False  # the challenger's recipe is the champion's
+    newer_data: bool = False  # ... and it was trained on data the champion never saw
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,16 @@ def decide(evidence: Evidence, policy: PromotionPolicy) -> Decision:
         return Decision("reject", f"fails the bias check: {e.bias_check_summary}")
     if e.champion_version is None or e.champion_canary_mase is None:
         verdict = "first model: no champion to beat"
+    elif e.same_recipe:
+        if not e.newer_data:
+            return Decision(
+                "reject",
+                f"same recipe and training data as champion {e.champion_version}: nothing new",
+            )
+        verdict = (
+            f"refresh: champion {e.champion_version}'s recipe retrained on newer data "
+            f"(canary MASE {e.canary_mase:.4f} vs {e.champion_canary_mase:.4f})"
+        )
     else:
         needed = e.champion_canary_mase * (1.0 - policy.margin)
         gain = 1.0 - e.canary_mase / e.champion_canary_mase if e.champion_canary_mase else 0.0

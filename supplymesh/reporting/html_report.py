@@ -45,10 +45,8 @@ def _table(frame: pd.DataFrame, max_rows: int = 15) -> str:
 def _latest_row_table(frame: pd.DataFrame) -> str:
     """The newest row of a wide KPI table, one figure per line (a wide row would not fit)."""
     latest = frame.iloc[-1]
-    return _table(
-        pd.DataFrame({"figure": latest.index, "value": [str(v) for v in latest.to_numpy()]}),
-        max_rows=len(latest),
-    )
+    values = [f"{v:,.4g}" if isinstance(v, float) else str(v) for v in latest.to_numpy()]
+    return _table(pd.DataFrame({"figure": latest.index, "value": values}), max_rows=len(latest))
 
 
 def render_report(plan: LatestPlan, generated_at: dt.datetime | None = None) -> str:

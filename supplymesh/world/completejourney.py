@@ -45,6 +45,7 @@ import pandas as pd
 import pyarrow as pa
 
 from supplymesh.settings import MeshPaths
+from supplymesh.world.completejourney_stock import Replenishment, replenish
 from supplymesh.world.generate import Progress, WorldSummary
 from supplymesh.world.landing import is_batch_id, new_batch_id
 from supplymesh.world.network import build_network, draw_schedule, lane_id
@@ -59,8 +60,6 @@ COST_RATIO = 0.70
 MIN_PAID_SHARE = 0.25
 PROMO_MIN_DEPTH = 0.10
 PROMO_QUANTILE = 0.75
-POLICY_COVER_DAYS = 10.0  # order-up-to covers lead time plus this many days...
-POLICY_SAFETY = 1.6  # ...of the trailing four weeks' mean, times this
 
 
 @dataclass(frozen=True)
@@ -270,70 +269,6 @@ def orders_table(
             ),
         }
     )
-
-
-@dataclass
-class Replenishment:
-    """Simulated stock and receipts of every SKU x DC."""
-
-    on_hand: np.ndarray  # (n_series, n_days) end of day
-    on_order: np.ndarray
-    receipts: list[tuple[int, int, int, int, int]]  # series, order day, ship day, receipt day, qty
-
-
-def replenish(
-    demand: np.ndarray,
-    case: np.ndarray,
-    supplier: np.ndarray,
-    dc: np.ndarray,
-    review: np.ndarray,
-    lead: np.ndarray,
-    transit: np.ndarray,
-    handling: np.ndarray,
-    weekday: np.ndarray,
-) -> Replenishment:
-    """A generous order-up-to policy on the supplier's order days; top-ups keep stock >= 0."""
-    n, h = demand.shape
-    cover = lead.mean(axis=2)[supplier, dc] + transit.mean(axis=2)[supplier, dc] + handling[dc]
-    csum = np.concatenate([np.zeros((n, 1)), np.cumsum(demand, axis=1)], axis=1)
-    on_hand = np.zeros((n, h), dtype=np.int64)
-    on_order = np.zeros((n, h), dtype=np.int64)
-    pad = int(lead.max() + transit.max() + handling.max() + 2)
-    booked_units = np.zeros((n, h + pad), dtype=np.int64)
-    receipts: list[tuple[int, int, int, int, int]] = []
-    stock = np.ceil(demand[:, :28].mean(axis=1) * (cover + POLICY_COVER_DAYS) * POLICY_SAFETY)
-    stock = stock.astype(np.int64)
-    pipeline = np.zeros(n, dtype=np.int64)
-    for d in range(h):
-        stock += booked_units[:, d]
-        pipeline -= booked_units[:, d]
-        short = demand[:, d] - stock
-        for i in np.flatnonzero(short > 0):  # a top-up ordered a lead time earlier, booked today
-            qty = int(np.ceil(short[i] / case[i]) * case[i])
-            s, j = supplier[i], dc[i]
-            order = max(d - int(lead[s, j, d] + transit[s, j, d] + handling[j]), 0)
-            receipt = d - int(handling[j])
-            ship = max(order, receipt - int(transit[s, j, d]))
-            receipts.append((int(i), order, min(ship, receipt), receipt, qty))
-            stock[i] += qty
-        stock -= demand[:, d].astype(np.int64)
-        lo = max(d - 27, 0)
-        rate = (csum[:, d + 1] - csum[:, lo]) / (d + 1 - lo)
-        target = np.ceil(rate * (cover + POLICY_COVER_DAYS) * POLICY_SAFETY)
-        position = stock + pipeline
-        due = review[supplier, weekday[d]] & (position < target)
-        for i in np.flatnonzero(due):
-            s, j = supplier[i], dc[i]
-            qty = int(np.ceil((target[i] - position[i]) / case[i]) * case[i])
-            ship = d + int(lead[s, j, d])
-            receipt = ship + int(transit[s, j, d])
-            booked = receipt + int(handling[j])
-            booked_units[i, booked] += qty
-            pipeline[i] += qty
-            receipts.append((int(i), d, ship, receipt, qty))
-        on_hand[:, d] = stock
-        on_order[:, d] = pipeline
-    return Replenishment(on_hand, on_order, receipts)
 
 
 def generate_completejourney(

@@ -11,9 +11,9 @@ from supplymesh.planning.coordination import (
     CoordinationConfig,
     can_wait,
     coordinate,
-    supply_plan_kpis,
 )
 from supplymesh.planning.plan_checks import check_shipment_plan
+from supplymesh.planning.supply_kpis import supply_plan_kpis
 
 from .conftest import make_lane
 

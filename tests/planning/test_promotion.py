@@ -65,3 +65,21 @@ def test_with_approval_required_a_passing_challenger_waits_for_a_human(champion)
 def test_with_approval_required_a_failing_challenger_is_still_rejected():
     biased = _with(bias_check_passed=False)
     assert decide(biased, PromotionPolicy(require_approval=True)).action == "reject"
+
+
+def test_the_champions_recipe_retrained_on_newer_data_is_a_refresh():
+    refresh = _with(canary_mase=0.80, same_recipe=True, newer_data=True)
+    decision = decide(refresh, PromotionPolicy(margin=0.02))
+    assert decision.action == "promote" and decision.reason.startswith("refresh")
+    waiting = decide(refresh, PromotionPolicy(require_approval=True))
+    assert waiting.action == "await_approval"
+
+
+def test_the_same_recipe_on_the_same_data_is_rejected():
+    decision = decide(_with(canary_mase=0.80, same_recipe=True), PromotionPolicy())
+    assert decision.action == "reject" and "nothing new" in decision.reason
+
+
+def test_a_refresh_still_has_to_pass_the_bias_check():
+    biased = _with(same_recipe=True, newer_data=True, bias_check_passed=False)
+    assert decide(biased, PromotionPolicy()).action == "reject"
