@@ -23,7 +23,8 @@ from supplymesh.planning.evaluation import (
     logistics_figures,
 )
 from supplymesh.planning.inventory_risk import lead_time_samples
-from supplymesh.planning.inventory_sim import SimulationConfig, prepare_simulation
+from supplymesh.planning.inventory_sim import SimulationConfig
+from supplymesh.planning.inventory_sim_inputs import prepare_simulation
 from supplymesh.settings import MeshPaths, mesh_paths
 
 

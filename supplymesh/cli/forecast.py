@@ -42,7 +42,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     verbs = p.add_subparsers(dest="verb", required=True)
 
     b = verbs.add_parser("backtest", help="backtest the model on a demand history file")
-    b.add_argument("--input", required=True, type=Path, help="CSV/Parquet: item_id, location_id, date, quantity")
+    b.add_argument(
+        "--input",
+        required=True,
+        type=Path,
+        help="CSV/Parquet: item_id, location_id, date, quantity",
+    )
     b.add_argument("--freq", choices=["D", "W", "M"], default="D", help="grain to forecast at")
     b.add_argument("--horizon", type=int, help="periods ahead (default 28 D, 4 W, 3 M)")
     b.add_argument("--origins", type=int, help="rolling origins (default 4 D/W, 3 M)")
@@ -112,7 +117,9 @@ def _publish(registry: pd.DataFrame, action: str, version: str, actor: str, reas
     if not result.published:
         print(result.report.summary(), file=sys.stderr)
         return 1
-    record(paths, action, f"{reg.PRODUCT} {version}", actor, reason, {"snapshot": result.snapshot_id})
+    record(
+        paths, action, f"{reg.PRODUCT} {version}", actor, reason, {"snapshot": result.snapshot_id}
+    )
     return 0
 
 

@@ -20,7 +20,6 @@ from supplymesh.planning.inventory_sim import (
     InventoryEvaluation,
     SimulationConfig,
     SimulationData,
-    class_summary,
     evaluate_policy,
     policy_rule,
     simulate,
@@ -126,8 +125,3 @@ def logistics_figures(
         "invariant_violations": len(violations),
         "violation_sample": violations[:10],
     }
-
-
-def class_csl(data: SimulationData, config: SimulationConfig) -> pd.DataFrame:
-    """The policy's per-class summary alone (no weeks-of-cover tuning): a quick look."""
-    return class_summary(data, simulate(data, policy_rule(data), config.seeds))

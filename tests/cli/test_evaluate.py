@@ -15,6 +15,7 @@ def test_evaluate_reports_forecast_inventory_and_logistics(tmp_path, capsys):
     with mesh_environment(tmp_path) as paths:
         generate_tiny_world(paths)
         assert materialize([]).success
+        capsys.readouterr()  # the run's own output
         assert main(["evaluate", "--json", "--seeds", "2"]) == 0
     report = json.loads(capsys.readouterr().out)
     f, inv, lg = report["forecast"], report["inventory"], report["logistics"]
