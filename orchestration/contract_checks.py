@@ -10,6 +10,7 @@ import dagster as dg
 from orchestration.metadata import asset_key
 from supplymesh.publishing.publish import PublishResult
 from supplymesh.registry import ProductVersion
+from supplymesh.validation.report import RuleResult
 
 CHECK_NAME = "contract"
 
@@ -25,6 +26,21 @@ def contract_check_spec(version: ProductVersion) -> dg.AssetCheckSpec:
     )
 
 
+SEVERITY_ORDER = {"ERROR": 0, "WARN": 1}
+
+
+def rules_in_reading_order(rules: list[RuleResult]) -> list[RuleResult]:
+    """Failing rules first (ERROR before WARN, then the most failing rows first), then the rules
+    that hold in contract order: what broke is the first thing a reader sees, nothing is left out."""
+
+    def key(r: RuleResult) -> tuple[int, int, int]:
+        if r.passed:
+            return (1, 0, 0)
+        return (0, SEVERITY_ORDER.get(r.severity, len(SEVERITY_ORDER)), -r.failing_rows)
+
+    return sorted(rules, key=key)  # stable: ties keep the contract's order
+
+
 def _rules_table(result: PublishResult) -> dg.TableMetadataValue:
     rows = [
         dg.TableRecord(
@@ -37,7 +53,7 @@ def _rules_table(result: PublishResult) -> dg.TableMetadataValue:
                 "kind": r.kind,
             }
         )
-        for r in result.report.results
+        for r in rules_in_reading_order(result.report.results)
     ]
     return dg.MetadataValue.table(
         rows,
@@ -56,7 +72,7 @@ def _rules_table(result: PublishResult) -> dg.TableMetadataValue:
 
 def _samples_markdown(result: PublishResult) -> str:
     parts = []
-    for r in result.report.failures:
+    for r in rules_in_reading_order(result.report.failures):
         parts.append(
             f"**{r.column or '(table)'} - {r.rule}**: expected {r.expected}, "
             f"found {r.failing_rows:,} failing rows"

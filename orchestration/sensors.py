@@ -1,14 +1,39 @@
-"""A sensor that publishes a domain's product when a new extract lands in its landing folder."""
+"""A sensor that publishes a domain's product when a new extract lands in its landing folder.
+
+A batch counts as seen once a run has judged it, whoever started that run: the sensor itself
+(its cursor), or ``mesh materialize`` / ``make demo`` before the UI was up (the publishing
+manifest names, for every version of a product, the batch it last published and the batch it
+last validated). Starting the UI on a materialized world therefore launches nothing, and a batch
+a contract refused is not refused all over again; a batch that lands afterwards gets its run.
+"""
 
 import json
+from pathlib import Path
 
 import dagster as dg
 
 from orchestration.jobs import mesh_job
 from orchestration.metadata import asset_key
 from orchestration.resources import MeshResource
-from supplymesh.registry import all_products
+from supplymesh.publishing.manifest import Manifest, read_manifest
+from supplymesh.registry import Product, all_products
 from supplymesh.world.landing import latest_batch
+
+
+def judged_batches(manifest: Manifest, product: Product) -> set[str]:
+    """Names of the landing batches every version of ``product`` was published or refused from
+    (empty while some version has never been validated)."""
+    versions = manifest["products"].get(product.key, {}).get("versions", {})
+    judged: set[str] | None = None
+    for version in product.versions:
+        entry = versions.get(str(version.major)) or {}
+        names = {
+            Path(record["source"]).name
+            for record in (entry.get("current"), entry.get("last_validation"))
+            if record and record.get("source")
+        }
+        judged = names if judged is None else judged & names
+    return judged or set()
 
 
 @dg.sensor(
@@ -20,6 +45,7 @@ from supplymesh.world.landing import latest_batch
 def landing_sensor(context: dg.SensorEvaluationContext, mesh: MeshResource):
     """One run per new batch: the run key makes a batch publish once, however often we look."""
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    manifest = read_manifest(mesh.paths)
     for product in all_products():
         if product.source_kind != "landing":
             continue
@@ -27,6 +53,8 @@ def landing_sensor(context: dg.SensorEvaluationContext, mesh: MeshResource):
         if batch is None or seen.get(product.key) == batch.name:
             continue
         seen[product.key] = batch.name
+        if batch.name in judged_batches(manifest, product):
+            continue  # a run outside the sensor (mesh materialize) already judged this batch
         yield dg.RunRequest(
             run_key=f"{product.key}:{batch.name}",
             asset_selection=[asset_key(v) for v in product.versions],

@@ -1,4 +1,13 @@
-"""The dbt project as Dagster assets; dbt tests become asset checks."""
+"""The dbt project as Dagster assets; the tests of its models become asset checks.
+
+The tests declared on the sources (the published products: ``not_null``/``unique`` on their keys)
+repeat rules of each product's pandera contract, which its blocking ``contract`` check enforces
+before a snapshot is published. dagster-dbt does not model source tests as checks by default, so
+a plain ``dbt build`` ran them through dbt's indirect selection and dagster-dbt logged each one as
+an ``AssetObservation`` with a warning. Modelling them (``enable_source_tests_as_checks``) would
+attach them to the product assets and pull a dbt build into every single-product run (the landing
+sensor's too); so the build excludes them and runs exactly the tests Dagster knows as checks.
+"""
 
 import os
 from collections.abc import Mapping
@@ -37,6 +46,10 @@ def dbt_project() -> DbtProject:
     )
 
 
+# what the transforms step runs: every model and its tests, not the tests of the sources
+DBT_BUILD_ARGS = ["build", "--exclude", "source:*"]
+
+
 def dbt_resource(project: DbtProject) -> DbtCliResource:
     return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
 
@@ -50,6 +63,6 @@ def transforms_assets(project: DbtProject) -> dg.AssetsDefinition:
     )
     def transforms(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         """Build the staging, intermediate and mart models and run their tests."""
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(DBT_BUILD_ARGS, context=context).stream()
 
     return transforms

@@ -131,7 +131,7 @@ def materialize(
     job = defs.resolve_job_def(MESH_JOB)
     keys = parse_selection(selection).resolve(defs.resolve_asset_graph())
     run_id = str(uuid.uuid4())
-    output_log = paths.home / "logs" / f"materialize_{run_id}.log"
+    output_log = paths.logs / f"materialize_{run_id}.log"
     with (
         dg.DagsterInstance.get() as instance,
         StepList("materialize", total=len(keys), stream=progress_stream) as steps,

@@ -59,6 +59,16 @@ class MeshPaths:
     def dagster_home(self) -> Path:
         return self.home / "dagster_home"
 
+    @property
+    def logs(self) -> Path:
+        """What the steps of a headless ``mesh materialize`` printed (dbt's log among it)."""
+        return self.home / "logs"
+
+    @property
+    def reports(self) -> Path:
+        """Where ``mesh report`` writes the plan report unless told ``--out``."""
+        return self.home / "reports"
+
     def landing_dir(self, domain: str) -> Path:
         return self.landing / domain
 

@@ -2,7 +2,8 @@
 
 * ``mesh forecast backtest --input FILE --freq D|W|M --horizon H [--json]``: the model beside
   seasonal naive and a moving average on a user's history (``item_id, location_id, date,
-  quantity``).
+  quantity``). On a terminal a progress line on stderr counts the origins as they are fitted,
+  with the elapsed time; in a log or a pipe nothing but the result is printed.
 * ``mesh forecast models [--json]``: the registry (``ml.forecast_models``).
 * ``mesh forecast approve VERSION --by NAME``: approve a candidate the gate passed; it becomes
   the champion (recorded with approver and time, in the registry and the audit log).
@@ -21,6 +22,7 @@ import pandas as pd
 from supplymesh.governance.audit import record
 from supplymesh.planning import model_registry as reg
 from supplymesh.planning.history_backtest import backtest_history, read_history
+from supplymesh.progress import Progress
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import mesh_paths
 
@@ -80,7 +82,10 @@ def _row(name: str, m: dict) -> str:
 
 def run_backtest(args: argparse.Namespace) -> int:
     history = read_history(args.input)
-    report, _ = backtest_history(history, args.freq, args.horizon, args.origins)
+    with Progress("backtest") as progress:
+        report, _ = backtest_history(
+            history, args.freq, args.horizon, args.origins, progress=progress.update
+        )
     report["input"] = str(args.input)
     if args.json:
         print(json.dumps(report, indent=2))

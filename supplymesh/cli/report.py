@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     paths = mesh_paths()
-    out_dir = (args.out or paths.home / "reports").resolve()
+    out_dir = (args.out or paths.reports).resolve()
     try:
         plan = load_latest_plan(paths)
     except (FileNotFoundError, ValueError, duckdb.Error) as exc:

@@ -60,6 +60,8 @@ PREDICTION_COLUMNS = [
     "ma",
 ]
 Progress = Callable[[str], None]
+# ``(stage, done, total)`` as each origin starts and when all are done: ``Progress.update``'s shape
+OriginProgress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -263,8 +265,14 @@ def run_backtest(
     step: int | None = None,
     progress: Progress | None = None,
     keep_models: bool = False,
+    on_origin: OriginProgress | None = None,
 ) -> Backtest:
-    """Refit at each origin and predict its horizon with the model and both baselines."""
+    """Refit at each origin and predict its horizon with the model and both baselines.
+
+    ``progress`` gets one line per origin (its number, date, training rows and the time elapsed
+    so far: what a Dagster step logs); ``on_origin(stage, done, total)`` is called before each
+    origin's fit and once when every origin is done (what a progress bar draws).
+    """
     frame, as_of = prepare_frame(features, spec)
     history = frame[frame["_history"]]
     origins = backtest_origins(history, as_of, horizon, n_origins, step, spec.freq)
@@ -273,14 +281,20 @@ def run_backtest(
     periods = period_index(history["demand_date"], spec.freq)
     parts, scales, totals, models = [], [], {}, {}
     fit_seconds, n_fit = 0.0, 0
-    for o in origins:
+    began = time.perf_counter()
+    for done, o in enumerate(origins):
         op = int(period_index(pd.Series([o]), spec.freq)[0])
         window = add_origin_features(history[periods <= op + horizon], spec, horizon, o)
         window_periods = period_index(window["demand_date"], spec.freq)
         train = window[window_periods <= op]
         test = window[window_periods > op].copy()
         if progress:
-            progress(f"backtest origin {o.date()}: fit on {len(train):,} rows")
+            progress(
+                f"backtest origin {done + 1}/{len(origins)} ({o.date()}): fit on "
+                f"{len(train):,} rows, {time.perf_counter() - began:.1f} s elapsed"
+            )
+        if on_origin:
+            on_origin(f"origin {o.date()}", done, len(origins))
         started = time.perf_counter()
         model = fit_demand_model(train, params, f"backtest-{o.date()}", spec=spec)
         fit_seconds += time.perf_counter() - started
@@ -296,6 +310,13 @@ def run_backtest(
         parts.append(test[PREDICTION_COLUMNS])
         scales.append(series_scales(train, spec.season, spec.freq).assign(origin=o))
         totals[o] = total_scale(train, spec.season, spec.freq)
+    if progress:
+        progress(
+            f"backtest: {len(origins)} origins done in {time.perf_counter() - began:.1f} s "
+            f"({fit_seconds:.1f} s fitting)"
+        )
+    if on_origin:
+        on_origin("origins done", len(origins), len(origins))
     return Backtest(
         spec=spec,
         horizon=horizon,

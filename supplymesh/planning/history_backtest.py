@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from supplymesh.planning.backtest import Backtest, run_backtest
+from supplymesh.planning.backtest import Backtest, OriginProgress, run_backtest
 from supplymesh.planning.features import history_features, history_spec
 from supplymesh.planning.metrics import ForecastMetrics
 from supplymesh.planning.model import ForecastParams
@@ -65,17 +65,26 @@ def backtest_history(
     horizon: int | None = None,
     n_origins: int | None = None,
     params: ForecastParams | None = None,
+    progress: OriginProgress | None = None,
 ) -> tuple[dict[str, object], Backtest]:
-    """Backtest the model on ``history`` and return the report dict and the backtest."""
+    """Backtest the model on ``history`` and return the report dict and the backtest.
+
+    ``progress(stage, done, total)`` (e.g. ``supplymesh.progress.Progress.update``) hears of the
+    feature build, then of every origin as its fit starts, then once all origins are done.
+    """
     if freq not in DEFAULT_HORIZON:
         raise ValueError(f"unknown frequency {freq!r}; choose one of {sorted(DEFAULT_HORIZON)}")
     horizon = int(horizon or DEFAULT_HORIZON[freq])
     n_origins = int(n_origins or DEFAULT_ORIGINS[freq])
     started = time.perf_counter()
     spec = history_spec(freq, horizon)
+    if progress:
+        progress("features", 0, n_origins)
     frame = history_features(history, freq, horizon)
     params = (params or ForecastParams()).with_values(horizon=horizon)
-    backtest = run_backtest(frame, params, spec, horizon=horizon, n_origins=n_origins)
+    backtest = run_backtest(
+        frame, params, spec, horizon=horizon, n_origins=n_origins, on_origin=progress
+    )
     summary = backtest.summary()
     report: dict[str, object] = {
         "freq": freq,

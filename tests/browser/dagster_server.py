@@ -85,9 +85,10 @@ class DagsterUI:
     def wait_until_idle(self, timeout: float = 600) -> None:
         """Until every running sensor has ticked and no run is queued or in progress.
 
-        On its first tick the landing sensor publishes every product whose newest batch it has
-        not seen yet (all of them, after a headless ``mesh materialize``); pages checked while
-        those runs are in flight would show their progress, not the outcome under test.
+        On its first tick the landing sensor publishes every product whose newest batch no run
+        has published or refused yet (none, after a headless ``mesh materialize``), and a test
+        may launch a run from the UI; pages checked while runs are in flight would show their
+        progress, not the outcome under test.
         """
         deadline = time.monotonic() + timeout
         quiet_polls = 0

@@ -115,7 +115,7 @@ def test_materialize_a_product_from_the_ui_succeeds(
 def test_asset_graph_shows_each_domain_as_a_group_with_planning_downstream(
     open_page, dagster_ui: DagsterUI, domains: list[str], screenshots: Path
 ) -> None:
-    dagster_ui.wait_until_idle()  # statuses settled: the startup sensor runs have finished
+    dagster_ui.wait_until_idle()  # statuses settled: no run (a sensor's or a test's) in flight
     page = open_page(1700, 2600)  # tall, so the whole mesh fits the view at a readable zoom
     page.goto(f"{dagster_ui.url}/asset-groups")
     expect(page.locator("svg foreignObject", has_text="demand_forecast_v1")).to_be_visible()
@@ -165,6 +165,17 @@ def test_failed_contract_shows_rule_failing_count_and_sample_rows(
     cells = [c.strip() for c in failing_rule.locator("td").all_inner_texts()]
     assert cells[:2] == ["greater_than_or_equal_to(0)", "quantity"], cells
     assert "1" in cells[3:4], f"failing_rows cell should read 1: {cells}"
+    # the failing rule heads the table (failing rules first), and every rule is still listed
+    rules_table = page.locator(
+        "table:not(:has(table))",
+        has=page.locator("td", has_text=re.compile(r"^greater_than_or_equal_to\(0\)$")),
+    ).first
+    table_rows = rules_table.evaluate(
+        "t => [...t.rows].map(r => [...r.cells].map(c => c.innerText.trim()))"
+    )
+    rules = [row for row in table_rows if len(row) >= 5 and row[4] in ("ERROR", "WARN")]
+    assert rules[0][:2] == ["greater_than_or_equal_to(0)", "quantity"], rules[:3]
+    assert len(rules) > 20 and all(row[3] == "0" for row in rules[1:]), rules
     page.screenshot(path=screenshots / "failed_contract_rules.png")
 
     dialog = open_markdown(page, "offending_rows_sample")

@@ -1,6 +1,10 @@
 """``mesh forecast``: backtest a user's file, and the registry's approval gate from the CLI."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +15,7 @@ from supplymesh.planning import model_registry as reg
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import MeshPaths
 from tests.planning.test_model_registry import registry_with
+from tests.test_progress import run_on_terminal
 
 
 @pytest.fixture
@@ -68,6 +73,25 @@ def test_backtest_text_names_every_method(history_file, capsys):
     )
     out = capsys.readouterr().out
     assert "model" in out and "seasonal_naive" in out and "moving_average" in out
+
+
+def test_backtest_shows_origins_live_on_a_terminal_and_nothing_in_a_log(history_file, tmp_path):
+    mesh = str(Path(sys.executable).with_name("mesh"))
+    env = {**os.environ, "MESH_HOME": str(tmp_path / "mesh")}
+    command = [mesh, "forecast", "backtest", "--input", str(history_file), "--freq", "W"]
+    command += ["--horizon", "2", "--origins", "2", "--json"]
+
+    logged = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert logged.stderr == ""  # a CI log gets no progress line, no carriage return
+    origins = json.loads(logged.stdout)["origins"]
+
+    stdout, shown = run_on_terminal(command, env)
+    frames = [f.strip() for f in shown.replace("\r\n", "\n").split("\r\x1b[2K") if f.strip()]
+    stages = [f.split(":")[1].split("[")[0].strip() for f in frames]
+    assert stages == ["features", *(f"origin {o}" for o in origins), "origins done"]
+    assert frames[1].startswith("backtest: origin") and " 0/2  " in frames[1]
+    assert " 2/2  " in frames[-1] and frames[-1].endswith(" s")  # count and elapsed time
+    assert json.loads(stdout)["origins"] == origins  # stdout stays clean for pipes
 
 
 @pytest.fixture

@@ -8,12 +8,14 @@ import dagster as dg
 import pandas as pd
 import pytest
 
+from orchestration.contract_checks import rules_in_reading_order
 from orchestration.governance import freshness_checks, governance_checks
 from orchestration.metadata import asset_key
 from orchestration.resources import MeshResource
 from orchestration.source_products import source_product_asset
 from supplymesh.publishing.publish import publish_landing
 from supplymesh.registry import all_products, get_product
+from supplymesh.validation.report import RuleResult
 from supplymesh.world.landing import latest_batch, new_batch_id
 from tests.mesh_world import generate_tiny_world, mesh_environment
 
@@ -98,6 +100,50 @@ def test_error_rule_blocks_downstream(mesh):
     assert rule_row(contract, "quantity_received within")["failing_rows"] == 1
     assert contract.metadata["rejected_rows"].value == 1
     assert "downstream/lead_time_report" not in materialized(result)
+
+
+def test_rules_table_lists_failing_rules_first_errors_before_warnings(mesh):
+    def three_breaks(frame):
+        frame.loc[3, "ship_date"] = "2026-10-01"  # WARN: a 270-day lead time, 1 row
+        frame.loc[3, "receipt_date"] = "2026-10-05"
+        frame.loc[3, "order_date"] = "2026-01-02"
+        frame.loc[5, "quantity_received"] = frame.loc[5, "quantity_ordered"] * 12  # ERROR, 1 row
+        frame.loc[[6, 7], "unit_cost"] = -1.0  # ERROR, 2 rows
+
+    contract = evaluations(run(mesh, three_breaks))["contract"]
+    rows = [r.data for r in contract.metadata["rules"].value.records]
+    head = [(r["column"], r["severity"], r["failing_rows"]) for r in rows[:3]]
+    assert head == [("unit_cost", "ERROR", 2), ("(table)", "ERROR", 1), ("(table)", "WARN", 1)]
+    assert rows[1]["rule"].startswith("quantity_received within")
+    assert rows[2]["rule"].startswith("lead time")
+    assert all(r["failing_rows"] == 0 for r in rows[3:])  # every rule that holds is still listed
+    assert len(rows) == contract.metadata["failing_rules"].value + len(rows[3:])
+    assert len(rows) > 20
+    sample = contract.metadata["offending_rows_sample"].value
+    assert sample.index("unit_cost") < sample.index("quantity_received within")
+
+
+def test_rules_in_reading_order_keeps_every_rule_and_the_contract_order_of_ties():
+    def rule(name, failing, severity="ERROR"):
+        return RuleResult(name, "c", "x", failing, severity)
+
+    rules = [
+        rule("holds_a", 0),
+        rule("warn_many", 50, "WARN"),
+        rule("error_few", 1),
+        rule("holds_b", 0, "WARN"),
+        rule("error_many", 9),
+        rule("error_few_too", 1),
+    ]
+    ordered = [r.rule for r in rules_in_reading_order(rules)]
+    assert ordered == [
+        "error_many",
+        "error_few",
+        "error_few_too",
+        "warn_many",
+        "holds_a",
+        "holds_b",
+    ]
 
 
 def test_cross_product_error_blocks_downstream_with_its_sample(mesh):

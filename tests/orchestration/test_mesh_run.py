@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pandas as pd
 
@@ -34,6 +35,30 @@ def test_whole_mesh_materializes_every_product(published_mesh):
     forecast = run_query(con, "select * from planning.demand_forecast")
     assert forecast["horizon_day"].between(1, 28).all()
     assert (forecast["p90"] >= forecast["p50"]).all()
+
+
+def test_every_dbt_test_the_build_runs_is_an_asset_check(published_mesh):
+    """No dbt test result ends up as an ``AssetObservation`` with dagster-dbt's "executed due to
+    dbt indirect selection" warning (the source tests did, one per test and run)."""
+    _, outcome = published_mesh
+    with dg.DagsterInstance.get() as instance:
+        observations = instance.all_logs(
+            outcome.run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION
+        )
+        checks = instance.all_logs(
+            outcome.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        )
+    stray = [
+        o.dagster_event.asset_key.to_user_string()
+        for o in observations
+        if "instead of an `AssetCheckResult`"
+        in (o.dagster_event.event_specific_data.asset_observation.description or "")
+    ]
+    assert stray == [], f"dbt tests run outside Dagster's check selection, on {sorted(set(stray))}"
+    dbt_checks = [
+        c for c in checks if c.dagster_event.event_specific_data.asset_key.path[0] == "transforms"
+    ]
+    assert len(dbt_checks) > 20  # the models' tests still run, as checks
 
 
 def test_catalog_lists_every_product_with_its_promises(published_mesh):

@@ -71,3 +71,30 @@ def test_too_short_a_history_has_no_origin():
     features = make_features(n_skus=1, n_locations=1, history_days=20, seed=1)
     with pytest.raises(ValueError, match="too short"):
         run_backtest(features, FAST, horizon=28, n_origins=2)
+
+
+def test_progress_hears_of_every_origin_with_its_count_and_time(backtest):
+    features = make_features(n_skus=4, n_locations=2, history_days=300, seed=11)
+    lines, calls = [], []
+    with_progress = run_backtest(
+        features,
+        FAST,
+        horizon=14,
+        n_origins=3,
+        progress=lines.append,
+        on_origin=lambda stage, done, total: calls.append((stage, done, total)),
+    )
+    dates = [o.date() for o in backtest.origins]
+    assert calls == [
+        (f"origin {dates[0]}", 0, 3),
+        (f"origin {dates[1]}", 1, 3),
+        (f"origin {dates[2]}", 2, 3),
+        ("origins done", 3, 3),
+    ]
+    assert [line.split(":")[0] for line in lines[:3]] == [
+        f"backtest origin {k}/3 ({d})" for k, d in zip((1, 2, 3), dates, strict=True)
+    ]
+    assert all(line.endswith(" s elapsed") for line in lines[:3])
+    assert lines[3].startswith("backtest: 3 origins done in ")
+    # the callbacks only watch: the backtest is the one run without them
+    pd.testing.assert_frame_equal(with_progress.predictions, backtest.predictions)

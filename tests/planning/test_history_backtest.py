@@ -45,3 +45,21 @@ def test_unknown_frequency_or_columns_are_refused():
         backtest_history(weekly_history(), "Q")
     with pytest.raises(ValueError, match="missing columns"):
         backtest_history(weekly_history().rename(columns={"quantity": "qty"}), "W")
+
+
+def test_progress_counts_the_feature_build_and_every_origin():
+    calls = []
+    report, _ = backtest_history(
+        weekly_history(n_items=2, weeks=80),
+        "W",
+        horizon=4,
+        n_origins=2,
+        params=ForecastParams(max_iter=20, p90_max_iter=20),
+        progress=lambda stage, done, total: calls.append((stage, done, total)),
+    )
+    assert calls == [
+        ("features", 0, 2),
+        (f"origin {report['origins'][0]}", 0, 2),
+        (f"origin {report['origins'][1]}", 1, 2),
+        ("origins done", 2, 2),
+    ]
