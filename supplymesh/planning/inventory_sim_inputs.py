@@ -47,7 +47,17 @@ def _series_table(
 def _lead_draws(
     series: pd.DataFrame, samples: pd.DataFrame, held_out_from: pd.Timestamp
 ) -> list[np.ndarray]:
-    held = samples[pd.to_datetime(samples["order_date"]) > held_out_from]
+    """Lead times the replay draws from, per series: its pair's purchase orders placed in the
+    held-out period whose lead time is fully observed. An order placed less than the pair's
+    longest lead time before the last receipt on record may still be in transit; keeping only
+    the ones already received biases the draws short (medium world: pair spread 3.27 days and
+    mean 15.60 with them, 3.33 and 15.69 without; the replay over-served every class by
+    0.2-1.6 points with them, 0.2-1.2 without)."""
+    order_date = pd.to_datetime(samples["order_date"])
+    longest = samples.groupby(PAIR_KEYS)["lead_days"].transform("max")
+    observed_until = pd.to_datetime(samples["receipt_date"]).max()
+    complete = order_date + pd.to_timedelta(longest, unit="D") <= observed_until
+    held = samples[(order_date > held_out_from) & complete]
     by_pair_held = {k: g["lead_days"].to_numpy(float) for k, g in held.groupby(PAIR_KEYS)}
     by_pair_all = {k: g["lead_days"].to_numpy(float) for k, g in samples.groupby(PAIR_KEYS)}
     out = []
