@@ -66,8 +66,11 @@ ui: install
 report: install
 	$(BIN)/mesh report
 
-# dbt docs of the transforms (needs a materialized mesh: `make demo`), served on 127.0.0.1
+# dbt docs of the transforms (needs a materialized mesh: `make demo`), served on 127.0.0.1.
+# dbt's server does not reuse its port: for about a minute after Ctrl-C the port stays taken.
 docs: install
+	@$(BIN)/python -c "import socket; socket.socket().bind(('127.0.0.1', $(DOCS_PORT)))" 2>/dev/null || \
+		{ echo "make docs: port $(DOCS_PORT) is in use (a docs server stopped less than a minute ago keeps it that long): wait a minute, or DOCS_PORT=8081 make docs" >&2; exit 1; }
 	DBT_LOG_PATH=$(MESH_HOME)/dbt_target/logs $(BIN)/dbt docs generate $(DBT_DOCS_ARGS) --static --quiet
 	@echo "dbt docs on http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops); offline copy: $(MESH_HOME)/dbt_target/static_index.html"
 	DBT_LOG_PATH=$(MESH_HOME)/dbt_target/logs $(BIN)/dbt docs serve $(DBT_DOCS_ARGS) --host 127.0.0.1 --port $(DOCS_PORT) --no-browser

@@ -118,6 +118,22 @@ def _invariant_check(name: str, key: dg.AssetKey, violations: list[str]) -> dg.A
     )
 
 
+def _drift_description(report) -> str:
+    """Which columns drifted and by how much, against which bounds (the check's one line)."""
+    config = report.config
+    bounds = f"drift = PSI > {config.max_psi:g}, KS > {config.max_ks:g}, p < {config.max_pvalue:g}"
+    table = report.table
+    if not len(table):
+        return "no monitored column to compare"
+    if report.passed:
+        return f"none of {len(table)} monitored columns drifted ({bounds})"
+    rows = table.set_index("column").loc[report.drifted]
+    drifted = ", ".join(
+        f"{column} (PSI {row.psi:.3f}, KS {row.ks:.3f})" for column, row in rows.iterrows()
+    )
+    return f"{len(rows)} of {len(table)} monitored columns drifted: {drifted} ({bounds})"
+
+
 def _drift_check(name: str, report) -> dg.AssetCheckResult:
     table = report.table.round(4)
     return dg.AssetCheckResult(
@@ -125,11 +141,13 @@ def _drift_check(name: str, report) -> dg.AssetCheckResult:
         check_name=name,
         passed=report.passed,
         severity=dg.AssetCheckSeverity.WARN,
+        description=_drift_description(report),
         metadata={
             "drifted": ", ".join(report.drifted) or "none",
             "max_psi": float(table["psi"].max()) if len(table) else 0.0,
             "max_ks": float(table["ks"].max()) if len(table) else 0.0,
-            "bounds": f"PSI > {report.config.max_psi} and KS > {report.config.max_ks}",
+            "bounds": f"PSI > {report.config.max_psi} and KS > {report.config.max_ks}"
+            f" and KS p-value < {report.config.max_pvalue}",
             "columns": dg.MetadataValue.md(
                 table.to_markdown(index=False) if len(table) else "none"
             ),

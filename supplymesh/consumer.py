@@ -8,11 +8,14 @@ another catalog or write a file behind the views' back.
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 
 from supplymesh.governance.access import DEFAULT_ROLE, catalog_path, get_role
 from supplymesh.publishing.consumer_catalog import META_SCHEMA
+from supplymesh.registry import all_products
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal
 
@@ -47,7 +50,8 @@ def connect(paths: MeshPaths, role: str = DEFAULT_ROLE) -> duckdb.DuckDBPyConnec
 
 
 def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    """Run one statement; a write or file access fails with an explicit PermissionError."""
+    """Run one statement; a write, a file access or a product the role may not read fails with
+    an explicit PermissionError."""
     try:
         return con.execute(sql).df()
     except duckdb.InvalidInputException as exc:
@@ -62,3 +66,35 @@ def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
             "this role may read only the products of its catalog, not files or other "
             f"databases ({exc})"
         ) from exc
+    except duckdb.CatalogException as exc:
+        hidden = _hidden_products(con, sql)
+        if hidden:
+            raise PermissionError(hidden) from exc
+        raise
+
+
+def _hidden_products(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
+    """Why a statement that names products its role may not read failed, and what the role
+    reads instead; None when it names none (a typo, a missing column: DuckDB's error says it)."""
+    role = get_role(con.execute(f"SELECT role FROM {META_SCHEMA}.catalog").fetchone()[0])
+    named = [
+        p
+        for p in all_products()
+        if not role.may_read(p)
+        and re.search(
+            rf'(?<![\w.])"?{p.domain}"?\s*\.\s*"?{p.name}(_v\d+)?"?(?!\w)', sql, re.IGNORECASE
+        )
+    ]
+    if not named:
+        return None
+    views = con.execute(
+        f"SELECT DISTINCT product FROM {META_SCHEMA}.products "
+        "WHERE snapshot_id IS NOT NULL ORDER BY product"
+    ).fetchall()
+    sees = ", ".join(r[0] for r in views) or "no published product yet"
+    names = ", ".join(f"{p.key} (access {p.access})" for p in named)
+    return (
+        f"role {role.name} cannot see {names}; its clearance is {role.clearance}. "
+        f"It sees: {sees} (and {META_SCHEMA}.products, {META_SCHEMA}.columns; "
+        f"`mesh products --role {role.name}` lists them)"
+    )

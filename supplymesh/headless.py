@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import uuid
@@ -28,7 +29,52 @@ class RunOutcome:
     failed_checks: int = 0
     lines: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    output_log: Path | None = None  # what the steps printed (dbt's log lines among them)
+    output_log: Path | None = None  # what the steps printed (dbt's log among it), Dagster's log
+    dagster_log_shown: bool = True  # whether Dagster's log also went to stderr
+
+
+LOG_FORMAT = logging.Formatter(
+    "%(asctime)s - %(name)s - %(levelname)s - %(message)s", "%Y-%m-%d %H:%M:%S %z"
+)
+
+
+class HeldLog(logging.Handler):
+    """Dagster's console log of one run, held until the run's outcome says where it belongs.
+
+    All of it ends in the run's output log. It goes to stderr too unless the run failed only on
+    purpose (``dg.Failure``: data that broke a contract, no champion model yet): the summary
+    explains those, and Dagster's step-failure stack traces would bury it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def logger_def(self) -> dg.LoggerDefinition:
+        """A ``console`` logger (same config as Dagster's) that hands its records to this."""
+
+        @dg.logger(
+            {
+                "log_level": dg.Field(str, is_required=False, default_value="INFO"),
+                "name": dg.Field(str, is_required=False, default_value="dagster"),
+            },
+            description="Dagster's console log, held for the headless run's summary.",
+        )
+        def console(init_context) -> logging.Logger:
+            config = init_context.logger_config
+            log = logging.Logger(config["name"], level=config["log_level"].upper())
+            log.addHandler(self)
+            return log
+
+        return console
+
+    def write(self, stream: TextIO) -> None:
+        for record in self.records:
+            stream.write(LOG_FORMAT.format(record) + "\n")
+        stream.flush()
 
 
 @contextlib.contextmanager
@@ -117,8 +163,9 @@ def materialize(
 ) -> RunOutcome:
     """Execute the mesh job in process over ``selection`` and summarise what happened.
 
-    The full event log is in the Dagster instance (``mesh ui`` shows the run); the console gets
-    ``log_level`` and above, and what the steps print goes to ``outcome.output_log``. On a
+    The full event log is in the Dagster instance (``mesh ui`` shows the run). Dagster's console
+    log (``log_level`` and above) and what the steps print go to ``outcome.output_log``; the
+    console log also goes to stderr after the run unless it failed only on purpose (``HeldLog``). On a
     terminal (``progress_stream``, default stderr) a live step list follows the run's events, so a
     long materialization never runs silently.
     """
@@ -128,25 +175,56 @@ def materialize(
     from orchestration.jobs import MESH_JOB
 
     defs = build_definitions()
-    job = defs.resolve_job_def(MESH_JOB)
+    held = HeldLog()
+    job = defs.resolve_job_def(MESH_JOB).with_logger_defs({"console": held.logger_def()})
     keys = parse_selection(selection).resolve(defs.resolve_asset_graph())
     run_id = str(uuid.uuid4())
     output_log = paths.logs / f"materialize_{run_id}.log"
-    with (
-        dg.DagsterInstance.get() as instance,
-        StepList("materialize", total=len(keys), stream=progress_stream) as steps,
-        stdout_to(output_log),
-    ):
-        if steps.live:
-            instance.add_event_listener(run_id, follow_steps(steps))
-        result = job.execute_in_process(
-            instance=instance,
-            run_id=run_id,
-            asset_selection=list(keys),
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
+    result = None
+    try:
+        with (
+            dg.DagsterInstance.get() as instance,
+            StepList("materialize", total=len(keys), stream=progress_stream) as steps,
+            stdout_to(output_log),
+        ):
+            if steps.live:
+                instance.add_event_listener(run_id, follow_steps(steps))
+            result = job.execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                asset_selection=list(keys),
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            )
+    finally:
+        with output_log.open("a") as out:
+            held.write(out)
+        if result is None:  # the run itself broke: whatever Dagster said belongs on screen
+            held.write(sys.stderr)
+    outcome = summarise(result, output_log)
+    if outcome.dagster_log_shown:
+        held.write(sys.stderr)
+    return outcome
+
+
+def summarise(result: dg.ExecuteInProcessResult, output_log: Path) -> RunOutcome:
+    """The run's materializations, failed checks and failures, as the CLI prints them.
+
+    A step that failed on purpose (``dg.Failure``: a contract the data broke, no champion
+    model yet) is explained by its failed contract check or else by its description; only a
+    failure nothing explains brings Dagster's own log (stack traces) to stderr.
+    """
+    from orchestration.contract_checks import CHECK_NAME as CONTRACT_CHECK
+
     outcome = RunOutcome(result.run_id, result.success, output_log=output_log)
+    broken_contracts = {  # steps whose failed contract check says why they stopped
+        e.step_key
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and not e.event_specific_data.passed
+        and e.event_specific_data.check_name == CONTRACT_CHECK
+    }
+    unexplained = False
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
             outcome.materialized += 1
@@ -163,7 +241,16 @@ def materialize(
                     f" - {evaluation.description or ''}"
                 )
         elif event.event_type_value == "STEP_FAILURE":
-            outcome.errors.append(
-                f"step {event.step_key} failed: {_error_text(event.event_specific_data.error)}"
+            failure = event.event_specific_data
+            if failure.user_failure_data is None:
+                unexplained = True
+            elif event.step_key in broken_contracts:
+                continue
+            why = (
+                _error_text(failure.error)
+                if failure.user_failure_data is None
+                else failure.user_failure_data.description
             )
+            outcome.errors.append(f"step {event.step_key} failed: {why}")
+    outcome.dagster_log_shown = result.success or unexplained
     return outcome

@@ -61,7 +61,8 @@ class MeshPaths:
 
     @property
     def logs(self) -> Path:
-        """What the steps of a headless ``mesh materialize`` printed (dbt's log among it)."""
+        """What the steps of a headless ``mesh materialize`` printed (dbt's log among it), and
+        Dagster's console log of the run."""
         return self.home / "logs"
 
     @property

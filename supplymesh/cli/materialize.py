@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         f"({outcome.materialized} assets materialized, {outcome.failed_checks} checks failed)"
     )
     if outcome.output_log is not None and outcome.output_log.exists():
-        print(f"step output (dbt's log among it): {outcome.output_log}")
+        print(f"step output and Dagster's log (dbt's log among it): {outcome.output_log}")
     if not outcome.success:
         for error in outcome.errors:
             print(error, file=sys.stderr)

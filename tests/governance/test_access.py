@@ -155,6 +155,17 @@ def test_public_role_sees_public_products_only(published, capsys):
     assert [e["product"] for e in json.loads(capsys.readouterr().out)] == ["market.calendar"]
 
 
+def test_a_product_the_role_may_not_read_is_named_with_what_the_role_sees(published, capsys):
+    for sql in ("select * from sales.orders limit 1", 'select * from "market"."promotions_v1"'):
+        assert main(["query", sql, "--role", "public"]) == 1
+        err = capsys.readouterr().err
+        assert "role public cannot see" in err and "clearance is public" in err
+        assert "It sees: market.calendar " in err
+        assert "Catalog Error" not in err
+    assert main(["query", "select * from market.calendr", "--role", "public"]) == 1
+    assert "Catalog Error" in capsys.readouterr().err  # a typo keeps DuckDB's own hint
+
+
 def test_pseudonym_key_is_private_and_outside_the_repository(published):
     path = pseudonym_key_path(published)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

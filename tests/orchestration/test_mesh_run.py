@@ -129,7 +129,7 @@ def _bad_orders_batch(paths) -> None:
     frame.to_parquet(target / "part-00000.parquet", index=False)
 
 
-def test_contract_violation_blocks_downstream_and_keeps_last_good_version(published_mesh):
+def test_contract_violation_blocks_downstream_and_keeps_last_good_version(published_mesh, capfd):
     paths, _ = published_mesh
     before = {
         m: current_snapshot(read_manifest(paths), "sales.orders", m)["snapshot_id"] for m in (1, 2)
@@ -143,6 +143,11 @@ def test_contract_violation_blocks_downstream_and_keeps_last_good_version(publis
 
     assert not outcome.success
     assert outcome.failed_checks == 2  # v1 and v2 both refuse the negative quantity
+    # the failed checks explain the failure: Dagster's stack traces stay in the run's log
+    stderr = capfd.readouterr().err
+    assert "STEP_FAILURE" not in stderr and "Stack Trace" not in stderr
+    assert outcome.errors == [] and not outcome.dagster_log_shown
+    assert "STEP_FAILURE" in outcome.output_log.read_text()
     failed = [line for line in outcome.lines if "check FAILED" in line]
     assert any(
         "sales/orders_v2:contract" in line
@@ -167,3 +172,19 @@ def test_contract_violation_blocks_downstream_and_keeps_last_good_version(publis
     assert len(list(paths.landing_dir("sales").glob("orders__*"))) == 2  # nothing deleted
     with duckdb.connect(str(paths.catalog_db), read_only=True) as con:
         assert con.execute("select min(quantity) from sales.orders").fetchone()[0] >= 0
+
+
+def test_an_unexpected_step_error_still_shows_dagsters_log(published_mesh, monkeypatch, capfd):
+    import orchestration.source_products
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("landing folder unreadable")
+
+    monkeypatch.setattr(orchestration.source_products, "publish_landing", broken)
+
+    outcome = materialize(["market.calendar"])
+
+    assert not outcome.success and outcome.dagster_log_shown
+    assert any("landing folder unreadable" in e for e in outcome.errors)
+    stderr = capfd.readouterr().err
+    assert "STEP_FAILURE" in stderr and "landing folder unreadable" in stderr
