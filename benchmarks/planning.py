@@ -24,10 +24,6 @@ from pathlib import Path
 from benchmarks.measure import measure
 
 
-def _mesh(*args: str) -> list[str]:
-    return [str(Path(sys.executable).with_name("mesh")), *args]
-
-
 def train_once(out: Path) -> None:
     """Train one challenger on the current MESH_HOME's features; write timings and metrics."""
     from supplymesh.marts import read_mart

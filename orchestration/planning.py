@@ -40,7 +40,7 @@ from supplymesh.planning.inventory import plan_inventory
 from supplymesh.planning.inventory_inputs import policy_inputs
 from supplymesh.planning.inventory_risk import lead_time_samples, lead_time_stats
 from supplymesh.planning.plan_checks import check_inventory_plan, check_shipment_plan
-from supplymesh.planning.supply_kpis import supply_plan_kpis
+from supplymesh.planning.supply_kpis import MAX_TRUCK_RATIO, supply_plan_kpis
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import get_product
@@ -59,7 +59,6 @@ KPIS = get_product("planning.supply_plan_kpis")
 DECISIONS = get_product("planning.supply_plan_decisions")
 RECEIPTS = get_product("procurement.purchase_receipts")
 LOCATIONS = get_product("network.locations")
-MAX_TRUCK_RATIO = 1.1  # trucks used may exceed the lower bound by at most 10 %
 
 
 def mart(name: str) -> dg.AssetKey:

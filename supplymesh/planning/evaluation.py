@@ -16,19 +16,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from supplymesh.planning.coordination import binding_fill
 from supplymesh.planning.inventory_sim import (
     InventoryEvaluation,
+    RunResult,
     SimulationConfig,
     SimulationData,
     evaluate_policy,
-    policy_rule,
-    simulate,
 )
 from supplymesh.planning.plan_checks import check_shipment_plan
+from supplymesh.planning.supply_kpis import MAX_TRUCK_RATIO, lower_bound_total
 
 CSL_TOLERANCE_POINTS = 1.5
 MIN_INVENTORY_SAVING = 0.15
-MAX_TRUCK_RATIO = 1.1
 MAX_FORECAST_MASE_RATIO = 0.85
 P90_COVERAGE_RANGE = (0.85, 0.95)
 BOOTSTRAP_DRAWS = 200
@@ -55,10 +55,10 @@ def forecast_figures(champion: pd.Series) -> dict[str, object]:
     }
 
 
-def csl_standard_errors(data: SimulationData, config: SimulationConfig, seed: int = 0) -> pd.Series:
-    """Standard error of each class's cycle service level, resampling its series (a class of
-    a few dozen series measures its CSL to within a couple of points at best)."""
-    result = simulate(data, policy_rule(data), config.seeds)
+def csl_standard_errors(data: SimulationData, result: RunResult, seed: int = 0) -> pd.Series:
+    """Standard error of each class's cycle service level in the replay ``result``, resampling
+    its series (a class of a few dozen series measures its CSL to within a couple of points at
+    best)."""
     frame = data.series[["service_class"]].assign(
         cycles=result.cycles, stockouts=result.stockout_cycles
     )
@@ -96,7 +96,7 @@ class InventoryFigures:
 
 def inventory_figures(data: SimulationData, config: SimulationConfig) -> InventoryFigures:
     evaluation = evaluate_policy(data, config)
-    return InventoryFigures(evaluation, csl_standard_errors(data, config))
+    return InventoryFigures(evaluation, csl_standard_errors(data, evaluation.policy_result))
 
 
 def logistics_figures(
@@ -104,13 +104,9 @@ def logistics_figures(
 ) -> dict[str, object]:
     """Invariants and truck efficiency of a published shipment plan."""
     violations = check_shipment_plan(shipments, loads, lanes)
-    bound = (
-        int(loads.groupby(["lane_id", "ship_date"])["lower_bound_trucks"].first().sum())
-        if len(loads)
-        else 0
-    )
+    bound = lower_bound_total(loads)
     trucks = len(loads)
-    fill = loads[["weight_utilization", "volume_utilization", "pallet_utilization"]].max(axis=1)
+    fill = binding_fill(loads)
     return {
         "orders": len(shipments),
         "orders_assigned": int((shipments["status"] == "assigned").sum()) if len(shipments) else 0,

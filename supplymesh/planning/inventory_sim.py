@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from supplymesh.planning.classification import ServiceTargets
-from supplymesh.planning.inventory import order_quantities
+from supplymesh.planning.inventory import DEFAULT_LEAD_TIME_DAYS, order_quantities
 
 COVER_WEEKS_RANGE = (0.2, 16.0)
 MIN_CLASS_CYCLES = 100  # a class with fewer measured cycles has no meaningful service level
@@ -128,7 +128,11 @@ def simulate(data: SimulationData, rule: Rule, seeds: tuple[int, ...]) -> RunRes
             ordering = np.flatnonzero(qty > 0)
             for i in ordering:
                 draws = data.lead_draws[i]
-                lead = int(draws[rng.integers(draws.size)]) if draws.size else 14
+                lead = (
+                    int(draws[rng.integers(draws.size)])
+                    if draws.size
+                    else int(DEFAULT_LEAD_TIME_DAYS)
+                )
                 arrivals[i, min(t + max(lead, 1), arrivals.shape[1] - 1)] += qty[i]
             on_order += qty
     k = len(seeds)
@@ -221,6 +225,7 @@ class InventoryEvaluation:
     """The policy and the tuned weeks-of-cover rule on the same held-out days."""
 
     policy: pd.DataFrame  # class_summary of the policy
+    policy_result: RunResult  # the policy's replay, per series
     cover: pd.DataFrame  # class_summary of the weeks-of-cover rule
     cover_weeks: dict[str, float]
     measured_days: int
@@ -288,6 +293,7 @@ def evaluate_policy(data: SimulationData, config: SimulationConfig) -> Inventory
     cover_weeks = {c: float(weeks[classes == c][0]) for c in sorted(set(classes))}
     return InventoryEvaluation(
         policy=policy_summary,
+        policy_result=policy,
         cover=class_summary(data, cover),
         cover_weeks=cover_weeks,
         measured_days=len(data.days) - data.measure_from,

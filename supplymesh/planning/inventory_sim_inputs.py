@@ -17,7 +17,12 @@ import pandas as pd
 from supplymesh.planning._frames import SERIES_KEYS
 from supplymesh.planning.classification import ServiceTargets, classify_series
 from supplymesh.planning.demand_risk import demand_risk, error_panel
-from supplymesh.planning.inventory import protection_days, replenishment_levels
+from supplymesh.planning.inventory import (
+    DEFAULT_LEAD_TIME_CV,
+    DEFAULT_LEAD_TIME_DAYS,
+    protection_days,
+    replenishment_levels,
+)
 from supplymesh.planning.inventory_risk import (
     PAIR_KEYS,
     empirical_protection_quantile,
@@ -65,7 +70,7 @@ def _lead_draws(
         key = (row.supplier_id, row.location_id)
         draws = by_pair_held.get(key, np.array([]))
         if draws.size < MIN_HELD_OUT_LEADS:
-            draws = by_pair_all.get(key, np.array([14.0]))
+            draws = by_pair_all.get(key, np.array([DEFAULT_LEAD_TIME_DAYS]))
         out.append(np.rint(draws).astype(int))
     return out
 
@@ -160,8 +165,10 @@ def _policy_levels_per_review(
     windows (and days) before the review, empirical quantiles of history up to the origin."""
     r = float(config.review_period_days)
     frame = series.merge(stats, on=PAIR_KEYS, how="left")
-    frame["lead_time_mean_days"] = frame["lead_time_mean_days"].fillna(14.0)
-    frame["lead_time_std_days"] = frame["lead_time_std_days"].fillna(0.25 * 14.0)
+    frame["lead_time_mean_days"] = frame["lead_time_mean_days"].fillna(DEFAULT_LEAD_TIME_DAYS)
+    frame["lead_time_std_days"] = frame["lead_time_std_days"].fillna(
+        DEFAULT_LEAD_TIME_CV * DEFAULT_LEAD_TIME_DAYS
+    )
     days = protection_days(frame["lead_time_mean_days"], r)
     panel = error_panel(pred, series[SERIES_KEYS])
     origins = panel.origins

@@ -14,6 +14,8 @@ import pandas as pd
 
 from supplymesh.planning.coordination import SupplyPlan, binding_fill
 
+MAX_TRUCK_RATIO = 1.1  # trucks used may exceed the lane-window lower bounds by at most 10 %
+
 
 def projected_fill_rate(plan: pd.DataFrame) -> float:
     """Expected fill rate of the plan over the protection period (normal loss function):
@@ -73,7 +75,7 @@ def supply_plan_kpis(
     inv = plan.inventory_plan
     loads = plan.shipments.loads
     ships = plan.shipments.shipments
-    lower = _lower_bound_total(loads)
+    lower = lower_bound_total(loads)
     row = {
         "run_id": run_id,
         "plan_date": pd.Timestamp(inv["plan_date"].max()).date() if len(inv) else None,
@@ -105,7 +107,7 @@ def supply_plan_kpis(
     return conform_kpis(out)
 
 
-def _lower_bound_total(loads: pd.DataFrame) -> int:
+def lower_bound_total(loads: pd.DataFrame) -> int:
     """Sum of the lower bounds of the lane windows (each window's bound is on all its loads)."""
     if loads.empty:
         return 0
