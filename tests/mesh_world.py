@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,3 +31,10 @@ def mesh_environment(home: Path) -> Iterator[MeshPaths]:
 
 def generate_tiny_world(paths: MeshPaths, seed: int = 11) -> None:
     generate_world(paths, scale="tiny", seed=seed, batch_id="20261127T230000Z")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on right now (for servers a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

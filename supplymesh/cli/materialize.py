@@ -20,6 +20,12 @@ def add_instance_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def apply_instance_option(args: argparse.Namespace) -> None:
+    """Make ``--instance`` the choice every later step (and Dagster subprocess) sees."""
+    if args.instance:
+        os.environ["MESH_DAGSTER_CONFIG"] = args.instance
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("materialize", help="materialize assets headless (default: the whole mesh)")
     p.add_argument(
@@ -40,8 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.instance:
-        os.environ["MESH_DAGSTER_CONFIG"] = args.instance
+    apply_instance_option(args)
     started = time.monotonic()
     try:
         outcome = materialize(args.select, log_level=args.log_level)

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from supplymesh.cli.materialize import add_instance_option
+from supplymesh.cli.materialize import add_instance_option, apply_instance_option
 from supplymesh.dagster_home import InstanceConfigError, prepare_dagster_home
 from supplymesh.settings import PROJECT_ROOT, mesh_paths
 from supplymesh.transforms_project import dbt_env, ensure_manifest
@@ -50,8 +50,7 @@ def restore_default_signals() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.instance:
-        os.environ["MESH_DAGSTER_CONFIG"] = args.instance
+    apply_instance_option(args)
     paths = mesh_paths()
     try:
         prepare_dagster_home(paths)

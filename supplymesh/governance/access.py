@@ -67,6 +67,9 @@ ROLES: dict[str, Role] = {
     )
 }
 DEFAULT_ROLE = "analyst"
+# raw PII files (snapshots, the steward catalog): the platform and its group (stewards) only;
+# see docs/governance.md
+RAW_PII_MODE = 0o640
 
 
 def get_role(name: str) -> Role:

@@ -87,7 +87,6 @@ def load_definitions(root: Path = PROJECT_ROOT) -> ProjectDefinitions:
         except _LOAD_ERRORS as exc:
             out.errors.append((where, f"cannot read product definition: {exc}"))
             continue
-        raw = yaml.safe_load(path.read_text()) or {}
         out.products[product.key] = {
             "path": where,
             "folder": path.parent.name,
@@ -106,7 +105,6 @@ def load_definitions(root: Path = PROJECT_ROOT) -> ProjectDefinitions:
                 }
                 for v in product.versions
             ],
-            "raw_keys": sorted(raw),
         }
         for v in product.versions:
             try:

@@ -145,7 +145,6 @@ def train_challenger(
     seconds["backtest"] = time.perf_counter() - started
     segments = check_segments(backtest.scaled(), config.segments)
     last = backtest.origins[-1]
-    canary_rows = backtest.scored(last)
     window = add_origin_features(
         history[history["demand_date"] <= last + pd.Timedelta(days=config.horizon)],
         spec,
@@ -169,7 +168,6 @@ def train_challenger(
     reference = reference_sample(
         recent, monitored_columns(list(recent.columns)), config.drift.reference_rows
     )
-    del canary_rows
     return Challenger(
         model=model,
         params=params,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from supplymesh.governance.access import ROLES, Role, catalog_path
+from supplymesh.governance.access import RAW_PII_MODE, ROLES, Role, catalog_path
 from supplymesh.governance.pseudonym import (
     pii_columns,
     pseudonym_key,
@@ -167,7 +167,7 @@ def _write_atomically(target: Path, role: Role, manifest: Manifest) -> None:
     finally:
         con.close()
     if role.sees_raw_pii:
-        os.chmod(tmp, 0o640)  # the raw catalog: the platform and its group (stewards) only
+        os.chmod(tmp, RAW_PII_MODE)  # the raw catalog
     os.replace(tmp, target)
 
 

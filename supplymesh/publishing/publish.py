@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from supplymesh.governance.access import RAW_PII_MODE
 from supplymesh.governance.product_settings import governance_settings
 from supplymesh.governance.pseudonym import (
     pii_columns,
@@ -43,7 +44,6 @@ from supplymesh.validation.rules import literal
 from supplymesh.world.landing import latest_batch
 
 SNAPSHOTS_KEPT = int(os.environ.get("MESH_SNAPSHOTS_KEPT", "10"))
-RAW_PII_MODE = 0o640  # owner (the platform) and its group (stewards): see docs/governance.md
 
 
 @dataclass(frozen=True)

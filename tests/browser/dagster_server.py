@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.mesh_world import free_port
 
 LOCATION_QUERY = """
 { workspaceOrError { ... on Workspace { locationEntries {
@@ -33,12 +34,6 @@ SENSOR_TICKS_QUERY = """
     ... on RepositoryLocation { repositories { sensors { name sensorState {
         status ticks(limit: 1) { status } } } } } } } } } }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

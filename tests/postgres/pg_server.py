@@ -11,12 +11,13 @@ import glob
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
+
+from tests.mesh_world import free_port
 
 DATABASE = "dagster"
 ROLE = "mesh"
@@ -34,12 +35,6 @@ def postgres_bin() -> Path:
             "(apt-get install -y postgresql)"
         )
     return found[-1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
