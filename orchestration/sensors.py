@@ -15,7 +15,12 @@ import dagster as dg
 from orchestration.jobs import mesh_job
 from orchestration.metadata import asset_key
 from orchestration.resources import MeshResource
-from supplymesh.publishing.manifest import Manifest, read_manifest
+from supplymesh.publishing.manifest import (
+    Manifest,
+    current_snapshot,
+    last_validation,
+    read_manifest,
+)
 from supplymesh.registry import Product, all_products
 from supplymesh.world.landing import latest_batch
 
@@ -23,14 +28,14 @@ from supplymesh.world.landing import latest_batch
 def judged_batches(manifest: Manifest, product: Product) -> set[str]:
     """Names of the landing batches every version of ``product`` was published or refused from
     (empty while some version has never been validated)."""
-    versions = manifest["products"].get(product.key, {}).get("versions", {})
     judged: set[str] | None = None
     for version in product.versions:
-        entry = versions.get(str(version.major)) or {}
+        records = (
+            current_snapshot(manifest, product.key, version.major),
+            last_validation(manifest, product.key, version.major),
+        )
         names = {
-            Path(record["source"]).name
-            for record in (entry.get("current"), entry.get("last_validation"))
-            if record and record.get("source")
+            Path(record["source"]).name for record in records if record and record.get("source")
         }
         judged = names if judged is None else judged & names
     return judged or set()

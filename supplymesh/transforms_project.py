@@ -7,6 +7,7 @@ than it, so an edited model never runs against a stale graph.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -74,3 +75,8 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
     if completed.returncode != 0 or not manifest.exists():
         raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
     return manifest
+
+
+def load_dbt_manifest(paths: MeshPaths | None = None) -> dict:
+    """The parsed dbt manifest (prepared first when missing or stale)."""
+    return json.loads(ensure_manifest(paths).read_text())

@@ -31,7 +31,7 @@ from supplymesh.governance.odcs import OdcsError, file_name, from_odcs, to_odcs,
 from supplymesh.governance.spec import ContractSpec
 from supplymesh.publishing.manifest import read_manifest
 from supplymesh.settings import PROJECT_ROOT, mesh_paths
-from supplymesh.transforms_project import ensure_manifest
+from supplymesh.transforms_project import load_dbt_manifest
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -147,7 +147,7 @@ def run_check(args: argparse.Namespace) -> int:
     paths = mesh_paths()
     marts = []
     if not args.no_dbt:
-        marts = mart_violations(json.loads(ensure_manifest(paths).read_text()))
+        marts = mart_violations(load_dbt_manifest(paths))
     report = check(
         head,
         today,

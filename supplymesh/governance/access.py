@@ -30,7 +30,11 @@ class Role:
     hidden: frozenset[str] = frozenset()
 
     def may_read(self, product: Product) -> bool:
-        return ACCESS_LEVELS.index(product.access) <= ACCESS_LEVELS.index(self.clearance)
+        return self.may_read_access(product.access)
+
+    def may_read_access(self, access: str) -> bool:
+        """Whether this role's clearance covers data at ``access`` level."""
+        return ACCESS_LEVELS.index(access) <= ACCESS_LEVELS.index(self.clearance)
 
     def treatment(self, column: Column) -> Treatment:
         if column.classification in self.hidden:

@@ -9,7 +9,6 @@ by name, so a rename inside a model ends the trail (the manifest records no colu
 
 from __future__ import annotations
 
-import json
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -134,9 +133,9 @@ def lineage_graph(paths: MeshPaths) -> LineageGraph:
     """The mesh's lineage from its Dagster definitions and dbt manifest (parsed if stale)."""
     from orchestration.definitions import build_definitions
     from orchestration.metadata import asset_key
-    from supplymesh.transforms_project import ensure_manifest
+    from supplymesh.transforms_project import load_dbt_manifest
 
-    manifest = json.loads(ensure_manifest(paths).read_text())
+    manifest = load_dbt_manifest(paths)
     asset_graph = build_definitions().resolve_asset_graph()
     # the governance products run after every product only to snapshot the logs at the end of
     # a run; they read no product data, so those ordering edges are not lineage

@@ -21,7 +21,6 @@ import jsonschema
 
 from supplymesh.governance.access import ROLES
 from supplymesh.governance.spec import Bound, ColumnSpec, ContractSpec, RuleSpec
-from supplymesh.registry import ACCESS_LEVELS
 from supplymesh.settings import PROJECT_ROOT
 
 API_VERSION = "v3.1.0"
@@ -199,7 +198,7 @@ def to_odcs(spec: ContractSpec) -> dict[str, Any]:
         "roles": [
             {"role": r.name, "access": "read", "description": r.description}
             for r in ROLES.values()
-            if ACCESS_LEVELS.index(spec.access) <= ACCESS_LEVELS.index(r.clearance)
+            if r.may_read_access(spec.access)
         ],
         "schema": [
             {

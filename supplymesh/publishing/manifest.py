@@ -70,6 +70,12 @@ def current_snapshot(manifest: Manifest, product: str, major: int) -> dict[str, 
     return entry["current"] if entry else None
 
 
+def last_validation(manifest: Manifest, product: str, major: int) -> dict[str, Any] | None:
+    """The latest validation record of one product version (published or refused), if any."""
+    entry = manifest["products"].get(product, {}).get("versions", {}).get(str(major))
+    return entry.get("last_validation") if entry else None
+
+
 def served_tables(paths: MeshPaths) -> Callable[[str], str | None]:
     """Product key -> DuckDB table expression of its newest active major's current snapshot
     (None when unpublished): what cross-product rules compare against."""
