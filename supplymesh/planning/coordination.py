@@ -32,7 +32,12 @@ import pandas as pd
 
 from supplymesh.planning._frames import SERIES_KEYS
 from supplymesh.planning.inventory import round_to_case_pack
-from supplymesh.planning.shipments import CAPACITY_COLUMNS, ShipmentPlan, plan_shipments
+from supplymesh.planning.shipments import (
+    CAPACITY_COLUMNS,
+    ShipmentPlan,
+    order_size,
+    plan_shipments,
+)
 
 CRITICALITY = ["AX", "AY", "AZ", "BX", "BY", "BZ", "CX", "CY", "CZ"]  # most critical first
 DECISION_COLUMNS = [
@@ -97,10 +102,8 @@ def _spare(load: pd.Series, lane: pd.Series) -> np.ndarray:
 
 
 def _size(row: pd.Series, qty: int) -> np.ndarray:
-    upp = float(row["units_per_pallet"]) if row["units_per_pallet"] > 0 else np.nan
-    return np.array(
-        [qty * row["unit_weight_kg"], qty * row["unit_volume_m3"], np.ceil(qty / upp)], dtype=float
-    )
+    size = order_size(qty, row["unit_weight_kg"], row["unit_volume_m3"], row["units_per_pallet"])
+    return np.array(size, dtype=float)
 
 
 def next_review_need(plan: pd.DataFrame, review_period_days: int) -> pd.Series:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from supplymesh.planning._frames import SERIES_KEYS, DateLike, as_timestamp, require_columns
 from supplymesh.planning.truck_loading import (
@@ -120,6 +121,21 @@ def choose_lanes(lanes: pd.DataFrame) -> pd.DataFrame:
     return ranked.drop_duplicates(["origin_id", "destination_id"]).drop(columns="_transit")
 
 
+def order_size(
+    qty: ArrayLike,
+    unit_weight_kg: ArrayLike,
+    unit_volume_m3: ArrayLike,
+    units_per_pallet: ArrayLike,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weight, volume and pallets of ``qty`` units (arrays or scalars); pallets are whole and
+    NaN when the item has no pallet size. The one place an order's size is worked out, so the
+    coordinator's fits and the planned loads agree."""
+    upp = np.asarray(units_per_pallet, dtype=float)
+    qty = np.asarray(qty, dtype=float)
+    pallets = np.ceil(qty / np.where(upp > 0, upp, np.nan))
+    return qty * np.asarray(unit_weight_kg, float), qty * np.asarray(unit_volume_m3, float), pallets
+
+
 def _orders(inventory_plan: pd.DataFrame, items: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     due = inventory_plan[
         inventory_plan["order_due"].astype(bool) & (inventory_plan["order_quantity"] > 0)
@@ -130,7 +146,12 @@ def _orders(inventory_plan: pd.DataFrame, items: pd.DataFrame, day: pd.Timestamp
         attrs.astype({"sku": str, "location_id": str}), on=SERIES_KEYS, how="left"
     )
     qty = orders["order_quantity"].astype("int64")
-    upp = orders["units_per_pallet"].astype(float)
+    weight, volume, pallets = order_size(
+        qty.to_numpy(),
+        orders["unit_weight_kg"].astype(float).to_numpy(),
+        orders["unit_volume_m3"].astype(float).to_numpy(),
+        orders["units_per_pallet"].astype(float).to_numpy(),
+    )
     return pd.DataFrame(
         {
             "po_id": [
@@ -141,9 +162,9 @@ def _orders(inventory_plan: pd.DataFrame, items: pd.DataFrame, day: pd.Timestamp
             "origin_id": orders["supplier_id"].astype(str),
             "destination_id": orders["location_id"].astype(str),
             "quantity": qty,
-            "weight_kg": qty * orders["unit_weight_kg"].astype(float),
-            "volume_m3": qty * orders["unit_volume_m3"].astype(float),
-            "pallets_f": np.where(upp > 0, np.ceil(qty / upp.where(upp > 0)), np.nan),
+            "weight_kg": weight,
+            "volume_m3": volume,
+            "pallets_f": pallets,
             "need_by": pd.to_datetime(orders["need_by_date"]).dt.normalize(),
         }
     )
