@@ -1,8 +1,8 @@
 """The demand model's life cycle as assets: train a challenger, gate it, publish the registry.
 
 ``forecast_model`` trains a challenger on the features mart (search, backtest, bias check,
-importance, final fit: ``supplymesh.planning.training``), compares it with the champion on the
-same canary window, lets the gate decide (``supplymesh.planning.promotion``), saves the
+importance, final fit: ``supplymesh.planning.model_lifecycle.training``), compares it with the champion on the
+same canary window, lets the gate decide (``supplymesh.planning.model_lifecycle.champion_challenger``), saves the
 artifacts under ``$MESH_HOME/models`` and publishes ``ml.forecast_models`` (the registry) and
 ``ml.forecast_backtest`` (the challenger's evidence at every level). Promotions, rejections and
 approvals also go to the governance audit log.
@@ -19,17 +19,21 @@ from orchestration.metadata import asset_key, product_spec
 from orchestration.resources import MeshResource
 from supplymesh.governance.audit import record
 from supplymesh.marts import read_mart
-from supplymesh.planning import model_registry as reg
-from supplymesh.planning.model import ForecastParams
-from supplymesh.planning.promotion import Evidence, PromotionPolicy, decide
-from supplymesh.planning.segments import SegmentCheckConfig
-from supplymesh.planning.training import (
+from supplymesh.planning.forecasting.model import ForecastParams
+from supplymesh.planning.model_lifecycle import model_registry as reg
+from supplymesh.planning.model_lifecycle.champion_challenger import (
+    Evidence,
+    PromotionPolicy,
+    decide,
+)
+from supplymesh.planning.model_lifecycle.segments import SegmentCheckConfig
+from supplymesh.planning.model_lifecycle.training import (
     TrainingConfig,
     champion_canary_mase,
     params_from_json,
     train_challenger,
 )
-from supplymesh.planning.tuning import SearchConfig
+from supplymesh.planning.model_lifecycle.tuning import SearchConfig
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import get_product
 

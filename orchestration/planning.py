@@ -19,28 +19,28 @@ from orchestration.metadata import asset_key, product_spec
 from orchestration.ml import MODELS, serving_model
 from orchestration.resources import MeshResource
 from supplymesh.marts import read_mart, read_product
-from supplymesh.planning import model_registry as reg
-from supplymesh.planning.accuracy import accuracy_table, actuals
-from supplymesh.planning.classification import ServiceTargets
-from supplymesh.planning.coordination import (
+from supplymesh.planning.coordination.coordinator import (
     CoordinationConfig,
     binding_fill,
     coordinate,
 )
-from supplymesh.planning.drift import DriftConfig, feature_drift, target_drift
-from supplymesh.planning.features import add_origin_features
-from supplymesh.planning.forecast import (
+from supplymesh.planning.coordination.kpis import MAX_TRUCK_RATIO, supply_plan_kpis
+from supplymesh.planning.coordination.plan_checks import check_inventory_plan, check_shipment_plan
+from supplymesh.planning.forecasting.accuracy import accuracy_table, actuals
+from supplymesh.planning.forecasting.features import add_origin_features
+from supplymesh.planning.forecasting.forecast import (
     attach_error_std,
     error_std_from_predictions,
     forecast_with_model,
     future_rows,
     prepare_frame,
 )
-from supplymesh.planning.inventory import plan_inventory
-from supplymesh.planning.inventory_inputs import policy_inputs
-from supplymesh.planning.inventory_risk import lead_time_samples, lead_time_stats
-from supplymesh.planning.plan_checks import check_inventory_plan, check_shipment_plan
-from supplymesh.planning.supply_kpis import MAX_TRUCK_RATIO, supply_plan_kpis
+from supplymesh.planning.inventory.classification import ServiceTargets
+from supplymesh.planning.inventory.policy import plan_inventory
+from supplymesh.planning.inventory.policy_inputs import policy_inputs
+from supplymesh.planning.inventory.protection_quantiles import lead_time_samples, lead_time_stats
+from supplymesh.planning.model_lifecycle import model_registry as reg
+from supplymesh.planning.model_lifecycle.drift import DriftConfig, feature_drift, target_drift
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import get_product

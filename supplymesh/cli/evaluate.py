@@ -15,16 +15,16 @@ import time
 import pandas as pd
 
 from supplymesh.marts import read_mart, read_product
-from supplymesh.planning import model_registry as reg
-from supplymesh.planning.classification import ServiceTargets
-from supplymesh.planning.evaluation import (
+from supplymesh.planning.coordination.evaluation import (
     forecast_figures,
     inventory_figures,
     logistics_figures,
 )
-from supplymesh.planning.inventory_risk import lead_time_samples
-from supplymesh.planning.inventory_sim import SimulationConfig
-from supplymesh.planning.inventory_sim_inputs import prepare_simulation
+from supplymesh.planning.inventory.classification import ServiceTargets
+from supplymesh.planning.inventory.protection_quantiles import lead_time_samples
+from supplymesh.planning.inventory.simulation import SimulationConfig
+from supplymesh.planning.inventory.simulation_inputs import prepare_simulation
+from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.settings import MeshPaths, mesh_paths
 
 

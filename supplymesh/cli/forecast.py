@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from supplymesh.governance.audit import record
-from supplymesh.planning import model_registry as reg
-from supplymesh.planning.history_backtest import backtest_history, read_history
+from supplymesh.planning.forecasting.history_backtest import backtest_history, read_history
+from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.progress import Progress
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import mesh_paths

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from supplymesh.cli import main
-from supplymesh.planning import model_registry as reg
+from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import MeshPaths
-from tests.planning.test_model_registry import registry_with
+from tests.planning.model_lifecycle.test_model_registry import registry_with
 from tests.test_progress import run_on_terminal
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from orchestration.planning import _drift_check
-from supplymesh.planning.drift import DriftConfig, DriftReport
+from supplymesh.planning.model_lifecycle.drift import DriftConfig, DriftReport
 
 COLUMNS = ["column", "psi", "ks", "ks_pvalue", "drifted"]
 

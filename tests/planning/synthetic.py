@@ -112,3 +112,28 @@ def make_features(
     df["demand_date"] = df["demand_date"].dt.date
     df["as_of_date"] = df["as_of_date"].dt.date
     return df
+
+
+def make_lane(lane_id: str, origin: str, destination: str, **overrides) -> dict:
+    """One ``fct_lane_stats`` row with round numbers; override what a test needs."""
+    lane = {
+        "lane_id": lane_id,
+        "origin_id": origin,
+        "destination_id": destination,
+        "carrier": "C1",
+        "max_weight_kg": 1000.0,
+        "max_volume_m3": 10.0,
+        "max_pallets": 10,
+        "ftl_cost": 800.0,
+        "ltl_cost_per_kg": 0.5,
+        "ltl_min_charge": 100.0,
+        "currency": "EUR",
+        "transit_days_nominal": 2.0,
+        "transit_days_observed_mean": 2.5,
+        "transit_days_observed_std": 0.5,
+        "transit_days_p90": 3.2,
+        "n_shipments": 12,
+        "destination_handling_days": 1,
+    }
+    lane.update(overrides)
+    return lane

@@ -1,0 +1,34 @@
+"""The demand forecast: a global gradient-boosted model over lag, calendar and price features.
+
+* ``features``: origin-safe features of the daily mart and of a user's own history.
+* ``model``: ``DemandModel`` (P50 and P90) and its fit.
+* ``forecast``: forecasts with a fitted model, holdout scores and error spreads.
+* ``baseline``, ``metrics``: seasonal naive and moving average; MASE, WAPE, bias, coverage.
+* ``backtest``, ``history_backtest``: rolling-origin backtests of the mart and of any history.
+* ``accuracy``: accuracy of published forecasts as their actuals arrive.
+"""
+
+from supplymesh.planning.forecasting.backtest import Backtest, run_backtest
+from supplymesh.planning.forecasting.forecast import (
+    HoldoutScore,
+    forecast_demand,
+    forecast_error_std,
+    forecast_with_model,
+    score_holdout,
+)
+from supplymesh.planning.forecasting.metrics import ForecastMetrics
+from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
+
+__all__ = [
+    "Backtest",
+    "DemandModel",
+    "ForecastMetrics",
+    "ForecastParams",
+    "HoldoutScore",
+    "fit_demand_model",
+    "forecast_demand",
+    "forecast_error_std",
+    "forecast_with_model",
+    "run_backtest",
+    "score_holdout",
+]

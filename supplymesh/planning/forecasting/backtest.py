@@ -1,0 +1,330 @@
+"""Rolling-origin backtest: refit at several past origins and score every method side by side.
+
+For each origin ``o`` (the last ``n_origins`` origins, ``step`` periods apart, the latest one
+``horizon`` periods before the as-of date) the model is refit on history up to ``o`` and
+forecasts periods ``o + 1 .. o + horizon``; the seasonal-naive and moving-average baselines
+forecast the same rows from the same history. Stock-out periods are kept in the predictions but
+never scored. MASE is scaled per origin by the in-sample seasonal-naive error of the history up
+to that origin, so every origin is scored exactly as it would have been on that day.
+
+Aggregation across origins pools the rows: per series, the mean scaled absolute error over all
+its scored rows (then the mean over series) for MASE; totals for WAPE, bias and coverage; and the
+mean over origins of the network-total MASE.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from supplymesh.planning.forecasting.baseline import moving_average, seasonal_naive
+from supplymesh.planning.forecasting.features import (
+    DAILY_MART,
+    FeatureSpec,
+    add_origin_features,
+    period_index,
+    period_start,
+)
+from supplymesh.planning.forecasting.forecast import prepare_frame
+from supplymesh.planning.forecasting.metrics import (
+    ForecastMetrics,
+    bias,
+    coverage,
+    mase,
+    series_errors,
+    series_scales,
+    total_scale,
+    wape,
+)
+from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
+from supplymesh.planning.frames import SERIES_KEYS
+
+METHODS = ("model", "seasonal_naive", "moving_average")
+FORECAST_COLUMN = {"model": "p50", "seasonal_naive": "seasonal_naive", "moving_average": "ma"}
+PREDICTION_COLUMNS = [
+    "origin",
+    *SERIES_KEYS,
+    "category",
+    "region",
+    "demand_date",
+    "step",
+    "actual",
+    "is_stockout",
+    "p50",
+    "p90",
+    "seasonal_naive",
+    "ma",
+]
+Progress = Callable[[str], None]
+# ``(stage, done, total)`` as each origin starts and when all are done: ``Progress.update``'s shape
+OriginProgress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Backtest:
+    """Predictions of every method at every origin, and the MASE scales each origin used."""
+
+    spec: FeatureSpec
+    horizon: int
+    origins: list[pd.Timestamp]
+    predictions: pd.DataFrame  # PREDICTION_COLUMNS
+    scales: pd.DataFrame  # origin, sku, location_id, scale
+    total_scales: dict[pd.Timestamp, float]
+    fit_seconds: float
+    n_fit_rows: int
+    models: dict[pd.Timestamp, DemandModel] = field(default_factory=dict, repr=False)
+
+    def scored(self, origin: pd.Timestamp | None = None) -> pd.DataFrame:
+        """Rows that count: an actual and no stock-out (optionally one origin only)."""
+        p = self.predictions
+        keep = p["actual"].notna() & ~p["is_stockout"].astype(bool)
+        if origin is not None:
+            keep &= p["origin"] == origin
+        return p[keep]
+
+    def scaled(self, method: str = "model") -> pd.DataFrame:
+        """Scored rows with ``scaled_error`` (|forecast - actual| over the MASE scale of the
+        series at the row's origin; NaN where the series has no scale) and the seasonal naive's
+        ``naive_scaled_error`` beside it."""
+        rows = self.scored().merge(self.scales, on=["origin", *SERIES_KEYS], how="left")
+        scale = rows["scale"].where(rows["scale"] > 0)
+
+        def scaled(col: str) -> pd.Series:
+            return (rows[col] - rows["actual"]).abs() / scale
+
+        return rows.assign(
+            scaled_error=scaled(FORECAST_COLUMN[method]),
+            naive_scaled_error=scaled(FORECAST_COLUMN["seasonal_naive"]),
+        )
+
+    def metrics(self, method: str, origin: pd.Timestamp | None = None) -> ForecastMetrics:
+        """Pooled accuracy of one method over all origins (or one)."""
+        rows = self.scored(origin)
+        col = FORECAST_COLUMN[method]
+        scaled = rows.merge(self.scales, on=["origin", *SERIES_KEYS], how="left")
+        valid = scaled[scaled["scale"] > 0]
+        per_series = (
+            (valid[col] - valid["actual"])
+            .abs()
+            .div(valid["scale"])
+            .groupby([valid["sku"], valid["location_id"]])
+        ).mean()
+        origins = [origin] if origin is not None else self.origins
+        totals = []
+        for o in origins:
+            part = rows[rows["origin"] == o]
+            if part.empty:
+                continue
+            daily = part.groupby("demand_date")[["actual", col]].sum()
+            totals.append(mase(daily["actual"], daily[col], self.total_scales.get(o, np.nan)))
+        a, f = rows["actual"].to_numpy(), rows[col].to_numpy()
+        return ForecastMetrics(
+            mase=float(per_series.mean()) if len(per_series) else float("nan"),
+            mase_total=float(np.nanmean(totals)) if totals else float("nan"),
+            wape=wape(a, f),
+            bias=bias(a, f),
+            p90_coverage=coverage(a, rows["p90"].to_numpy()) if method == "model" else None,
+            n_series=len(per_series),
+            n_rows=len(rows),
+        )
+
+    def summary(self) -> dict[str, ForecastMetrics]:
+        return {m: self.metrics(m) for m in METHODS}
+
+    def per_origin(self) -> pd.DataFrame:
+        """One row per origin and method."""
+        rows = []
+        for o in self.origins:
+            for m in METHODS:
+                rows.append({"origin": o, "method": m, **self.metrics(m, o).as_dict()})
+        return pd.DataFrame(rows)
+
+    def per_series(self) -> pd.DataFrame:
+        """One row per series and method: MASE, WAPE, bias, P90 coverage over all origins."""
+        rows = self.scored().merge(self.scales, on=["origin", *SERIES_KEYS], how="left")
+        out = []
+        for m in METHODS:
+            col = FORECAST_COLUMN[m]
+            scaled = rows.assign(
+                _scaled=(rows[col] - rows["actual"]).abs() / rows["scale"].where(rows["scale"] > 0)
+            )
+            errors = series_errors(
+                scaled.drop(columns="scale"),
+                scaled.groupby(SERIES_KEYS, as_index=False)["scale"].mean(),
+                col,
+                "p90" if m == "model" else None,
+            )
+            errors["mase"] = (
+                scaled.groupby(SERIES_KEYS)["_scaled"]
+                .mean()
+                .reindex(pd.MultiIndex.from_frame(errors[SERIES_KEYS]))
+            ).to_numpy()
+            out.append(errors.assign(method=m))
+        frame = pd.concat(out, ignore_index=True)
+        return frame[["method", *SERIES_KEYS, "mase", "wape", "bias", "p90_coverage", "n"]]
+
+    def table(self, model_version: str) -> pd.DataFrame:
+        """The ``ml.forecast_backtest`` rows: every method overall, per origin and per series."""
+        rows = []
+        for method, m in self.summary().items():
+            rows.append({"level": "overall", "method": method, **_metric_fields(m)})
+        for r in self.per_origin().itertuples():
+            rows.append(
+                {
+                    "level": "origin",
+                    "method": r.method,
+                    "origin": r.origin.date(),
+                    "mase": r.mase,
+                    "mase_total": r.mase_total,
+                    "wape": r.wape,
+                    "bias": r.bias,
+                    "p90_coverage": r.p90_coverage,
+                    "n_rows": r.n_rows,
+                }
+            )
+        series = self.per_series().rename(columns={"n": "n_rows"})
+        series = series.assign(level="series")
+        out = pd.concat([pd.DataFrame(rows), series], ignore_index=True)
+        out.insert(0, "model_version", model_version)
+        for col in ("origin", "sku", "location_id"):
+            if col not in out.columns:
+                out[col] = None
+        out["origin"] = out["origin"].astype("object").where(out["origin"].notna(), None)
+        for col in ("sku", "location_id"):
+            out[col] = out[col].astype("object").where(out[col].notna(), None)
+        floats = ["mase", "mase_total", "wape", "bias", "p90_coverage"]
+        out[floats] = out[floats].apply(pd.to_numeric, errors="coerce").astype(float)
+        out["n_rows"] = out["n_rows"].fillna(0).astype("int64")
+        return out[
+            [
+                "model_version",
+                "level",
+                "method",
+                "origin",
+                "sku",
+                "location_id",
+                *floats,
+                "n_rows",
+            ]
+        ]
+
+    def as_metadata(self) -> dict[str, object]:
+        """Flat figures for asset metadata and reports."""
+        out: dict[str, object] = {
+            "backtest_origins": ", ".join(o.date().isoformat() for o in self.origins),
+            "backtest_horizon": self.horizon,
+            "backtest_fit_seconds": round(self.fit_seconds, 1),
+        }
+        for method, metrics in self.summary().items():
+            for key in ("mase", "mase_total", "wape", "bias", "p90_coverage"):
+                value = getattr(metrics, key)
+                if value is not None:
+                    out[f"{method}_{key}"] = round(float(value), 4)
+        return out
+
+
+def _metric_fields(m: ForecastMetrics) -> dict[str, object]:
+    return {
+        "mase": m.mase,
+        "mase_total": m.mase_total,
+        "wape": m.wape,
+        "bias": m.bias,
+        "p90_coverage": m.p90_coverage,
+        "n_rows": m.n_rows,
+    }
+
+
+def backtest_origins(
+    frame: pd.DataFrame,
+    as_of: pd.Timestamp,
+    horizon: int,
+    n_origins: int,
+    step: int | None,
+    freq: str,
+) -> list[pd.Timestamp]:
+    """The origins, oldest first: the latest ``horizon`` periods before ``as_of``, then every
+    ``step`` periods back (origins with no history before them are dropped)."""
+    step = step or horizon
+    last = int(period_index(pd.Series([as_of]), freq)[0])
+    first = int(period_index(frame["demand_date"], freq).min())
+    wanted = [last - horizon - k * step for k in range(n_origins)]
+    kept = sorted(p for p in wanted if p > first)
+    return list(period_start(np.array(kept, dtype=np.int64), freq))
+
+
+def run_backtest(
+    features: pd.DataFrame,
+    params: ForecastParams | None = None,
+    spec: FeatureSpec = DAILY_MART,
+    horizon: int = 28,
+    n_origins: int = 4,
+    step: int | None = None,
+    progress: Progress | None = None,
+    keep_models: bool = False,
+    on_origin: OriginProgress | None = None,
+) -> Backtest:
+    """Refit at each origin and predict its horizon with the model and both baselines.
+
+    ``progress`` gets one line per origin (its number, date, training rows and the time elapsed
+    so far: what a Dagster step logs); ``on_origin(stage, done, total)`` is called before each
+    origin's fit and once when every origin is done (what a progress bar draws).
+    """
+    frame, as_of = prepare_frame(features, spec)
+    history = frame[frame["_history"]]
+    origins = backtest_origins(history, as_of, horizon, n_origins, step, spec.freq)
+    if not origins:
+        raise ValueError("history is too short for a single backtest origin")
+    periods = period_index(history["demand_date"], spec.freq)
+    parts, scales, totals, models = [], [], {}, {}
+    fit_seconds, n_fit = 0.0, 0
+    began = time.perf_counter()
+    for done, o in enumerate(origins):
+        op = int(period_index(pd.Series([o]), spec.freq)[0])
+        window = add_origin_features(history[periods <= op + horizon], spec, horizon, o)
+        window_periods = period_index(window["demand_date"], spec.freq)
+        train = window[window_periods <= op]
+        test = window[window_periods > op].copy()
+        if progress:
+            progress(
+                f"backtest origin {done + 1}/{len(origins)} ({o.date()}): fit on "
+                f"{len(train):,} rows, {time.perf_counter() - began:.1f} s elapsed"
+            )
+        if on_origin:
+            on_origin(f"origin {o.date()}", done, len(origins))
+        started = time.perf_counter()
+        model = fit_demand_model(train, params, f"backtest-{o.date()}", spec=spec)
+        fit_seconds += time.perf_counter() - started
+        n_fit = model.n_fit_rows
+        if keep_models:
+            models[o] = model
+        test[["p50", "p90"]] = model.predict(test)
+        test["seasonal_naive"] = seasonal_naive(train, test, o, spec.season, spec.freq)
+        test["ma"] = moving_average(train, test, o, spec.moving_average_window, spec.freq)
+        test["actual"] = test["units_sold"].astype(float)
+        test["origin"] = o
+        test["step"] = period_index(test["demand_date"], spec.freq) - op
+        parts.append(test[PREDICTION_COLUMNS])
+        scales.append(series_scales(train, spec.season, spec.freq).assign(origin=o))
+        totals[o] = total_scale(train, spec.season, spec.freq)
+    if progress:
+        progress(
+            f"backtest: {len(origins)} origins done in {time.perf_counter() - began:.1f} s "
+            f"({fit_seconds:.1f} s fitting)"
+        )
+    if on_origin:
+        on_origin("origins done", len(origins), len(origins))
+    return Backtest(
+        spec=spec,
+        horizon=horizon,
+        origins=origins,
+        predictions=pd.concat(parts, ignore_index=True),
+        scales=pd.concat(scales, ignore_index=True),
+        total_scales=totals,
+        fit_seconds=fit_seconds,
+        n_fit_rows=n_fit,
+        models=models,
+    )

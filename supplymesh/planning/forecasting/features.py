@@ -1,0 +1,362 @@
+"""What the demand model reads: the feature set of a demand frame, and how to build one.
+
+Two sources feed the same model and the same backtest:
+
+* the dbt mart ``fct_demand_features`` (daily, lags of 28 days and more, calendar, holidays,
+  promotions and price), described by ``DAILY_MART``;
+* any demand history a user brings (``item_id, location_id, date, quantity`` at a daily, weekly
+  or monthly grain), turned into the same kind of frame by ``history_features``: lags that look
+  back at least the forecast horizon (so every feature is known over the whole horizon), rolling
+  means ending at that lag, and the calendar of the grain.
+
+A ``FeatureSpec`` names the columns and the seasonality (periods per season) the baselines and
+MASE use. Periods are whole days, weeks or months; ``period_index`` numbers them so lags, seasonal
+naive and MASE scales are plain integer arithmetic for every grain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from supplymesh.planning.frames import SERIES_KEYS
+
+FREQS = ("D", "W", "M")
+SEASON = {"D": 7, "W": 52, "M": 12}
+MOVING_AVERAGE_WINDOW = {"D": 28, "W": 8, "M": 6}  # periods the moving-average baseline spans
+# origin-relative level windows (periods), and the one demand is learnt relative to: a week or a
+# month is already an average, so at those grains the last period or two carry the level
+RECENT_WINDOWS = {"D": (7, 28), "W": (1, 4, 13), "M": (1, 3, 6)}
+BASE_WINDOW = {"D": 28, "W": 4, "M": 3}
+HOLIDAY_WINDOW_DAYS = 7  # days before/after a holiday the proximity features count (then capped)
+
+DAILY_CALENDAR = ["day_of_week", "day_of_month", "day_of_year", "week_of_year", "month"]
+HOLIDAY_FEATURES = ["is_holiday", "days_to_holiday", "days_after_holiday"]
+PRICE_FEATURES = ["is_promo", "discount_pct", "list_price", "unit_price", "price_ratio"]
+DAILY_LAGS = [
+    "lag_28",
+    "lag_35",
+    "lag_42",
+    "lag_364",
+    "rolling_mean_7_lag28",
+    "rolling_mean_28_lag28",
+    "rolling_std_28_lag28",
+    "rolling_mean_91_lag28",
+]
+CATEGORICAL_FEATURES = ["sku", "location_id", "category", "region"]
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """The columns the model reads from a demand frame, and the frame's grain."""
+
+    freq: str
+    calendar: tuple[str, ...]
+    price: tuple[str, ...]
+    lags: tuple[str, ...]
+    categorical: tuple[str, ...] = tuple(CATEGORICAL_FEATURES)
+    base: str | None = None  # the recent-level column demand is learnt relative to
+
+    @property
+    def season(self) -> int:
+        return SEASON[self.freq]
+
+    @property
+    def recent(self) -> tuple[str, ...]:
+        """Origin-relative columns ``add_origin_features`` derives (step and recent levels)."""
+        windows = RECENT_WINDOWS[self.freq]
+        return ("step", *(f"recent_mean_{w}" for w in windows), "last_season_ratio")
+
+    @property
+    def moving_average_window(self) -> int:
+        return MOVING_AVERAGE_WINDOW[self.freq]
+
+    @property
+    def numeric(self) -> list[str]:
+        return [*self.calendar, *self.price, *self.lags, *self.recent]
+
+    @property
+    def input_columns(self) -> list[str]:
+        """Columns a frame must carry (holiday proximity and origin features are derived)."""
+        derived = {"days_to_holiday", "days_after_holiday", *self.recent}
+        base = [*SERIES_KEYS, "category", "region", "demand_date", "units_sold", "is_stockout"]
+        return base + [c for c in self.numeric if c not in derived]
+
+
+DAILY_MART = FeatureSpec(
+    freq="D",
+    calendar=(*DAILY_CALENDAR, *HOLIDAY_FEATURES),
+    price=tuple(PRICE_FEATURES),
+    lags=tuple(DAILY_LAGS),
+    base="recent_mean_28",
+)
+
+
+def period_index(dates: pd.Series, freq: str) -> np.ndarray:
+    """Whole periods since 1970-01-01 (days, weeks from a Monday, or months) per date."""
+    stamps = pd.to_datetime(dates)
+    if freq == "D":
+        return ((stamps - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=np.int64)
+    if freq == "W":
+        return ((stamps - pd.Timestamp("1969-12-29")).dt.days // 7).to_numpy(dtype=np.int64)
+    if freq == "M":
+        return (stamps.dt.year * 12 + stamps.dt.month - 1).to_numpy(dtype=np.int64)
+    raise ValueError(f"unknown frequency {freq!r}; choose one of {FREQS}")
+
+
+def period_start(index: np.ndarray, freq: str) -> pd.DatetimeIndex:
+    """The first day of each period number (inverse of ``period_index``)."""
+    index = np.asarray(index, dtype=np.int64)
+    if freq == "D":
+        return pd.Timestamp("1970-01-01") + pd.to_timedelta(index, unit="D")
+    if freq == "W":
+        return pd.Timestamp("1969-12-29") + pd.to_timedelta(index * 7, unit="D")
+    if freq == "M":
+        return pd.DatetimeIndex(
+            pd.to_datetime({"year": index // 12, "month": index % 12 + 1, "day": 1})
+        )
+    raise ValueError(f"unknown frequency {freq!r}; choose one of {FREQS}")
+
+
+def add_holiday_proximity(frame: pd.DataFrame) -> pd.DataFrame:
+    """Days to the next and since the last holiday of each location's calendar, capped at a week.
+
+    Stores stock up before a holiday and sell little on it; the mart marks the holiday itself, and
+    these two columns let the model learn the days around it. Computed over the whole frame
+    (history and horizon), which is safe because holidays are known in advance.
+    """
+    out = frame.copy()
+    cap = float(HOLIDAY_WINDOW_DAYS + 1)
+    if "is_holiday" not in out.columns:
+        out["days_to_holiday"] = cap
+        out["days_after_holiday"] = cap
+        return out
+    days = out[["location_id", "demand_date", "is_holiday"]].drop_duplicates(
+        ["location_id", "demand_date"]
+    )
+    days = days.sort_values(["location_id", "demand_date"])
+    day_no = (pd.to_datetime(days["demand_date"]) - pd.Timestamp("1970-01-01")).dt.days
+    holiday_day = day_no.where(days["is_holiday"].fillna(False).astype(bool))
+    by_loc = holiday_day.groupby(days["location_id"])
+    next_h = by_loc.bfill()
+    last_h = by_loc.ffill()
+    days["days_to_holiday"] = (next_h - day_no).clip(upper=cap).fillna(cap).astype(float)
+    days["days_after_holiday"] = (day_no - last_h).clip(upper=cap).fillna(cap).astype(float)
+    out = out.drop(columns=["days_to_holiday", "days_after_holiday"], errors="ignore")
+    return out.merge(
+        days[["location_id", "demand_date", "days_to_holiday", "days_after_holiday"]],
+        on=["location_id", "demand_date"],
+        how="left",
+    )
+
+
+def add_origin_features(
+    frame: pd.DataFrame,
+    spec: FeatureSpec,
+    horizon: int,
+    origin: pd.Timestamp | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Recent demand as seen from each row's forecast origin: ``step`` (periods ahead) and the
+    mean of the last ``w`` periods up to the origin (stock-out periods left out).
+
+    The mart's lags look back from the *target* day (28 days and more, so they exist over the
+    whole horizon), which hides the most recent four weeks from every forecast. These columns
+    look back from the *origin* instead. Rows after ``origin`` are forecast from it; every other
+    row (training history) gets a random step in ``1..horizon`` (fixed ``seed``), so the model
+    learns how much the recent level says at each distance. Only periods at or before a row's
+    origin are read, so nothing leaks from the future. ``frame`` holds sku, location_id,
+    demand_date, units_sold, is_stockout, one row per series and period (a dense grid).
+    """
+    out = frame.sort_values([*SERIES_KEYS, "demand_date"], kind="stable").copy()
+    period = period_index(out["demand_date"], spec.freq)
+    key = out["sku"].astype(str) + "\x1f" + out["location_id"].astype(str)
+    new_series = np.r_[True, key.to_numpy()[1:] != key.to_numpy()[:-1]]
+    series_no = np.cumsum(new_series) - 1
+    start = np.flatnonzero(new_series)
+    pos = np.arange(len(out)) - start[series_no]
+    gap = period - (period[start][series_no] + pos)
+    if np.any(gap != 0):
+        raise ValueError("origin features need one row per series and period (a dense grid)")
+    sold = pd.to_numeric(out["units_sold"], errors="coerce").to_numpy(float)
+    valid = np.isfinite(sold) & ~out["is_stockout"].fillna(False).astype(bool).to_numpy()
+    csum = np.concatenate([[0.0], np.cumsum(np.where(valid, sold, 0.0))])
+    ccount = np.concatenate([[0.0], np.cumsum(valid.astype(float))])
+    rng = np.random.default_rng(seed)
+    step = rng.integers(1, max(int(horizon), 1) + 1, len(out))
+    if origin is not None:
+        origin_period = int(period_index(pd.Series([origin]), spec.freq)[0])
+        ahead = period > origin_period
+        step = np.where(ahead, period - origin_period, step)
+    origin_pos = pos - step  # position of the origin period within its series (may be < 0)
+    out["step"] = step.astype(float)
+    for w in RECENT_WINDOWS[spec.freq]:
+        hi = np.clip(origin_pos + 1, 0, None)
+        lo = np.clip(origin_pos + 1 - w, 0, None)
+        first = start[series_no]
+        total = csum[first + hi] - csum[first + lo]
+        count = ccount[first + hi] - ccount[first + lo]
+        out[f"recent_mean_{w}"] = np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
+    out["last_season_ratio"] = _last_season_ratio(
+        csum, ccount, start[series_no], pos, origin_pos, spec
+    )
+    return out.loc[frame.index]
+
+
+def _window_mean(
+    csum: np.ndarray, ccount: np.ndarray, first: np.ndarray, end_pos: np.ndarray, width: int
+) -> np.ndarray:
+    """Mean of the valid values in positions ``end_pos - width + 1 .. end_pos`` of each series
+    (NaN where the window lies before the series' start or holds no valid value)."""
+    hi = end_pos + 1
+    lo = end_pos + 1 - width
+    inside = lo >= 0
+    hi_c, lo_c = np.clip(hi, 0, None), np.clip(lo, 0, None)
+    total = csum[first + hi_c] - csum[first + lo_c]
+    count = ccount[first + hi_c] - ccount[first + lo_c]
+    ok = inside & (count > 0)
+    return np.where(ok, total / np.where(ok, count, 1), np.nan)
+
+
+def _last_season_ratio(
+    csum: np.ndarray,
+    ccount: np.ndarray,
+    first: np.ndarray,
+    pos: np.ndarray,
+    origin_pos: np.ndarray,
+    spec: FeatureSpec,
+) -> np.ndarray:
+    """How demand moved a year earlier from the origin's equivalent to the target's: the mean of
+    a week (or the shortest recent window) around the target one year back, over the mean of the
+    longest recent window ending at the origin one year back. A seasonal slope that carries to
+    any year's level, unlike day-of-year features that memorise one year's values."""
+    year = {"D": 364, "W": 52, "M": 12}[spec.freq]
+    windows = RECENT_WINDOWS[spec.freq]
+    short, long_ = windows[0], windows[-1]
+    half = short // 2
+    target = _window_mean(csum, ccount, first, pos - year + half, short)
+    base = _window_mean(csum, ccount, first, origin_pos - year, long_)
+    known = (pos - year + half) <= origin_pos  # never read past the origin
+    ok = known & np.isfinite(target) & np.isfinite(base) & (base > 0)
+    return np.where(ok, target / np.where(ok, base, 1.0), np.nan)
+
+
+def history_spec(freq: str, horizon: int) -> FeatureSpec:
+    """The feature set ``history_features`` builds for a grain and horizon."""
+    plan = _lag_plan(freq, horizon)
+    return FeatureSpec(
+        freq=freq,
+        calendar=tuple(_calendar_columns(freq)),
+        price=(),
+        lags=tuple(name for name, _kind, _k, _w in plan),
+        base=f"recent_mean_{BASE_WINDOW[freq]}",
+    )
+
+
+def _calendar_columns(freq: str) -> list[str]:
+    return {"D": DAILY_CALENDAR, "W": ["week_of_year", "month"], "M": ["month"]}[freq]
+
+
+def _lag_plan(freq: str, horizon: int) -> list[tuple[str, str, int, int]]:
+    """(name, kind, lag, window) of each lag feature: every lag is at least ``horizon``."""
+    season = SEASON[freq]
+    h = max(int(horizon), 1)
+    seasonal = season * int(np.ceil(h / season))  # the first whole season at or beyond h
+    windows = {"D": (7, 28, 91), "W": (4, 13, 26), "M": (3, 6, 12)}[freq]
+    plan = [(f"lag_{k}", "lag", k, 1) for k in (h, h + 1, h + 2)]
+    if seasonal not in (h, h + 1, h + 2):
+        plan.append((f"lag_{seasonal}", "lag", seasonal, 1))
+    plan += [(f"rolling_mean_{w}_lag{h}", "mean", h, w) for w in windows]
+    plan.append((f"rolling_std_{windows[1]}_lag{h}", "std", h, windows[1]))
+    return plan
+
+
+def _whole_periods(period: pd.Series, dates: pd.Series, freq: str) -> pd.Series:
+    """False for rows in the first or last period when the data start after its first day or end
+    before its last: a week with one day of sales is not a week of demand, and a model would
+    learn that week of the year as a slump (and the seasonal naive would repeat it)."""
+    first, last = int(period.min()), int(period.max())
+    starts_late = period_start(np.array([first]), freq)[0] < dates.min().normalize()
+    next_start = period_start(np.array([last + 1]), freq)[0]
+    ends_early = next_start - pd.Timedelta(days=1) > dates.max().normalize()
+    keep = pd.Series(True, index=period.index)
+    if starts_late:
+        keep &= period != first
+    if ends_early:
+        keep &= period != last
+    return keep
+
+
+def history_features(history: pd.DataFrame, freq: str, horizon: int) -> pd.DataFrame:
+    """A demand frame from a plain history (``item_id, location_id, date, quantity``).
+
+    Quantities are summed per item x location x period; periods with no record inside a series'
+    span count as zero demand; a first or last period the data only partly cover is left out. Each series gets ``horizon`` future periods after the last period
+    of the whole history (``as_of_date``). The frame has the columns of ``history_spec`` plus the
+    keys, ``demand_date`` (period start), ``units_sold``, ``is_stockout`` (always false: a plain
+    history carries no stock), ``category`` and ``region`` (one level each).
+    """
+    if freq not in FREQS:
+        raise ValueError(f"unknown frequency {freq!r}; choose one of {FREQS}")
+    missing = [c for c in ("item_id", "location_id", "date", "quantity") if c not in history]
+    if missing:
+        raise ValueError(f"history is missing columns {missing}")
+    raw = pd.DataFrame(
+        {
+            "sku": history["item_id"].astype(str),
+            "location_id": history["location_id"].astype(str),
+            "period": period_index(history["date"], freq),
+            "units_sold": pd.to_numeric(history["quantity"], errors="coerce").astype(float),
+        }
+    ).dropna(subset=["units_sold"])
+    if raw.empty:
+        raise ValueError("history has no rows with a quantity")
+    raw = raw[_whole_periods(raw["period"], pd.to_datetime(history["date"]), freq)]
+    if raw.empty:
+        raise ValueError(f"history covers no whole period at frequency {freq}")
+    summed = raw.groupby([*SERIES_KEYS, "period"], as_index=False)["units_sold"].sum()
+    last = int(summed["period"].max())
+    spans = summed.groupby(SERIES_KEYS)["period"].min().rename("first").reset_index()
+    grid = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "sku": row.sku,
+                    "location_id": row.location_id,
+                    "period": np.arange(row.first, last + horizon + 1),
+                }
+            )
+            for row in spans.itertuples()
+        ],
+        ignore_index=True,
+    )
+    frame = grid.merge(summed, on=[*SERIES_KEYS, "period"], how="left")
+    frame["is_history"] = frame["period"] <= last
+    frame.loc[frame["is_history"], "units_sold"] = frame.loc[
+        frame["is_history"], "units_sold"
+    ].fillna(0.0)
+    frame = frame.sort_values([*SERIES_KEYS, "period"], kind="stable").reset_index(drop=True)
+    dates = period_start(frame["period"].to_numpy(), freq)
+    frame["demand_date"] = dates
+    frame["as_of_date"] = period_start(np.array([last]), freq)[0]
+    frame["is_stockout"] = False
+    frame["category"] = "all"
+    frame["region"] = "all"
+    frame["day_of_week"] = dates.dayofweek + 1
+    frame["day_of_month"] = dates.day
+    frame["day_of_year"] = dates.dayofyear
+    frame["week_of_year"] = dates.isocalendar().week.to_numpy().astype(int)
+    frame["month"] = dates.month
+    by_series = frame.groupby(SERIES_KEYS, sort=False)["units_sold"]
+    for name, kind, k, window in _lag_plan(freq, horizon):
+        shifted = by_series.shift(k)
+        if kind == "lag":
+            frame[name] = shifted
+            continue
+        grouped = shifted.groupby([frame["sku"], frame["location_id"]], sort=False)
+        rolling = grouped.rolling(window, min_periods=max(1, window // 2))
+        values = rolling.mean() if kind == "mean" else rolling.std()
+        frame[name] = values.reset_index(level=[0, 1], drop=True).sort_index()
+    return frame.drop(columns=["period"])

@@ -1,0 +1,190 @@
+"""Forecast accuracy measures: MASE, WAPE, bias and quantile coverage.
+
+Plain functions over arrays, plus helpers that apply them to the long frames the forecast
+module scores. Conventions (documented because each has alternatives):
+
+* MASE scales the forecast's mean absolute error by the *in-sample* mean absolute error of the
+  seasonal-naive forecast (``y[t] - y[t-m]``, m = 7 days, 52 weeks or 12 months) over the
+  training history, so 1.0 means "as good in the holdout as last season's value was in-sample".
+  Pairs touching a stock-out period are left out of the scale, because censored sales are not
+  demand. A series shorter than a season falls back to the one-step naive scale (``y[t] -
+  y[t-1]``).
+* Series MASE is the mean of per-series MASE over the series with a nonzero scale (a series that
+  never changed season on season has no scale); the total-level MASE scores the network-total
+  series (sum over the scored rows per period) against the same kind of scale.
+* WAPE = sum|f - a| / sum a, bias = sum(f - a) / sum a (positive = over-forecast), coverage =
+  share of actuals at or below the upper quantile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from supplymesh.planning.forecasting.features import period_index
+from supplymesh.planning.frames import SERIES_KEYS
+
+SEASON_DAYS = 7
+
+
+def mase_scale(history: np.ndarray | pd.Series, season: int = SEASON_DAYS) -> float:
+    """Mean absolute seasonal-naive error of one consecutive history (NaN pairs skipped)."""
+    y = np.asarray(history, dtype=float)
+    if y.size <= season:
+        return float("nan")
+    diff = np.abs(y[season:] - y[:-season])
+    diff = diff[np.isfinite(diff)]
+    return float(diff.mean()) if diff.size else float("nan")
+
+
+def mase(actual: np.ndarray, forecast: np.ndarray, scale: float) -> float:
+    """Mean absolute error divided by ``scale``; NaN when the scale is zero or unknown."""
+    if not np.isfinite(scale) or scale <= 0:
+        return float("nan")
+    a, f = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
+    return float(np.mean(np.abs(f - a)) / scale) if a.size else float("nan")
+
+
+def wape(actual: np.ndarray, forecast: np.ndarray) -> float:
+    """Weighted absolute percentage error: total absolute error over total actual."""
+    a, f = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
+    total = a.sum()
+    return float(np.abs(f - a).sum() / total) if total > 0 else float("nan")
+
+
+def bias(actual: np.ndarray, forecast: np.ndarray) -> float:
+    """Relative bias: total (forecast - actual) over total actual; > 0 means over-forecasting."""
+    a, f = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
+    total = a.sum()
+    return float((f - a).sum() / total) if total > 0 else float("nan")
+
+
+def coverage(actual: np.ndarray, upper: np.ndarray) -> float:
+    """Share of actuals at or below the upper quantile (0.9 is calibrated for a P90)."""
+    a, u = np.asarray(actual, dtype=float), np.asarray(upper, dtype=float)
+    return float(np.mean(a <= u)) if a.size else float("nan")
+
+
+@dataclass(frozen=True)
+class ForecastMetrics:
+    """Holdout accuracy of one forecast method."""
+
+    mase: float
+    mase_total: float
+    wape: float
+    bias: float
+    p90_coverage: float | None
+    n_series: int
+    n_rows: int
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        return asdict(self)
+
+
+def _masked(history: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """History rows with units_sold blanked on stock-out periods (censored sales are not demand)
+    and the period number of each row."""
+    out = history[[*SERIES_KEYS, "demand_date", "units_sold"]].copy()
+    out.loc[history["is_stockout"].astype(bool).to_numpy(), "units_sold"] = np.nan
+    out["period"] = period_index(out["demand_date"], freq)
+    return out
+
+
+def _scale_by_period(frame: pd.DataFrame, keys: list[str], lag: int) -> pd.Series:
+    """Mean |y(p) - y(p - lag)| per key, matching on period number (gaps never misalign)."""
+    lagged = frame[[*keys, "period", "units_sold"]].copy()
+    lagged["period"] = lagged["period"] + lag
+    pairs = frame.merge(lagged, on=[*keys, "period"], suffixes=("", "_lag"))
+    pairs["abs_diff"] = (pairs["units_sold"] - pairs["units_sold_lag"]).abs()
+    if not keys:
+        return pd.Series([pairs["abs_diff"].mean()])
+    return pairs.groupby(keys)["abs_diff"].mean()
+
+
+def series_scales(
+    history: pd.DataFrame, season: int = SEASON_DAYS, freq: str = "D"
+) -> pd.DataFrame:
+    """Per-series MASE scale from training history (sku, location_id, demand_date, units_sold,
+    is_stockout) -> frame sku, location_id, scale. Series with no season-apart pair get the
+    one-step naive scale."""
+    masked = _masked(history, freq)
+    seasonal = _scale_by_period(masked, SERIES_KEYS, season).rename("scale")
+    out = seasonal.reset_index()
+    every = masked[SERIES_KEYS].drop_duplicates()
+    out = every.merge(out, on=SERIES_KEYS, how="left")
+    if out["scale"].isna().any() and season > 1:
+        step = _scale_by_period(masked, SERIES_KEYS, 1).rename("_step").reset_index()
+        out = out.merge(step, on=SERIES_KEYS, how="left")
+        out["scale"] = out["scale"].fillna(out["_step"])
+        out = out.drop(columns="_step")
+    return out
+
+
+def total_scale(history: pd.DataFrame, season: int = SEASON_DAYS, freq: str = "D") -> float:
+    """MASE scale of the network-total series (sum over non-stock-out rows per period)."""
+    masked = _masked(history, freq).dropna(subset=["units_sold"])
+    total = masked.groupby("period", as_index=False)["units_sold"].sum()
+    value = float(_scale_by_period(total, [], season).iloc[0])
+    if not np.isfinite(value) and season > 1:
+        value = float(_scale_by_period(total, [], 1).iloc[0])
+    return value
+
+
+def series_errors(
+    scored: pd.DataFrame, scales: pd.DataFrame, forecast_col: str, upper_col: str | None = None
+) -> pd.DataFrame:
+    """Per-series accuracy of one forecast column: mae, scale, mase, wape, bias, coverage, n."""
+    merged = scored.merge(scales, on=SERIES_KEYS, how="left")
+    merged["abs_err"] = (merged[forecast_col] - merged["actual"]).abs()
+    merged["err"] = merged[forecast_col] - merged["actual"]
+    if upper_col:
+        merged["covered"] = (merged["actual"] <= merged[upper_col]).astype(float)
+    agg = {
+        "mae": ("abs_err", "mean"),
+        "scale": ("scale", "first"),
+        "abs_err_sum": ("abs_err", "sum"),
+        "err_sum": ("err", "sum"),
+        "actual_sum": ("actual", "sum"),
+        "n": ("abs_err", "size"),
+    }
+    if upper_col:
+        agg["p90_coverage"] = ("covered", "mean")
+    out = merged.groupby(SERIES_KEYS).agg(**agg).reset_index()
+    ok = out["scale"] > 0
+    out["mase"] = np.where(ok, out["mae"] / out["scale"].where(ok, 1.0), np.nan)
+    pos = out["actual_sum"] > 0
+    out["wape"] = np.where(pos, out["abs_err_sum"] / out["actual_sum"].where(pos, 1.0), np.nan)
+    out["bias"] = np.where(pos, out["err_sum"] / out["actual_sum"].where(pos, 1.0), np.nan)
+    if not upper_col:
+        out["p90_coverage"] = np.nan
+    return out
+
+
+def score_frame(
+    scored: pd.DataFrame,
+    scales: pd.DataFrame,
+    total_scale_value: float,
+    forecast_col: str,
+    upper_col: str | None = None,
+) -> ForecastMetrics:
+    """Score one forecast column of ``scored`` (sku, location_id, demand_date, actual, ...).
+
+    ``scored`` must already exclude the rows that are not to be scored (stock-out days).
+    """
+    per_series = series_errors(scored, scales, forecast_col)
+    valid = per_series[per_series["scale"] > 0]
+    series_mase = float(valid["mase"].mean()) if len(valid) else float("nan")
+    daily = scored.groupby("demand_date")[["actual", forecast_col]].sum()
+    mase_total = mase(daily["actual"].to_numpy(), daily[forecast_col].to_numpy(), total_scale_value)
+    a, f = scored["actual"].to_numpy(), scored[forecast_col].to_numpy()
+    return ForecastMetrics(
+        mase=series_mase,
+        mase_total=mase_total,
+        wape=wape(a, f),
+        bias=bias(a, f),
+        p90_coverage=coverage(a, scored[upper_col].to_numpy()) if upper_col else None,
+        n_series=len(valid),
+        n_rows=len(scored),
+    )

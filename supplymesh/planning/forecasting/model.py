@@ -1,0 +1,297 @@
+"""The global demand model: one gradient-boosted regressor over every SKU x DC series.
+
+One model for all series (rather than one per series) lets sparse series borrow the weekly shape,
+promotion uplift and holiday effects learned from the dense ones, and fits in seconds.
+
+* Features are named by a ``FeatureSpec`` (the mart's calendar, holiday, promotion/price and lag
+  columns by default; every lag looks back at least the horizon, so every feature is known over
+  the whole horizon), plus per-series target-encoded levels (mean demand, and mean demand per
+  weekday) computed from the training rows only.
+* ``location_id``, ``category``, ``region`` and ``sku`` enter as native categorical features when
+  they have few enough levels for the histogram bins; a high-cardinality ``sku`` is left to the
+  target-encoded levels instead.
+* Stock-out days are dropped from the training targets: their sales are censored demand, and
+  training on them teaches the model to forecast the shortage.
+* P50 comes from the point model (Poisson loss by default: counts, a log link that makes weekday
+  and promotion effects multiplicative, and never a negative forecast); P90 from a second model
+  with quantile loss at 0.9, widened by ``p90_scale`` (calibrated on backtest coverage).
+* Above ``max_train_rows`` training rows a uniform random sample (fixed seed) is fitted: the
+  shared shape needs far fewer rows than a large network has, and fit time grows linearly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
+
+from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec, add_origin_features
+from supplymesh.planning.frames import SERIES_KEYS
+
+LEVEL_FEATURES = ["series_level", "series_dow_level"]
+MIN_BASE = 0.05  # units per period: a floor so a series with no recent sales keeps a level
+MAX_CATEGORIES = 250  # HistGradientBoosting bins categories; cardinality must stay <= max_bins
+TUNABLE = ("learning_rate", "max_iter", "max_leaf_nodes", "min_samples_leaf", "l2_regularization")
+
+
+@dataclass(frozen=True)
+class ForecastParams:
+    """Hyper-parameters of the demand model (defaults measured on the generated worlds)."""
+
+    loss: str = "poisson"  # point model loss: "poisson" or "squared_error"
+    max_iter: int = 120
+    learning_rate: float = 0.12
+    max_leaf_nodes: int = 31
+    min_samples_leaf: int = 40
+    l2_regularization: float = 1.0
+    p90_max_iter: int = 80
+    p90_scale: float = 1.0  # P90 = P50 + p90_scale * (quantile model - P50), set by calibration
+    # learn demand relative to the series' recent level (the spec's ``base`` column): Poisson and
+    # pinball losses on y / base weighted by base equal the losses on y with a log(base) offset,
+    # so a trend in the level carries into the forecast instead of being averaged away
+    level_offset: bool = True
+    horizon: int = 28  # training rows get forecast steps drawn from 1..horizon
+    max_train_rows: int = 600_000
+    random_state: int = 0
+    # OpenMP threads per fit (None = all cores). One by default: on 2 cores shared with other
+    # work (dbt, Dagster, the webserver) OpenMP's spinning barriers made 2-thread fits 3-20x
+    # slower than one thread, while on an idle machine two threads save well under half.
+    n_threads: int | None = 1
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def with_values(self, **values: object) -> ForecastParams:
+        return replace(self, **values)
+
+    def recipe(self) -> dict[str, object]:
+        """The parameters that change what the model learns (not how fast or on what sample)."""
+        out = self.as_dict()
+        out.pop("n_threads")
+        return out
+
+
+@dataclass
+class DemandModel:
+    """A fitted P50/P90 model pair and the encodings its features need at prediction time."""
+
+    params: ForecastParams
+    model_version: str
+    spec: FeatureSpec
+    p50_model: HistGradientBoostingRegressor
+    p90_model: HistGradientBoostingRegressor | None
+    categories: dict[str, list[str]]
+    series_levels: pd.DataFrame
+    dow_levels: pd.DataFrame
+    feature_names: list[str]
+    n_train_rows: int
+    n_fit_rows: int
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def design_matrix(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The model's input columns for ``frame`` (for prediction and explanation)."""
+        return _design_matrix(frame, self)
+
+    def base(self, frame: pd.DataFrame) -> np.ndarray:
+        """The level each row's demand is learnt relative to (1 without a level offset)."""
+        return _base(frame, self)
+
+    def predict_matrix(self, x: pd.DataFrame, base: np.ndarray | None = None) -> pd.DataFrame:
+        """P50 and P90 from a design matrix and the rows' base level; P90 never below P50,
+        neither below 0."""
+        scale = np.ones(len(x)) if base is None else np.asarray(base, dtype=float)
+        with threadpool_limits(self.params.n_threads, user_api="openmp"):
+            p50 = np.clip(self.p50_model.predict(x) * scale, 0.0, None)
+            if self.p90_model is None:
+                return pd.DataFrame({"p50": p50, "p90": p50}, index=x.index)
+            raw90 = self.p90_model.predict(x) * scale
+        p90 = np.maximum(p50 + self.params.p90_scale * (raw90 - p50), p50)
+        return pd.DataFrame({"p50": p50, "p90": p90}, index=x.index)
+
+    def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """P50 and P90 per row of ``frame`` (same index). The rows must carry the origin
+        features (``features.add_origin_features`` with the forecast origin)."""
+        missing = [c for c in self.spec.recent if c not in frame.columns]
+        if missing:
+            raise ValueError(f"rows lack origin features {missing}: call add_origin_features")
+        return self.predict_matrix(self.design_matrix(frame), self.base(frame))
+
+
+def training_rows(history: pd.DataFrame) -> pd.DataFrame:
+    """History rows usable as targets: observed sales on days not stocked out."""
+    keep = history["units_sold"].notna() & ~history["is_stockout"].astype(bool)
+    return history.loc[keep]
+
+
+def _levels(train: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    series = (
+        train.groupby(SERIES_KEYS, observed=True)["units_sold"]
+        .mean()
+        .rename("series_level")
+        .reset_index()
+    )
+    dow = (
+        train.groupby([*SERIES_KEYS, "day_of_week"], observed=True)["units_sold"]
+        .mean()
+        .rename("series_dow_level")
+        .reset_index()
+    )
+    return series, dow
+
+
+def _base(frame: pd.DataFrame, model: DemandModel) -> np.ndarray:
+    """The spec's recent-level column, the series' training mean where it is missing, floored."""
+    column = model.spec.base
+    if not model.params.level_offset or column is None or column not in frame.columns:
+        return np.ones(len(frame))
+    level = frame[SERIES_KEYS].merge(model.series_levels, on=SERIES_KEYS, how="left")
+    recent = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    fallback = level["series_level"].to_numpy(dtype=float)
+    base = np.where(np.isfinite(recent), recent, fallback)
+    return np.maximum(np.nan_to_num(base, nan=MIN_BASE), MIN_BASE)
+
+
+def _design_matrix(frame: pd.DataFrame, model: DemandModel) -> pd.DataFrame:
+    x = frame[[*SERIES_KEYS, "day_of_week"]].copy()
+    x = x.merge(model.series_levels, on=SERIES_KEYS, how="left").merge(
+        model.dow_levels, on=[*SERIES_KEYS, "day_of_week"], how="left"
+    )
+    x.index = frame.index
+    out = pd.DataFrame(index=frame.index)
+    for col in model.categories:
+        out[col] = pd.Categorical(frame[col].astype(str), categories=model.categories[col])
+    for col in model.spec.numeric:
+        if col in model.feature_names:
+            out[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    for col in LEVEL_FEATURES:
+        out[col] = x[col].astype(float)
+    return out[model.feature_names]
+
+
+def _regressor(
+    params: ForecastParams, loss: str, max_iter: int, **extra
+) -> HistGradientBoostingRegressor:
+    return HistGradientBoostingRegressor(
+        loss=loss,
+        learning_rate=params.learning_rate,
+        max_iter=max_iter,
+        max_leaf_nodes=params.max_leaf_nodes,
+        min_samples_leaf=params.min_samples_leaf,
+        l2_regularization=params.l2_regularization,
+        categorical_features="from_dtype",
+        early_stopping=False,
+        random_state=params.random_state,
+        **extra,
+    )
+
+
+def fit_demand_model(
+    history: pd.DataFrame,
+    params: ForecastParams | None = None,
+    model_version: str = "dev",
+    spec: FeatureSpec = DAILY_MART,
+    with_p90: bool = True,
+) -> DemandModel:
+    """Fit the P50 (and P90) models on ``history`` (rows already limited to the training window).
+
+    ``with_p90=False`` fits the point model only (the hyper-parameter search scores P50).
+    """
+    params = params or ForecastParams()
+    if any(c not in history.columns for c in spec.recent):
+        history = add_origin_features(history, spec, params.horizon, seed=params.random_state)
+    train = training_rows(history)
+    if train.empty:
+        raise ValueError("no training rows: every history row is missing or a stock-out day")
+    n_train = len(train)
+    if n_train > params.max_train_rows:
+        rng = np.random.default_rng(params.random_state)
+        pick = np.sort(rng.choice(n_train, size=params.max_train_rows, replace=False))
+        train = train.iloc[pick]
+    categories = {
+        col: sorted(train[col].astype(str).unique())
+        for col in spec.categorical
+        if train[col].nunique() <= MAX_CATEGORIES
+    }
+    series_levels, dow_levels = _levels(train)
+    # a lag with no value in the training window (lag_364 on < 1 year of history) carries no
+    # information, and HistGradientBoosting cannot bin an all-missing column: leave it out
+    numeric = [c for c in spec.numeric if c in train.columns and train[c].notna().any()]
+    feature_names = [*categories, *numeric, *LEVEL_FEATURES]
+    model = DemandModel(
+        params=params,
+        model_version=model_version,
+        spec=spec,
+        p50_model=_regressor(params, params.loss, params.max_iter),
+        p90_model=(
+            _regressor(params, "quantile", params.p90_max_iter, quantile=0.9) if with_p90 else None
+        ),
+        categories=categories,
+        series_levels=series_levels,
+        dow_levels=dow_levels,
+        feature_names=feature_names,
+        n_train_rows=n_train,
+        n_fit_rows=len(train),
+    )
+    x = _design_matrix(train, model)
+    base = _base(train, model)
+    y = train["units_sold"].to_numpy(dtype=float).clip(0.0, None) / base
+    with threadpool_limits(params.n_threads, user_api="openmp"):
+        model.p50_model.fit(x, y, sample_weight=base)
+        if model.p90_model is not None:
+            model.p90_model.fit(x, y, sample_weight=base)
+    return model
+
+
+class DemandRegressor(RegressorMixin, BaseEstimator):
+    """The P50 model as a scikit-learn estimator, so ``RandomizedSearchCV`` can tune it.
+
+    ``X`` is a demand frame (the columns of ``spec``); ``y`` its units sold. Target encodings are
+    learnt inside ``fit``, so each cross-validation fold encodes from its own training rows only.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.12,
+        max_iter: int = 120,
+        max_leaf_nodes: int = 31,
+        min_samples_leaf: int = 40,
+        l2_regularization: float = 1.0,
+        loss: str = "poisson",
+        spec: FeatureSpec = DAILY_MART,
+        random_state: int = 0,
+        n_threads: int | None = 1,
+    ) -> None:
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
+        self.loss = loss
+        self.spec = spec
+        self.random_state = random_state
+        self.n_threads = n_threads
+
+    def _params(self) -> ForecastParams:
+        return ForecastParams(
+            loss=self.loss,
+            max_iter=int(self.max_iter),
+            learning_rate=float(self.learning_rate),
+            max_leaf_nodes=int(self.max_leaf_nodes),
+            min_samples_leaf=int(self.min_samples_leaf),
+            l2_regularization=float(self.l2_regularization),
+            random_state=self.random_state,
+            n_threads=self.n_threads,
+            max_train_rows=10**12,
+        )
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray) -> DemandRegressor:  # noqa: N803 - sklearn API
+        frame = X.assign(units_sold=np.asarray(y, dtype=float))
+        self.model_ = fit_demand_model(frame, self._params(), spec=self.spec, with_p90=False)
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:  # noqa: N803 - sklearn API
+        return self.model_.predict(X)["p50"].to_numpy()

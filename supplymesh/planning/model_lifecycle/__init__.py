@@ -1,0 +1,35 @@
+"""The demand model's life cycle: search, challenger, gate, registry and monitoring.
+
+* ``tuning``: bounded hyper-parameter search scored by MASE over day folds.
+* ``training``: a challenger (search, backtest, final fit, importances, drift reference).
+* ``explain``, ``segments``: grouped permutation importance; bias checks per segment.
+* ``champion_challenger``: the promotion decision (margin, bias, optional human approval).
+* ``model_registry``: the ``ml.forecast_models`` registry and the model artifacts on disk.
+* ``drift``: PSI and KS drift of features and target against the training reference.
+"""
+
+from supplymesh.planning.model_lifecycle.champion_challenger import (
+    Decision,
+    Evidence,
+    PromotionPolicy,
+    decide,
+)
+from supplymesh.planning.model_lifecycle.drift import DriftConfig, feature_drift, target_drift
+from supplymesh.planning.model_lifecycle.training import (
+    Challenger,
+    TrainingConfig,
+    train_challenger,
+)
+
+__all__ = [
+    "Challenger",
+    "Decision",
+    "DriftConfig",
+    "Evidence",
+    "PromotionPolicy",
+    "TrainingConfig",
+    "decide",
+    "feature_drift",
+    "target_drift",
+    "train_challenger",
+]

@@ -1,0 +1,210 @@
+"""Train a challenger: search, backtest, explain, check and fit, in one plain function.
+
+``train_challenger`` runs the whole evidence-gathering part of the model life cycle on a demand
+frame, without touching the registry or any file:
+
+1. bounded hyper-parameter search on the days before the first backtest origin (``tuning``);
+2. rolling-origin backtest of the chosen recipe beside both baselines (``backtest``);
+3. bias check by region and category on the backtest (``segments``);
+4. grouped permutation importance on the latest backtest window (``explain``);
+5. the final fit on all history, and a sample of its training rows as the drift reference.
+
+The asset (``orchestration.ml``) then compares the challenger with the champion, decides, saves
+the artifacts and publishes the registry.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from supplymesh.planning.forecasting.backtest import Backtest, run_backtest
+from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec, add_origin_features
+from supplymesh.planning.forecasting.forecast import prepare_frame
+from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
+from supplymesh.planning.model_lifecycle.drift import (
+    DriftConfig,
+    monitored_columns,
+    reference_sample,
+)
+from supplymesh.planning.model_lifecycle.explain import grouped_permutation_importance
+from supplymesh.planning.model_lifecycle.segments import (
+    SegmentCheck,
+    SegmentCheckConfig,
+    check_segments,
+)
+from supplymesh.planning.model_lifecycle.tuning import SearchConfig, SearchResult, search_params
+
+Progress = Callable[[str], None]
+REFERENCE_DAYS = 364  # the drift reference covers one seasonal cycle of training rows
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Everything that shapes a challenger (the asset's config maps onto it)."""
+
+    horizon: int = 28
+    n_origins: int = 6
+    params: ForecastParams = field(default_factory=ForecastParams)
+    search: SearchConfig = field(default_factory=SearchConfig)
+    segments: SegmentCheckConfig = field(default_factory=SegmentCheckConfig)
+    drift: DriftConfig = field(default_factory=DriftConfig)
+    importance_repeats: int = 3
+
+
+@dataclass
+class Challenger:
+    """A trained challenger and all its evidence."""
+
+    model: DemandModel
+    params: ForecastParams
+    backtest: Backtest
+    segments: SegmentCheck
+    importance: pd.DataFrame
+    reference: pd.DataFrame
+    search: SearchResult | None
+    as_of: pd.Timestamp
+    seconds: dict[str, float]
+
+    @property
+    def canary_origin(self) -> pd.Timestamp:
+        return self.backtest.origins[-1]
+
+    def canary_mase(self) -> float:
+        return float(self.backtest.metrics("model", self.canary_origin).mase)
+
+    def importances_json(self) -> str:
+        return json.dumps(
+            {r.group: round(float(r.mae_increase), 5) for r in self.importance.itertuples()}
+        )
+
+    def card(self) -> dict[str, object]:
+        """The registry fields the challenger fills itself."""
+        s = self.backtest.summary()
+        worst, ratio = self.segments.worst
+        return {
+            "training_as_of": self.as_of.date(),
+            "training_rows": int(self.model.n_train_rows),
+            "params": json.dumps(self.params.recipe(), sort_keys=True),
+            "feature_importances": self.importances_json(),
+            "backtest_origins": len(self.backtest.origins),
+            "backtest_mase": s["model"].mase,
+            "backtest_mase_total": s["model"].mase_total,
+            "backtest_wape": s["model"].wape,
+            "backtest_bias": s["model"].bias,
+            "backtest_p90_coverage": s["model"].p90_coverage,
+            "seasonal_naive_mase": s["seasonal_naive"].mase,
+            "moving_average_mase": s["moving_average"].mase,
+            "canary_window_start": (self.canary_origin + pd.Timedelta(days=1)).date(),
+            "canary_mase": self.canary_mase(),
+            "bias_check_passed": self.segments.passed,
+            "worst_segment": worst,
+            "worst_segment_error_ratio": ratio,
+            "search_seconds": self.seconds.get("search", 0.0),
+            "backtest_seconds": self.seconds.get("backtest", 0.0),
+            "fit_seconds": self.seconds.get("fit", 0.0),
+        }
+
+
+def params_from_json(text: str, base: ForecastParams | None = None) -> ForecastParams:
+    """A registered recipe back as parameters (run-time settings from ``base``)."""
+    base = base or ForecastParams()
+    recipe = json.loads(text)
+    known = {k: v for k, v in recipe.items() if hasattr(base, k)}
+    return base.with_values(**known)
+
+
+def train_challenger(
+    features: pd.DataFrame,
+    config: TrainingConfig,
+    spec: FeatureSpec = DAILY_MART,
+    progress: Progress | None = None,
+) -> Challenger:
+    """Search, backtest, check, explain and fit a challenger on ``features``."""
+    say = progress or (lambda _msg: None)
+    frame, as_of = prepare_frame(features, spec)
+    history = frame[frame["_history"]]
+    seconds: dict[str, float] = {}
+    params = config.params.with_values(horizon=config.horizon)
+    search = None
+    first_origin = as_of - pd.Timedelta(days=config.horizon * config.n_origins)
+    if config.search.enabled:
+        visible = history[history["demand_date"] <= first_origin]
+        if visible["demand_date"].nunique() > config.horizon * (config.search.n_splits + 2):
+            say(f"search: {config.search.n_candidates} candidates x {config.search.n_splits} folds")
+            search = search_params(visible, params, config.search, spec)
+            params = search.params
+            seconds["search"] = search.seconds
+    say(f"backtest: {config.n_origins} origins")
+    started = time.perf_counter()
+    backtest = run_backtest(
+        history,
+        params,
+        spec,
+        horizon=config.horizon,
+        n_origins=config.n_origins,
+        progress=say,
+        keep_models=True,
+    )
+    seconds["backtest"] = time.perf_counter() - started
+    segments = check_segments(backtest.scaled(), config.segments)
+    last = backtest.origins[-1]
+    window = add_origin_features(
+        history[history["demand_date"] <= last + pd.Timedelta(days=config.horizon)],
+        spec,
+        config.horizon,
+        last,
+    )
+    held_out = window.loc[window["demand_date"] > last]
+    held_out = held_out[~held_out["is_stockout"] & held_out["units_sold"].notna()]
+    importance = grouped_permutation_importance(
+        backtest.models[last], held_out, n_repeats=config.importance_repeats
+    )
+    backtest.models.clear()  # the per-origin models are evidence, not artifacts
+    say("final fit on all history")
+    started = time.perf_counter()
+    full = add_origin_features(frame, spec, config.horizon, as_of)
+    train = full[full["_history"]]
+    model = fit_demand_model(train, params, spec=spec)
+    seconds["fit"] = time.perf_counter() - started
+    recent = train[train["demand_date"] > as_of - pd.Timedelta(days=REFERENCE_DAYS)]
+    recent = recent[~recent["is_stockout"] & recent["units_sold"].notna()]
+    reference = reference_sample(
+        recent, monitored_columns(list(recent.columns)), config.drift.reference_rows
+    )
+    return Challenger(
+        model=model,
+        params=params,
+        backtest=backtest,
+        segments=segments,
+        importance=importance,
+        reference=reference,
+        search=search,
+        as_of=as_of,
+        seconds=seconds,
+    )
+
+
+def champion_canary_mase(
+    features: pd.DataFrame,
+    champion_params: ForecastParams,
+    challenger: Challenger,
+    horizon: int,
+    spec: FeatureSpec = DAILY_MART,
+) -> float:
+    """The champion's recipe refit at the challenger's canary origin and scored on the same
+    window (identical data, identical days). Reuses the challenger's score when the recipes are
+    the same: the fit is deterministic, so refitting would only repeat it."""
+    if champion_params.recipe() == challenger.params.recipe():
+        return challenger.canary_mase()
+    frame, _as_of = prepare_frame(features, spec)
+    history = frame[frame["_history"]]
+    history = history[
+        history["demand_date"] <= challenger.canary_origin + pd.Timedelta(days=horizon)
+    ]
+    canary = run_backtest(history, champion_params, spec, horizon=horizon, n_origins=1)
+    return float(canary.metrics("model").mase)

@@ -1,0 +1,67 @@
+"""PSI and KS drift checks: silent on the same distribution, loud on a shifted one."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from supplymesh.planning.model_lifecycle.drift import DriftConfig, feature_drift, psi, target_drift
+
+
+def test_psi_is_zero_on_the_same_sample_and_large_on_a_shift():
+    rng = np.random.default_rng(0)
+    ref = rng.normal(10, 2, 5000)
+    assert psi(ref, ref) == pytest.approx(0.0, abs=1e-9)
+    assert psi(ref, rng.normal(10, 2, 5000)) < 0.05
+    assert psi(ref, rng.normal(14, 2, 5000)) > 1.0
+
+
+def test_feature_drift_flags_only_the_shifted_input():
+    rng = np.random.default_rng(1)
+    reference = pd.DataFrame(
+        {"lag_28": rng.gamma(4, 2, 5000), "discount_pct": rng.uniform(0, 0.3, 5000)}
+    )
+    current = pd.DataFrame(
+        {"lag_28": rng.gamma(4, 2, 2000) * 2.0, "discount_pct": rng.uniform(0, 0.3, 2000)}
+    )
+    report = feature_drift(reference, current)
+    assert not report.passed and report.drifted == ["lag_28"]
+    same = feature_drift(reference, reference.sample(2000, random_state=0))
+    assert same.passed
+
+
+def test_calendar_columns_are_not_monitored():
+    reference = pd.DataFrame({"day_of_year": np.arange(1, 366), "lag_28": np.ones(365)})
+    current = pd.DataFrame({"day_of_year": np.arange(330, 358), "lag_28": np.ones(28)})
+    assert list(feature_drift(reference, current).table["column"]) == ["lag_28"]
+
+
+def test_target_drift_needs_both_measures_and_significance():
+    rng = np.random.default_rng(2)
+    reference = pd.DataFrame({"units_sold": rng.poisson(10, 5000).astype(float)})
+    assert target_drift(reference, pd.DataFrame({"units_sold": rng.poisson(10, 800)})).passed
+    shifted = pd.DataFrame({"units_sold": rng.poisson(25, 800).astype(float)})
+    assert not target_drift(reference, shifted).passed
+    # a few ordinary values are not significant evidence of anything
+    assert target_drift(reference, pd.DataFrame({"units_sold": [9.0, 14.0, 7.0]})).passed
+    loose = DriftConfig(max_psi=100.0)
+    assert target_drift(reference, shifted, loose).passed
+
+
+def test_origin_features_count_once_per_series():
+    rng = np.random.default_rng(5)
+    reference = pd.DataFrame({"recent_mean_28": rng.gamma(4, 2, 5000)})
+    # 12 series from the reference's own distribution, each level repeated over a horizon
+    levels = rng.gamma(4, 2, 12)
+    current = pd.DataFrame(
+        {
+            "sku": np.repeat([f"S{i}" for i in range(12)], 28),
+            "location_id": "DC1",
+            "recent_mean_28": np.repeat(levels, 28),
+        }
+    )
+    per_series = feature_drift(reference, current)
+    per_row = feature_drift(reference, current.drop(columns=["sku", "location_id"]))
+    assert per_series.table["ks"].iloc[0] == pytest.approx(per_row.table["ks"].iloc[0])
+    assert per_series.table["ks_pvalue"].iloc[0] > 0.05  # 12 observations: no evidence
+    assert per_row.table["ks_pvalue"].iloc[0] < 0.01  # 336 copies would look significant
+    assert per_series.passed and not per_row.passed
