@@ -23,10 +23,9 @@ from supplymesh.validation.partitions import (
 )
 from supplymesh.validation.report import RuleResult, ValidationReport
 from supplymesh.validation.rules import Rule, compile_rules, literal, quote
+from supplymesh.validation.typed_view import type_columns
 
 SAMPLE_ROWS = 5
-_INTEGER_TYPES = {"BIGINT", "INTEGER"}
-_FLOAT_TYPES = {"DOUBLE", "FLOAT", "DECIMAL"}
 
 
 def source_sql(path: Path) -> str:
@@ -98,23 +97,6 @@ def _all_rules(version: ProductVersion) -> list[Rule]:
         Rule(c.name, f"dtype({c.type})", f"values of type {c.type}") for c in version.columns
     ]
     return dtype_rules + compile_rules(version.schema)
-
-
-def _cast(source_col: str, source_type: str, target: str) -> str:
-    src = quote(source_col)
-    if source_type == target:
-        return src
-    if target in _INTEGER_TYPES and source_type.split("(")[0] in _FLOAT_TYPES:
-        # TRY_CAST would silently round 2.5 to 3: a fractional quantity is a type error.
-        return f"CASE WHEN {src} = round({src}) THEN TRY_CAST({src} AS {target}) END"
-    if target in _INTEGER_TYPES and source_type == "VARCHAR":
-        as_double = f"TRY_CAST({src} AS DOUBLE)"
-        return (
-            f"CASE WHEN {as_double} = round({as_double}) THEN TRY_CAST({as_double} AS {target}) END"
-        )
-    if target == "BOOLEAN" and source_type == "VARCHAR":
-        return f"TRY_CAST(lower(trim({src})) AS BOOLEAN)"
-    return f"TRY_CAST({src} AS {target})"
 
 
 def _sample(con: duckdb.DuckDBPyConnection, flag: str, columns: list[str]) -> list[dict]:
@@ -191,110 +173,107 @@ def check_input(
     asset produced must match its contract exactly. A daily product names its
     ``partition_column``: results are then kept per partition, and with the ``previous_ledger``
     unchanged clean partitions are reused instead of re-validated (see ``partitions.py``).
+
+    Phases: read and number the input, type every column (``typed_view``), flag every rule per
+    row into ``_checked``, then count and sample the failures per rule.
     """
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _source AS SELECT * FROM {table_sql}")
-        source_types = {r[0]: r[1] for r in con.execute("DESCRIBE _source").fetchall()}
-    except duckdb.Error as exc:
-        result = RuleResult(
-            "readable",
-            None,
-            "a readable input",
-            1,
-            kind="schema",
-            sample=[{"error": str(exc).splitlines()[0]}],
-        )
-        report = ValidationReport(
+    if partition_column and partition_column not in {c.name for c in version.columns}:
+        raise ValueError(f"{version.product}: partition column {partition_column} not in contract")
+
+    def report(rows: int, blocking: int, results: list[RuleResult], **extra) -> ValidationReport:
+        return ValidationReport(
             version.product,
             version.major,
             version.version,
             source_label,
-            0,
-            0,
-            [result],
+            rows,
+            blocking,
+            results,
             quarantine_tolerance,
+            **extra,
         )
-        return CheckedInput(con, version, report, [])
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _numbered AS SELECT row_number() OVER () AS _row, * FROM _source"
-    )
+
+    source_types, unreadable = _read_source(con, table_sql)
+    if unreadable is not None:
+        return CheckedInput(con, version, report(0, 0, [unreadable]), [])
     rows = con.execute("SELECT count(*) FROM _numbered").fetchone()[0]
-
-    schema_results: list[RuleResult] = []
-    typed, cast_failures = [], []
-    for col in version.columns:
-        src = version.source_column(col.name)
-        if src not in source_types:
-            schema_results.append(
-                RuleResult(
-                    "column_present",
-                    col.name,
-                    f"column '{src}' in the input",
-                    rows,
-                    kind="schema",
-                    sample=[{"columns_found": sorted(source_types)}],
-                )
-            )
-            typed.append(f"NULL::{col.type} AS {quote(col.name)}")
-            cast_failures.append("false")
-            continue
-        expr = _cast(src, source_types[src], col.type)
-        typed.append(f"{expr} AS {quote(col.name)}")
-        cast_failures.append(f"({quote(src)} IS NOT NULL AND {expr} IS NULL)")
-    if not allow_extra_columns:
-        expected = {version.source_column(c.name) for c in version.columns}
-        extra = sorted(set(source_types) - expected)
-        if extra:
-            schema_results.append(
-                RuleResult(
-                    "no_extra_columns",
-                    None,
-                    "only the contract's columns",
-                    rows,
-                    kind="schema",
-                    sample=[{"unexpected_columns": extra}],
-                )
-            )
-
+    typed = type_columns(version, source_types, rows, allow_extra_columns)
     rules = _all_rules(version)
     flags = [f"_r{i}" for i in range(len(rules))]
-    n_dtype = len(version.columns)
-    if partition_column and partition_column not in {c.name for c in version.columns}:
-        raise ValueError(f"{version.product}: partition column {partition_column} not in contract")
-    fingerprint = ""
-    if partition_column and all(r.is_local_to(partition_column) for r in rules):
-        raw = ", ".join(quote(c) for c in source_types)
-        fingerprint = f", hash({raw}) AS _fp"
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW _typed AS SELECT _row, "
-        + ", ".join(typed)
-        + ", "
-        + ", ".join(f"{cf} AS _cast{i}" for i, cf in enumerate(cast_failures))
-        + fingerprint
-        + " FROM _numbered"
+    fingerprint = partition_column is not None and all(
+        r.is_local_to(partition_column) for r in rules
     )
+    con.execute(typed.view_sql(list(source_types) if fingerprint else None))
     plan = (
         plan_partitions(con, version, rules, partition_column, previous_ledger)
         if partition_column
         else None
     )
-    cast_flag = {c.name: f"_cast{i}" for i, c in enumerate(version.columns)}
-    flag_exprs = []
-    missing = {r.column for r in schema_results if r.rule == "column_present"}
-    for i, (rule, flag) in enumerate(zip(rules, flags, strict=True)):
-        if rule.column in missing or (rule.column is None and rule.check is not None and missing):
-            flag_exprs.append(f"false AS {flag}")  # reported once, as the missing column
-        elif i < n_dtype:
-            flag_exprs.append(f"_cast{i} AS {flag}")
-        elif rule.name == "not_nullable":
-            # a value that failed its cast is a type error, not a null
-            flag_exprs.append(f"({rule.violation_sql} AND NOT {cast_flag[rule.column]}) AS {flag}")
-        elif rule.window_keys is not None:
-            flag_exprs.append(f"{_duplicate_key_flag(con, rule, flag, plan)} AS {flag}")
-        elif rule.violation_sql is not None:
-            flag_exprs.append(f"coalesce({rule.violation_sql}, false) AS {flag}")
-        else:
-            flag_exprs.append(f"false AS {flag}")
+    _flag_rules(con, version, rules, flags, typed.missing_columns, plan)
+    results, blocking = _rule_results(con, version, rules, flags, source_types)
+    ledger, summary = (
+        partition_results(con, plan, rules, flags, previous_ledger, run_id)
+        if plan is not None
+        else (None, None)
+    )
+    checked = report(int(rows), blocking, [*typed.schema_results, *results], partitions=summary)
+    return CheckedInput(con, version, checked, flags, ledger)
+
+
+def _read_source(
+    con: duckdb.DuckDBPyConnection, table_sql: str
+) -> tuple[dict[str, str], RuleResult | None]:
+    """The input's column types, with its rows numbered in ``_numbered``; or why it is unreadable."""
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _source AS SELECT * FROM {table_sql}")
+        source_types = {r[0]: r[1] for r in con.execute("DESCRIBE _source").fetchall()}
+    except duckdb.Error as exc:
+        sample = [{"error": str(exc).splitlines()[0]}]
+        return {}, RuleResult("readable", None, "a readable input", 1, kind="schema", sample=sample)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _numbered AS SELECT row_number() OVER () AS _row, * FROM _source"
+    )
+    return source_types, None
+
+
+def _flag_expression(
+    con: duckdb.DuckDBPyConnection,
+    rule: Rule,
+    flag: str,
+    index: int,
+    version: ProductVersion,
+    missing: set[str],
+    plan: PartitionPlan | None,
+) -> str:
+    """The SQL that flags one rule's violations per row of ``_typed``."""
+    if rule.column in missing or (rule.column is None and rule.check is not None and missing):
+        return f"false AS {flag}"  # reported once, as the missing column
+    if index < len(version.columns):
+        return f"_cast{index} AS {flag}"  # the column's dtype rule
+    if rule.name == "not_nullable":
+        # a value that failed its cast is a type error, not a null
+        cast_flag = f"_cast{[c.name for c in version.columns].index(rule.column)}"
+        return f"({rule.violation_sql} AND NOT {cast_flag}) AS {flag}"
+    if rule.window_keys is not None:
+        return f"{_duplicate_key_flag(con, rule, flag, plan)} AS {flag}"
+    if rule.violation_sql is not None:
+        return f"coalesce({rule.violation_sql}, false) AS {flag}"
+    return f"false AS {flag}"
+
+
+def _flag_rules(
+    con: duckdb.DuckDBPyConnection,
+    version: ProductVersion,
+    rules: list[Rule],
+    flags: list[str],
+    missing: set[str],
+    plan: PartitionPlan | None,
+) -> None:
+    """Create ``_checked``: the typed rows with one boolean column per rule."""
+    flag_exprs = [
+        _flag_expression(con, rule, flag, i, version, missing, plan)
+        for i, (rule, flag) in enumerate(zip(rules, flags, strict=True))
+    ]
     checked_sql = "SELECT *, " + ", ".join(flag_exprs) + " FROM _typed"
     if plan is not None:
         # reused partitions skip every rule: window rules then only compare changed partitions
@@ -304,49 +283,40 @@ def check_input(
             f"WHERE {plan.reused_sql}"
         )
     con.execute("CREATE OR REPLACE TEMP TABLE _checked AS " + checked_sql)
-    contract_cols = [c.name for c in version.columns]
     for rule, flag in zip(rules, flags, strict=True):
         if rule.check is not None and not missing:
-            _run_pandas_rule(con, rule, flag, contract_cols)
+            _run_pandas_rule(con, rule, flag, [c.name for c in version.columns])
 
+
+def _rule_results(
+    con: duckdb.DuckDBPyConnection,
+    version: ProductVersion,
+    rules: list[Rule],
+    flags: list[str],
+    source_types: dict[str, str],
+) -> tuple[list[RuleResult], int]:
+    """Per rule, its failing rows and a sample of them; and the rows any blocking rule rejects."""
     blocking_flags = [f for f, r in zip(flags, rules, strict=True) if r.severity == "ERROR"]
     counts = con.execute(
         "SELECT "
         + ", ".join(f"count(*) FILTER (WHERE {f})" for f in flags)
         + f", count(*) FILTER (WHERE {' OR '.join(blocking_flags) or 'false'}) FROM _checked"
     ).fetchone()
-    results = list(schema_results)
     sample_columns = [
         src for c in version.columns if (src := version.source_column(c.name)) in source_types
     ]
-    for rule, flag, failing in zip(rules, flags, counts[:-1], strict=True):
-        results.append(
-            RuleResult(
-                rule.name,
-                rule.column,
-                rule.expected,
-                int(failing),
-                rule.severity,
-                sample=_sample(con, flag, sample_columns) if failing else [],
-            )
+    results = [
+        RuleResult(
+            rule.name,
+            rule.column,
+            rule.expected,
+            int(failing),
+            rule.severity,
+            sample=_sample(con, flag, sample_columns) if failing else [],
         )
-    ledger, summary = (
-        partition_results(con, plan, rules, flags, previous_ledger, run_id)
-        if plan is not None
-        else (None, None)
-    )
-    report = ValidationReport(
-        version.product,
-        version.major,
-        version.version,
-        source_label,
-        int(rows),
-        int(counts[-1]),
-        results,
-        quarantine_tolerance,
-        partitions=summary,
-    )
-    return CheckedInput(con, version, report, flags, ledger)
+        for rule, flag, failing in zip(rules, flags, counts[:-1], strict=True)
+    ]
+    return results, int(counts[-1])
 
 
 def validate_file(

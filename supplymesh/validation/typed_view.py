@@ -1,0 +1,105 @@
+"""The schema phase of validation: every contract column typed from the input, as ``_typed``.
+
+A value that does not cast becomes a per-row type violation (``_cast<i>`` is true) rather than
+an error that hides every other problem; a missing column is reported once, as a schema
+failure, and typed as all-NULL so the rules on other columns still run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from supplymesh.registry import ProductVersion
+from supplymesh.validation.report import RuleResult
+from supplymesh.validation.rules import quote
+
+_INTEGER_TYPES = {"BIGINT", "INTEGER"}
+_FLOAT_TYPES = {"DOUBLE", "FLOAT", "DECIMAL"}
+
+
+@dataclass(frozen=True)
+class TypedColumns:
+    """How to type each contract column, and what the input's schema already broke."""
+
+    expressions: list[str]  # one ``<cast> AS "<column>"`` per contract column
+    cast_failures: list[str]  # per contract column: true where a present value did not cast
+    schema_results: list[RuleResult]
+
+    @property
+    def missing_columns(self) -> set[str]:
+        return {r.column for r in self.schema_results if r.rule == "column_present"}
+
+    def view_sql(self, fingerprint_columns: list[str] | None) -> str:
+        """``_typed`` over ``_numbered``; with a hash of the raw row when partitions are reused."""
+        fingerprint = ""
+        if fingerprint_columns is not None:
+            fingerprint = f", hash({', '.join(quote(c) for c in fingerprint_columns)}) AS _fp"
+        return (
+            "CREATE OR REPLACE TEMP VIEW _typed AS SELECT _row, "
+            + ", ".join(self.expressions)
+            + ", "
+            + ", ".join(f"{cf} AS _cast{i}" for i, cf in enumerate(self.cast_failures))
+            + fingerprint
+            + " FROM _numbered"
+        )
+
+
+def cast_expression(source_col: str, source_type: str, target: str) -> str:
+    """SQL casting one input column to its contract type, NULL where the value does not fit."""
+    src = quote(source_col)
+    if source_type == target:
+        return src
+    if target in _INTEGER_TYPES and source_type.split("(")[0] in _FLOAT_TYPES:
+        # TRY_CAST would silently round 2.5 to 3: a fractional quantity is a type error.
+        return f"CASE WHEN {src} = round({src}) THEN TRY_CAST({src} AS {target}) END"
+    if target in _INTEGER_TYPES and source_type == "VARCHAR":
+        as_double = f"TRY_CAST({src} AS DOUBLE)"
+        return (
+            f"CASE WHEN {as_double} = round({as_double}) THEN TRY_CAST({as_double} AS {target}) END"
+        )
+    if target == "BOOLEAN" and source_type == "VARCHAR":
+        return f"TRY_CAST(lower(trim({src})) AS BOOLEAN)"
+    return f"TRY_CAST({src} AS {target})"
+
+
+def type_columns(
+    version: ProductVersion, source_types: dict[str, str], rows: int, allow_extra_columns: bool
+) -> TypedColumns:
+    """Typing expressions for the contract's columns, and the schema rules the input breaks."""
+    schema_results: list[RuleResult] = []
+    expressions, cast_failures = [], []
+    for col in version.columns:
+        src = version.source_column(col.name)
+        if src not in source_types:
+            found = [{"columns_found": sorted(source_types)}]
+            schema_results.append(
+                RuleResult(
+                    "column_present",
+                    col.name,
+                    f"column '{src}' in the input",
+                    rows,
+                    kind="schema",
+                    sample=found,
+                )
+            )
+            expressions.append(f"NULL::{col.type} AS {quote(col.name)}")
+            cast_failures.append("false")
+            continue
+        expr = cast_expression(src, source_types[src], col.type)
+        expressions.append(f"{expr} AS {quote(col.name)}")
+        cast_failures.append(f"({quote(src)} IS NOT NULL AND {expr} IS NULL)")
+    if not allow_extra_columns:
+        expected = {version.source_column(c.name) for c in version.columns}
+        extra = sorted(set(source_types) - expected)
+        if extra:
+            schema_results.append(
+                RuleResult(
+                    "no_extra_columns",
+                    None,
+                    "only the contract's columns",
+                    rows,
+                    kind="schema",
+                    sample=[{"unexpected_columns": extra}],
+                )
+            )
+    return TypedColumns(expressions, cast_failures, schema_results)
