@@ -165,16 +165,7 @@ def build_network(
         for i, (city, country, *_rest) in enumerate(sups)
     ]
     handling = rng.integers(0, 3, n_dcs)
-
-    # suppliers spread over the whole 5-20 day range so they clearly differ, then shuffled
-    lead_mean = np.round(
-        rng.permutation(np.linspace(5, 20, n_suppliers)) + rng.uniform(-1, 1, n_suppliers), 1
-    ).clip(5, 20)
-    lead_cv = np.round(rng.uniform(0.1, 0.45, n_suppliers), 2)
-    fill_short = np.round(rng.uniform(0.05, 0.18, n_suppliers), 3)
-    review = np.zeros((n_suppliers, 7), dtype=bool)
-    for j in range(n_suppliers):  # 1-3 order days a week, Monday to Friday
-        review[j, rng.choice(5, size=int(rng.integers(1, 4)), replace=False)] = True
+    lead_mean, lead_cv, fill_short, review = _supplier_terms(rng, n_suppliers)
 
     dc_lat = np.array([DC_SITES[r][i // len(REGIONS) % 3][2] for i, (r, _s) in enumerate(dcs)])
     dc_lon = np.array([DC_SITES[r][i // len(REGIONS) % 3][3] for i, (r, _s) in enumerate(dcs)])
@@ -213,25 +204,7 @@ def build_network(
             ),
         }
     )
-    n_lanes = n_suppliers * n_dcs
-    ftl = np.round(350.0 + 1.55 * road_km * rng.uniform(0.9, 1.1, road_km.shape), 2)
-    lanes = pa.table(
-        {
-            "lane_id": [lane_id(s, d) for s in sup_ids for d in dc_ids],
-            "origin_id": np.repeat(sup_ids, n_dcs).tolist(),
-            "destination_id": dc_ids * n_suppliers,
-            "carrier": [CARRIERS[c][0] for c in carrier.reshape(-1)],
-            "max_weight_kg": np.full(n_lanes, TRUCK_MAX_WEIGHT_KG),
-            "max_volume_m3": rng.choice([82.0, 86.0, 90.0], n_lanes),
-            "max_pallets": pa.array(np.full(n_lanes, TRUCK_MAX_PALLETS), type=pa.int64()),
-            "transit_days_mean": transit_mean.reshape(-1),
-            "transit_days_std": transit_std.reshape(-1),
-            "ftl_cost": ftl.reshape(-1),
-            "ltl_cost_per_kg": np.round(0.035 + 0.00011 * road_km, 4).reshape(-1),
-            "ltl_min_charge": np.round(rng.uniform(60, 150, n_lanes), 2),
-            "currency": ["EUR"] * n_lanes,
-        }
-    )
+    lanes = _lanes_table(rng, sup_ids, dc_ids, carrier, road_km, transit_mean, transit_std)
     dc_region = np.array([REGIONS.index(r) for r, _s in dcs])
     return Network(
         dc_ids,
@@ -247,6 +220,54 @@ def build_network(
         transit_std,
         locations,
         lanes,
+    )
+
+
+def _supplier_terms(
+    rng: np.random.Generator, n_suppliers: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each supplier's mean lead time, its spread, short-shipment rate and weekly order days."""
+    # suppliers spread over the whole 5-20 day range so they clearly differ, then shuffled
+    lead_mean = np.round(
+        rng.permutation(np.linspace(5, 20, n_suppliers)) + rng.uniform(-1, 1, n_suppliers), 1
+    ).clip(5, 20)
+    lead_cv = np.round(rng.uniform(0.1, 0.45, n_suppliers), 2)
+    fill_short = np.round(rng.uniform(0.05, 0.18, n_suppliers), 3)
+    review = np.zeros((n_suppliers, 7), dtype=bool)
+    for j in range(n_suppliers):  # 1-3 order days a week, Monday to Friday
+        review[j, rng.choice(5, size=int(rng.integers(1, 4)), replace=False)] = True
+    return lead_mean, lead_cv, fill_short, review
+
+
+def _lanes_table(
+    rng: np.random.Generator,
+    sup_ids: list[str],
+    dc_ids: list[str],
+    carrier: np.ndarray,
+    road_km: np.ndarray,
+    transit_mean: np.ndarray,
+    transit_std: np.ndarray,
+) -> pa.Table:
+    """One truck lane per supplier x DC pair, priced by road distance."""
+    n_dcs = len(dc_ids)
+    n_lanes = len(sup_ids) * n_dcs
+    ftl = np.round(350.0 + 1.55 * road_km * rng.uniform(0.9, 1.1, road_km.shape), 2)
+    return pa.table(
+        {
+            "lane_id": [lane_id(s, d) for s in sup_ids for d in dc_ids],
+            "origin_id": np.repeat(sup_ids, n_dcs).tolist(),
+            "destination_id": dc_ids * len(sup_ids),
+            "carrier": [CARRIERS[c][0] for c in carrier.reshape(-1)],
+            "max_weight_kg": np.full(n_lanes, TRUCK_MAX_WEIGHT_KG),
+            "max_volume_m3": rng.choice([82.0, 86.0, 90.0], n_lanes),
+            "max_pallets": pa.array(np.full(n_lanes, TRUCK_MAX_PALLETS), type=pa.int64()),
+            "transit_days_mean": transit_mean.reshape(-1),
+            "transit_days_std": transit_std.reshape(-1),
+            "ftl_cost": ftl.reshape(-1),
+            "ltl_cost_per_kg": np.round(0.035 + 0.00011 * road_km, 4).reshape(-1),
+            "ltl_min_charge": np.round(rng.uniform(60, 150, n_lanes), 2),
+            "currency": ["EUR"] * n_lanes,
+        }
     )
 
 

@@ -82,15 +82,7 @@ def simulate_inventory(
     handling = net.dc_handling[dc_s]
     case, moq = catalog.case_pack[sku_s], catalog.min_order_qty[sku_s]
 
-    # the planner's levels per day
-    n_review = net.supplier_review_days.sum(axis=1)
-    cover = net.lead_mean[sup_s] + net.transit_mean[sup_s, dc_s] + handling + 7.0 / n_review[sup_s]
-    safety = policies.safety[skus].reshape(-1)
-    cycle = policies.cycle_days[skus].reshape(-1)
-    low = np.ceil(dem.regular_rate * (cover * safety)[:, None]).astype(np.int64)
-    high = low + np.maximum(
-        np.ceil(dem.regular_rate * cycle[:, None]).astype(np.int64), moq[:, None]
-    )
+    low, high = _planner_levels(skus, dem, net, policies, sup_s, dc_s, moq)
     t = np.arange(h)
     alive = (t[None, :] >= catalog.launch_day[sku_s, None]) & (
         t[None, :] < catalog.end_day[sku_s, None]
@@ -99,14 +91,7 @@ def simulate_inventory(
     lead = schedule.lead[sup_s, dc_s, :h]
     transit = schedule.transit[sup_s, dc_s, :h]
 
-    # supplier fill: drawn for every series-day from the SKU's own stream
-    p_short = net.fill_short_prob[catalog.supplier[skus]]
-    short = np.concatenate(
-        [
-            np.where(g.random((n_dc, h)) < p_short[i], g.uniform(*SHORT_FRACTION, (n_dc, h)), 0.0)
-            for i, g in enumerate(sku_rngs)
-        ]
-    )
+    short = _supplier_shortfalls(net.fill_short_prob[catalog.supplier[skus]], sku_rngs, n_dc, h)
 
     first_day = np.clip(catalog.launch_day[sku_s], 0, None)
     init_stock = np.zeros(n_series, dtype=np.int64)
@@ -153,3 +138,37 @@ def simulate_inventory(
         else [np.array([], dtype=np.int64)] * 6
     )
     return ChunkInventory(sales, oh_hist, oo_hist, first_day, *cols)
+
+
+def _planner_levels(
+    skus: np.ndarray,
+    dem: ChunkDemand,
+    net: Network,
+    policies: Policies,
+    sup_s: np.ndarray,
+    dc_s: np.ndarray,
+    moq: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The simulated planner's reorder level and order-up-to level per series and day."""
+    n_review = net.supplier_review_days.sum(axis=1)
+    handling = net.dc_handling[dc_s]
+    cover = net.lead_mean[sup_s] + net.transit_mean[sup_s, dc_s] + handling + 7.0 / n_review[sup_s]
+    safety = policies.safety[skus].reshape(-1)
+    cycle = policies.cycle_days[skus].reshape(-1)
+    low = np.ceil(dem.regular_rate * (cover * safety)[:, None]).astype(np.int64)
+    high = low + np.maximum(
+        np.ceil(dem.regular_rate * cycle[:, None]).astype(np.int64), moq[:, None]
+    )
+    return low, high
+
+
+def _supplier_shortfalls(
+    p_short: np.ndarray, sku_rngs: list[np.random.Generator], n_dc: int, h: int
+) -> np.ndarray:
+    """Share of each series-day's order the supplier fails to ship, from each SKU's own stream."""
+    return np.concatenate(
+        [
+            np.where(g.random((n_dc, h)) < p_short[i], g.uniform(*SHORT_FRACTION, (n_dc, h)), 0.0)
+            for i, g in enumerate(sku_rngs)
+        ]
+    )

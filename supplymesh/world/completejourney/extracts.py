@@ -1,0 +1,162 @@
+"""The Complete Journey world's extracts as Arrow tables, in the landing files' layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from supplymesh.world.completejourney.source import COST_RATIO, MIN_PAID_SHARE, us_holidays
+from supplymesh.world.completejourney.stock import Replenishment
+from supplymesh.world.network import Network, lane_id
+
+
+def orders_table(
+    lines: pd.DataFrame,
+    catalog: pd.DataFrame,
+    promos: pd.DataFrame,
+    dc_ids: list[str],
+    region_of_dc: dict[int, str],
+) -> pa.Table:
+    """The sales extract: one line per basket and category."""
+    cat = catalog.set_index("category")
+    out = lines.assign(
+        sku=lines["category"].map(cat["sku"]),
+        list_price=lines["category"].map(cat["list_price"]),
+        region=lines["dc"].map(region_of_dc),
+        week=pd.to_datetime(lines["day"]).dt.to_period("W-SUN").dt.start_time,
+    )
+    paid_share = (out["paid"] / (out["paid"] + out["discount"])).clip(MIN_PAID_SHARE, 1.0)
+    out["unit_price"] = (out["list_price"] * paid_share).round(4)
+    out = out.merge(
+        promos[["sku", "region", "week", "promo_id"]], on=["sku", "region", "week"], how="left"
+    )
+    out.loc[out["discount"] <= 0, "promo_id"] = None
+    out = out.sort_values(["basket_id", "sku"], kind="stable")
+    out["line_number"] = out.groupby("basket_id").cumcount() + 1
+    return pa.table(
+        {
+            "order_id": ("SO-" + out["basket_id"].astype(str)).to_numpy(),
+            "line_number": out["line_number"].to_numpy(np.int64),
+            "order_date": pa.array(pd.to_datetime(out["day"]).dt.date),
+            "customer_id": [f"HH{h:05d}" for h in out["household_id"]],
+            "customer_email": [f"household{h}@cj-households.example" for h in out["household_id"]],
+            "sku": out["sku"].to_numpy(),
+            "location_id": [dc_ids[d] for d in out["dc"]],
+            "quantity": out["quantity"].to_numpy(np.int64),
+            "unit_price": out["unit_price"].to_numpy(float),
+            "currency": ["EUR"] * len(out),
+            "promo_id": pa.array(
+                out["promo_id"].where(out["promo_id"].notna(), None).tolist(), pa.string()
+            ),
+        }
+    )
+
+
+def calendar_table(days: pd.DatetimeIndex, regions: list[str]) -> pa.Table:
+    """Every day of every region, with US federal holidays (the data are US)."""
+    holidays = us_holidays(range(days[0].year, days[-1].year + 1))
+    cal_rows = [
+        (d.date(), r, d.date() in holidays, holidays.get(d.date()))
+        for r in sorted(set(regions))
+        for d in days
+    ]
+    return pa.table(
+        {
+            "calendar_date": pa.array([c[0] for c in cal_rows]),
+            "region": [c[1] for c in cal_rows],
+            "is_holiday": [c[2] for c in cal_rows],
+            "holiday_name": pa.array([c[3] for c in cal_rows], pa.string()),
+        }
+    )
+
+
+def item_master_table(catalog: pd.DataFrame, first: object) -> pa.Table:
+    """One SKU per category, all launched on the data's first day."""
+    return pa.table(
+        {
+            "sku": catalog["sku"].to_numpy(),
+            "description": catalog["category"].str.title().to_numpy(),
+            "category": catalog["department"].str.lower().to_numpy(),
+            "brand": ["The Complete Journey"] * len(catalog),
+            "supplier_id": catalog["supplier_id"].to_numpy(),
+            "unit_cost": (catalog["list_price"] * COST_RATIO).round(4).to_numpy(),
+            "list_price": catalog["list_price"].to_numpy(float),
+            "currency": ["EUR"] * len(catalog),
+            "unit_weight_kg": catalog["unit_weight_kg"].to_numpy(float),
+            "unit_volume_m3": catalog["unit_volume_m3"].to_numpy(float),
+            "case_pack": catalog["case_pack"].to_numpy(np.int64),
+            "units_per_pallet": catalog["units_per_pallet"].to_numpy(np.int64),
+            "min_order_qty": catalog["case_pack"].to_numpy(np.int64),
+            "launch_date": pa.array([first] * len(catalog)),
+            "is_active": [True] * len(catalog),
+        }
+    )
+
+
+def stock_table(
+    sim: Replenishment,
+    catalog: pd.DataFrame,
+    net: Network,
+    days: pd.DatetimeIndex,
+    history_days: int,
+    series_sku: np.ndarray,
+    series_dc: np.ndarray,
+) -> pa.Table:
+    """End-of-day stock per SKU x DC over the history."""
+    n = sim.on_hand.shape[0]
+    series, day = np.divmod(np.arange(n * history_days), history_days)
+    return pa.table(
+        {
+            "snapshot_date": pa.array(days[day].date),
+            "sku": catalog["sku"].to_numpy()[series_sku[series]],
+            "location_id": np.array(net.dc_ids)[series_dc[series]],
+            "on_hand": sim.on_hand[:, :history_days].reshape(-1),
+            "on_order": sim.on_order[:, :history_days].reshape(-1),
+        }
+    )
+
+
+def receipts_table(
+    sim: Replenishment,
+    catalog: pd.DataFrame,
+    net: Network,
+    days: pd.DatetimeIndex,
+    history_days: int,
+    series_sku: np.ndarray,
+    series_dc: np.ndarray,
+    series_supplier: np.ndarray,
+) -> pa.Table:
+    """Purchase-order lines received within the history, one PO per supplier, DC and day."""
+    rec = pd.DataFrame(sim.receipts, columns=["series", "order", "ship", "receipt", "qty"])
+    rec = rec[(rec["receipt"] < history_days) & (rec["receipt"] >= 0)]
+    rec = rec.sort_values(["order", "series"], kind="stable")
+    rec["supplier"] = series_supplier[rec["series"]]
+    rec["dc"] = series_dc[rec["series"]]
+    rec["sku"] = catalog["sku"].to_numpy()[series_sku[rec["series"]]]
+    rec["po_id"] = [
+        f"PO{days[o]:%Y%m%d}-{net.supplier_ids[s]}-{net.dc_ids[j]}"
+        for o, s, j in zip(rec["order"], rec["supplier"], rec["dc"], strict=True)
+    ]
+    rec["po_line"] = rec.groupby("po_id").cumcount() + 1
+    cost = dict(zip(catalog["sku"], (catalog["list_price"] * COST_RATIO).round(4), strict=True))
+    return pa.table(
+        {
+            "po_id": rec["po_id"].to_numpy(),
+            "po_line": rec["po_line"].to_numpy(np.int64),
+            "supplier_id": [net.supplier_ids[s] for s in rec["supplier"]],
+            "sku": rec["sku"].to_numpy(),
+            "location_id": [net.dc_ids[j] for j in rec["dc"]],
+            "lane_id": [
+                lane_id(net.supplier_ids[s], net.dc_ids[j])
+                for s, j in zip(rec["supplier"], rec["dc"], strict=True)
+            ],
+            "order_date": pa.array(days[rec["order"].to_numpy()].date),
+            "ship_date": pa.array(days[rec["ship"].to_numpy()].date),
+            "receipt_date": pa.array(days[rec["receipt"].to_numpy()].date),
+            "quantity_ordered": rec["qty"].to_numpy(np.int64),
+            "quantity_received": rec["qty"].to_numpy(np.int64),
+            "unit_cost": rec["sku"].map(cost).to_numpy(float),
+            "currency": ["EUR"] * len(rec),
+        }
+    )
