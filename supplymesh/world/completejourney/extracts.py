@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -9,6 +11,20 @@ import pyarrow as pa
 from supplymesh.world.completejourney.source import COST_RATIO, MIN_PAID_SHARE, us_holidays
 from supplymesh.world.completejourney.stock import Replenishment
 from supplymesh.world.network import Network, lane_id
+
+
+@dataclass(frozen=True)
+class ReplenishedHistory:
+    """The replayed stock of every series (SKU-major, then DC) over the data's days."""
+
+    sim: Replenishment
+    catalog: pd.DataFrame
+    net: Network
+    days: pd.DatetimeIndex
+    history_days: int
+    series_sku: np.ndarray
+    series_dc: np.ndarray
+    series_supplier: np.ndarray
 
 
 def orders_table(
@@ -94,66 +110,49 @@ def item_master_table(catalog: pd.DataFrame, first: object) -> pa.Table:
     )
 
 
-def stock_table(
-    sim: Replenishment,
-    catalog: pd.DataFrame,
-    net: Network,
-    days: pd.DatetimeIndex,
-    history_days: int,
-    series_sku: np.ndarray,
-    series_dc: np.ndarray,
-) -> pa.Table:
+def stock_table(h: ReplenishedHistory) -> pa.Table:
     """End-of-day stock per SKU x DC over the history."""
-    n = sim.on_hand.shape[0]
-    series, day = np.divmod(np.arange(n * history_days), history_days)
+    n = h.sim.on_hand.shape[0]
+    series, day = np.divmod(np.arange(n * h.history_days), h.history_days)
     return pa.table(
         {
-            "snapshot_date": pa.array(days[day].date),
-            "sku": catalog["sku"].to_numpy()[series_sku[series]],
-            "location_id": np.array(net.dc_ids)[series_dc[series]],
-            "on_hand": sim.on_hand[:, :history_days].reshape(-1),
-            "on_order": sim.on_order[:, :history_days].reshape(-1),
+            "snapshot_date": pa.array(h.days[day].date),
+            "sku": h.catalog["sku"].to_numpy()[h.series_sku[series]],
+            "location_id": np.array(h.net.dc_ids)[h.series_dc[series]],
+            "on_hand": h.sim.on_hand[:, : h.history_days].reshape(-1),
+            "on_order": h.sim.on_order[:, : h.history_days].reshape(-1),
         }
     )
 
 
-def receipts_table(
-    sim: Replenishment,
-    catalog: pd.DataFrame,
-    net: Network,
-    days: pd.DatetimeIndex,
-    history_days: int,
-    series_sku: np.ndarray,
-    series_dc: np.ndarray,
-    series_supplier: np.ndarray,
-) -> pa.Table:
+def receipts_table(h: ReplenishedHistory) -> pa.Table:
     """Purchase-order lines received within the history, one PO per supplier, DC and day."""
-    rec = pd.DataFrame(sim.receipts, columns=["series", "order", "ship", "receipt", "qty"])
-    rec = rec[(rec["receipt"] < history_days) & (rec["receipt"] >= 0)]
+    rec = pd.DataFrame(h.sim.receipts, columns=["series", "order", "ship", "receipt", "qty"])
+    rec = rec[(rec["receipt"] < h.history_days) & (rec["receipt"] >= 0)]
     rec = rec.sort_values(["order", "series"], kind="stable")
-    rec["supplier"] = series_supplier[rec["series"]]
-    rec["dc"] = series_dc[rec["series"]]
-    rec["sku"] = catalog["sku"].to_numpy()[series_sku[rec["series"]]]
+    rec["supplier"] = h.series_supplier[rec["series"]]
+    rec["dc"] = h.series_dc[rec["series"]]
+    rec["sku"] = h.catalog["sku"].to_numpy()[h.series_sku[rec["series"]]]
     rec["po_id"] = [
-        f"PO{days[o]:%Y%m%d}-{net.supplier_ids[s]}-{net.dc_ids[j]}"
+        f"PO{h.days[o]:%Y%m%d}-{h.net.supplier_ids[s]}-{h.net.dc_ids[j]}"
         for o, s, j in zip(rec["order"], rec["supplier"], rec["dc"], strict=True)
     ]
     rec["po_line"] = rec.groupby("po_id").cumcount() + 1
-    cost = dict(zip(catalog["sku"], (catalog["list_price"] * COST_RATIO).round(4), strict=True))
+    cost = dict(zip(h.catalog["sku"], (h.catalog["list_price"] * COST_RATIO).round(4), strict=True))
     return pa.table(
         {
             "po_id": rec["po_id"].to_numpy(),
             "po_line": rec["po_line"].to_numpy(np.int64),
-            "supplier_id": [net.supplier_ids[s] for s in rec["supplier"]],
+            "supplier_id": [h.net.supplier_ids[s] for s in rec["supplier"]],
             "sku": rec["sku"].to_numpy(),
-            "location_id": [net.dc_ids[j] for j in rec["dc"]],
+            "location_id": [h.net.dc_ids[j] for j in rec["dc"]],
             "lane_id": [
-                lane_id(net.supplier_ids[s], net.dc_ids[j])
+                lane_id(h.net.supplier_ids[s], h.net.dc_ids[j])
                 for s, j in zip(rec["supplier"], rec["dc"], strict=True)
             ],
-            "order_date": pa.array(days[rec["order"].to_numpy()].date),
-            "ship_date": pa.array(days[rec["ship"].to_numpy()].date),
-            "receipt_date": pa.array(days[rec["receipt"].to_numpy()].date),
+            "order_date": pa.array(h.days[rec["order"].to_numpy()].date),
+            "ship_date": pa.array(h.days[rec["ship"].to_numpy()].date),
+            "receipt_date": pa.array(h.days[rec["receipt"].to_numpy()].date),
             "quantity_ordered": rec["qty"].to_numpy(np.int64),
             "quantity_received": rec["qty"].to_numpy(np.int64),
             "unit_cost": rec["sku"].map(cost).to_numpy(float),

@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from supplymesh.settings import MeshPaths
 from supplymesh.world.completejourney.extracts import (
+    ReplenishedHistory,
     calendar_table,
     item_master_table,
     orders_table,
@@ -88,15 +89,17 @@ def generate_completejourney(
     )
     report("stock", 3, 4)
 
-    series = (series_sku, series_dc)
+    history = ReplenishedHistory(
+        sim, catalog, net, days, history_days, series_sku, series_dc, series_supplier
+    )
     tables = {
         "calendar": calendar_table(days, regions),
         "locations": net.locations,
         "lanes": net.lanes,
         "item_master": item_master_table(catalog, days[0].date()),
         "promotions": pa.Table.from_pandas(promos.drop(columns="week"), preserve_index=False),
-        "receipts": receipts_table(sim, catalog, net, days, history_days, *series, series_supplier),
-        "stock_snapshot": stock_table(sim, catalog, net, days, history_days, *series),
+        "receipts": receipts_table(history),
+        "stock_snapshot": stock_table(history),
         "orders": orders_table(lines, catalog, promos, list(net.dc_ids), region_of_dc),
     }
     with BatchWriter(paths.landing, batch_id) as out:
