@@ -96,8 +96,11 @@ def _fmt(b: Bound | None, side: str) -> str:
     return f"{op} {b.value}"
 
 
-def _lower_loosened(old: Bound | None, new: Bound | None) -> bool | None:
-    """True if ``new`` admits values ``old`` did not, False if stricter, None if equal."""
+def _loosened(old: Bound | None, new: Bound | None, side: str) -> bool | None:
+    """True if ``new`` admits values ``old`` did not, False if stricter, None if equal.
+
+    ``side`` is ``"min"`` for a lower bound (loosened by a smaller value) or ``"max"``.
+    """
     if old == new:
         return None
     if new is None:
@@ -105,27 +108,15 @@ def _lower_loosened(old: Bound | None, new: Bound | None) -> bool | None:
     if old is None:
         return False
     if new.value != old.value:
-        return new.value < old.value
-    return old.exclusive and not new.exclusive
-
-
-def _upper_loosened(old: Bound | None, new: Bound | None) -> bool | None:
-    if old == new:
-        return None
-    if new is None:
-        return True
-    if old is None:
-        return False
-    if new.value != old.value:
-        return new.value > old.value
+        return new.value < old.value if side == "min" else new.value > old.value
     return old.exclusive and not new.exclusive
 
 
 def _range_changes(old: ColumnSpec, new: ColumnSpec) -> list[Change]:
     out = []
     for side, loosened in (
-        ("min", _lower_loosened(old.minimum, new.minimum)),
-        ("max", _upper_loosened(old.maximum, new.maximum)),
+        ("min", _loosened(old.minimum, new.minimum, "min")),
+        ("max", _loosened(old.maximum, new.maximum, "max")),
     ):
         if loosened is None:
             continue
