@@ -1,9 +1,11 @@
 """Progress for long work: live on a terminal, silent in CI logs.
 
-Two shapes, both written to stderr (so stdout stays clean for pipes) and only when stderr is a
-terminal: a CI log or a redirected file gets no carriage returns, cursor codes or partial lines.
+Three shapes, all written to stderr (so stdout stays clean for pipes) and only when that stream
+is a terminal: a CI log or a redirected file gets no carriage returns, cursor codes or partial
+lines (the callers print their summaries to stdout either way). rich's ``Live`` display does the
+drawing: it redraws in place, keeps printed lines above the live one and refreshes on a timer.
 
-* ``Progress``: one line refreshed in place, ``title: stage [####....] done/total  12.3 s``, for
+* ``Progress``: one line redrawn in place, ``title: stage [####....] done/total  12.3 s``, for
   work that advances through counted chunks (world generation, backtest origins, benchmarks).
 * ``StepList``: a live list of steps, for a Dagster run: every finished step is printed once with
   its outcome, count and duration, and a status line below it shows what is running, how many
@@ -20,10 +22,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import TracebackType
-from typing import TextIO
+from typing import Any, TextIO
 
-CLEAR_LINE = "\r\x1b[2K"
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
+
 BAR_WIDTH = 24
 
 
@@ -34,8 +38,7 @@ def is_live(stream: TextIO) -> bool:
 
 
 def terminal_width(stream: TextIO, default: int = 120) -> int:
-    """Columns of the terminal behind ``stream``: a status line wider than that would wrap, and
-    a wrapped line can no longer be redrawn in place."""
+    """Columns of the terminal behind ``stream`` (a fresh pseudo-terminal reports none)."""
     try:
         return os.get_terminal_size(stream.fileno()).columns or default
     except (AttributeError, OSError, ValueError):
@@ -56,8 +59,46 @@ def format_seconds(seconds: float) -> str:
     return f"{minutes} m {rest:02d} s"
 
 
+def one_line(text: str) -> Text:
+    """A live line cut at the terminal's edge: a wrapped line could not be redrawn in place."""
+    return Text(text, no_wrap=True, overflow="ellipsis")
+
+
+def live_display(
+    stream: TextIO,
+    render: Callable[[], Text],
+    refresh_seconds: float | None = None,
+    transient: bool = False,
+) -> Live:
+    """A started rich ``Live`` on ``stream`` (a terminal) showing ``render()``.
+
+    Plain text, as wide as that terminal (rich would measure the process's own streams), no
+    capture of stdout or stderr (the caller's summary stays on stdout); redrawn every
+    ``refresh_seconds``, or only when the caller asks when that is None; erased when stopped if
+    ``transient``.
+    """
+    console = Console(
+        file=stream,
+        force_terminal=True,  # the caller checked; FORCE_COLOR or TTY_COMPATIBLE do not decide
+        color_system=None,
+        highlight=False,
+        width=terminal_width(stream),
+    )
+    display = Live(
+        get_renderable=render,
+        console=console,
+        auto_refresh=refresh_seconds is not None,
+        refresh_per_second=1 / refresh_seconds if refresh_seconds else 4,
+        redirect_stdout=False,
+        redirect_stderr=False,
+        transient=transient,
+    )
+    display.start(refresh=True)
+    return display
+
+
 class Progress:
-    """Shows ``title: stage [bar] done/total elapsed`` on one refreshed line on a terminal.
+    """Shows ``title: stage [bar] done/total elapsed`` on one redrawn line on a terminal.
 
     ``update`` has the ``(stage, done, total)`` signature the world generator calls back with, so
     ``progress.update`` can be handed to any chunked loop.
@@ -74,7 +115,8 @@ class Progress:
         self.clock = clock
         self.start = clock()
         self.live = is_live(self.stream)
-        self._drawn = False
+        self._current = ""
+        self._display: Live | None = None
 
     def __enter__(self) -> Progress:
         return self
@@ -86,27 +128,22 @@ class Progress:
     def update(self, stage: str, done: int, total: int) -> None:
         if not self.live:
             return
-        width = terminal_width(self.stream) - 1
-        self.stream.write(CLEAR_LINE + self.line(stage, done, total)[:width])
-        self.stream.flush()
-        self._drawn = True
+        self._current = self.line(stage, done, total)
+        if self._display is None:  # nothing is drawn before the first update
+            self._display = live_display(self.stream, lambda: one_line(self._current))
+        else:
+            self._display.refresh()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self.live and self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._display is not None:
+            self._display.stop()  # the last line stays; the shell prompt starts below it
 
 
 class StepList:
     """A live step list: finished steps scroll up, a status line stays at the bottom.
 
     ``total`` counts units (assets for a Dagster run); ``advance`` credits units to the step that
-    produced them. Everything is a no-op when the stream is not a terminal.
+    produced them. Nothing is shown when the stream is not a terminal (the counts still move).
     """
 
     def __init__(
@@ -131,9 +168,9 @@ class StepList:
         self.failed_steps = 0
         self.running: dict[str, float] = {}
         self.counts: dict[str, int] = {}
+        # guards the counts against rich's refresh thread; never held while calling rich
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._ticker: threading.Thread | None = None
+        self._display: Live | None = None
 
     # -- what is shown ---------------------------------------------------------------------
     def status_line(self) -> str:
@@ -158,19 +195,23 @@ class StepList:
         suffix = f"  {note}" if note else ""
         return f"  {outcome:<6} {step:<40} {produced:<13} {format_seconds(seconds):>9}{suffix}"
 
+    def _status(self) -> Text:
+        with self._lock:
+            return one_line(self.status_line())
+
     # -- what happens ----------------------------------------------------------------------
     def begin(self, step: str) -> None:
         with self._lock:
             self.running.setdefault(step, self.clock())
             self.counts.setdefault(step, 0)
-            self._draw_status()
+        self._redraw()
 
     def advance(self, step: str | None = None, units: int = 1) -> None:
         with self._lock:
             self.done += units
             if step is not None:
                 self.counts[step] = self.counts.get(step, 0) + units
-            self._draw_status()
+        self._redraw()
 
     def finish(self, step: str, ok: bool = True, note: str = "") -> None:
         with self._lock:
@@ -178,49 +219,36 @@ class StepList:
             self.finished_steps += 1
             if not ok:
                 self.failed_steps += 1
-            if self.live:
-                line = self.step_line(step, ok, self.clock() - started, note)
-                self.stream.write(CLEAR_LINE + line + "\n")
-            self._draw_status()
+            line = self.step_line(step, ok, self.clock() - started, note)
+        self._keep(line)
 
     def note(self, text: str) -> None:
         """A line worth keeping on screen (a failed check) above the status line."""
-        with self._lock:
-            if self.live:
-                self.stream.write(CLEAR_LINE + f"  {'!':<6} {text}\n")
-            self._draw_status()
+        self._keep(f"  {'!':<6} {text}")
 
-    def _draw_status(self) -> None:
-        if self.live:
-            width = terminal_width(self.stream) - 1
-            self.stream.write(CLEAR_LINE + self.status_line()[:width])
-            self.stream.flush()
+    def _keep(self, line: str) -> None:
+        """Print ``line`` above the status line, which rich redraws below it."""
+        if self._display is not None:
+            self._display.refresh()  # rich redraws the status it last rendered: bring it up to date
+            self._display.console.print(Text(line), soft_wrap=True)
 
-    def _tick(self) -> None:
-        while not self._stop.wait(self.refresh_seconds):
-            with self._lock:
-                self._draw_status()
+    def _redraw(self) -> None:
+        if self._display is not None:
+            self._display.refresh()
 
     def __enter__(self) -> StepList:
         if self.live:
-            self._draw_status()
-            self._ticker = threading.Thread(target=self._tick, name="step-list", daemon=True)
-            self._ticker.start()
+            self._display = live_display(
+                self.stream, self._status, self.refresh_seconds, transient=True
+            )
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        if self._ticker is not None:
-            self._ticker.join()
-        if self.live:
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._display is not None:
+            self._display.stop()  # erases the live status line, cut at the terminal's edge...
             with self._lock:
-                self.stream.write(CLEAR_LINE + self.status_line() + "\n")
-                self.stream.flush()
+                final = self.status_line()
+            self._display.console.print(Text(final), soft_wrap=True)  # ...for the whole one
 
 
 class Stages:
@@ -248,8 +276,7 @@ class Stages:
 
     def _say(self, text: str) -> None:
         if self.live:
-            self.stream.write(text + "\n")
-            self.stream.flush()
+            print(text, file=self.stream, flush=True)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -58,6 +59,26 @@ def read_screen(fd: int) -> str:
     return b"".join(chunks).decode()
 
 
+# Erase line, cursor up, hide and show cursor: how rich redraws in place (the drawing is rich's)
+CURSOR_CODE = re.compile(r"\r?\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def frames_drawn(shown: str) -> list[str]:
+    """The frames a one-line live display drew, oldest first.
+
+    rich hides the cursor and draws the first frame, erases the line before each next one, and
+    draws the last frame once more when it stops (that repeat is dropped here).
+    """
+    plain = shown.replace("\r\n", "\n").replace("\x1b[?25l", "").replace("\x1b[?25h", "")
+    frames = [f.strip() for f in plain.split("\r\x1b[2K") if f.strip()]
+    return frames[:-1] if len(frames) > 1 and frames[-1] == frames[-2] else frames
+
+
+def screen_lines(shown: str) -> list[str]:
+    """Each line as it stays on screen: its text after the last cursor code."""
+    return [CURSOR_CODE.split(line)[-1] for line in shown.replace("\r\n", "\n").split("\n")]
+
+
 def test_bar_and_durations_read_at_a_glance() -> None:
     assert bar(1, 4, width=8) == "[##......]"
     assert bar(9, 4, width=8) == "[########]"
@@ -87,11 +108,11 @@ def test_progress_redraws_one_line_on_a_terminal() -> None:
             clock.now += 12.5
             progress.update("chunks", 4, 4)
         out = read_screen(screen)
-    frames = out.replace("\r\n", "\n").split("\r\x1b[2K")
-    assert frames[1].startswith("generate medium: chunks")
-    assert "[######..................] 1/4  0.0 s" in frames[1]
-    assert "[########################] 4/4  12.5 s" in frames[2]
-    assert out.endswith("\n")  # the shell prompt starts on a fresh line
+    frames = frames_drawn(out)
+    assert frames[0].startswith("generate medium: chunks")
+    assert "[######..................] 1/4  0.0 s" in frames[0]
+    assert "[########################] 4/4  12.5 s" in frames[1]
+    assert CURSOR_CODE.sub("", out).endswith("\n")  # the shell prompt starts on a fresh line
 
 
 def test_step_list_keeps_finished_steps_and_a_live_status_line() -> None:
@@ -111,7 +132,7 @@ def test_step_list_keeps_finished_steps_and_a_live_status_line() -> None:
             clock.now += 3.0
             status = steps.status_line()
         out = read_screen(screen)
-    lines = [line.split("\r\x1b[2K")[-1] for line in out.replace("\r\n", "\n").split("\n")]
+    lines = screen_lines(out)
     assert any(
         line.split() == ["FAILED", "sales__orders", "2", "assets", "1.5", "s"] for line in lines
     )
@@ -197,8 +218,7 @@ def test_mesh_materialize_lists_steps_live_on_a_terminal_and_stays_quiet_in_a_lo
 
     stdout, shown = run_on_terminal(command, env)
     assert "succeeded" in stdout
-    screen_lines = shown.replace("\r\n", "\n").split("\n")
-    finished = [line.split("\r\x1b[2K")[-1].split() for line in screen_lines]
+    finished = [line.split() for line in screen_lines(shown)]
     assert ["done", "catalog__products", "1", "assets"] in [f[:4] for f in finished]
     assert ["done", "market__calendar", "1", "assets"] in [f[:4] for f in finished]
     assert "materialize: [########################] 2/2 assets, 2 steps done" in shown

@@ -12,16 +12,13 @@ Appends hold an exclusive file lock, so concurrent publishers never fork the cha
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from supplymesh.files import append_durably, atomic_write, exclusive_lock
 from supplymesh.governance.layout import audit_head_path, audit_log_path, governance_dir
 from supplymesh.settings import MeshPaths
 
@@ -45,18 +42,6 @@ def entry_hash(entry: dict[str, Any]) -> str:
     return hashlib.sha256(_canonical(body).encode()).hexdigest()
 
 
-@contextlib.contextmanager
-def _locked(paths: MeshPaths) -> Iterator[None]:
-    folder = governance_dir(paths)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".audit.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _read_head(paths: MeshPaths) -> dict[str, Any]:
     head = audit_head_path(paths)
     if not head.exists():
@@ -65,10 +50,7 @@ def _read_head(paths: MeshPaths) -> dict[str, Any]:
 
 
 def _write_head(paths: MeshPaths, seq: int, digest: str) -> None:
-    head = audit_head_path(paths)
-    tmp = head.with_name(f".{head.name}.tmp")
-    tmp.write_text(json.dumps({"seq": seq, "hash": digest}))
-    os.replace(tmp, head)
+    atomic_write(audit_head_path(paths), json.dumps({"seq": seq, "hash": digest}))
 
 
 def record(
@@ -89,7 +71,7 @@ def record(
     if not action or not subject or not actor:
         raise ValueError("an audit entry needs an action, a subject and an actor")
     clean_details = json.loads(json.dumps(details or {}, default=str))
-    with _locked(paths):
+    with exclusive_lock(governance_dir(paths) / ".audit.lock"):
         head = _read_head(paths)
         entry = {
             "seq": head["seq"] + 1,
@@ -102,11 +84,7 @@ def record(
             "prev_hash": head["hash"],
         }
         entry["hash"] = entry_hash(entry)
-        log = audit_log_path(paths)
-        with open(log, "a", encoding="utf-8") as handle:
-            handle.write(_canonical(entry) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        append_durably(audit_log_path(paths), _canonical(entry) + "\n")
         _write_head(paths, entry["seq"], entry["hash"])
     return entry
 

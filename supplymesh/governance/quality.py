@@ -12,10 +12,8 @@ sets (``product_settings.py``) and whether it was breached; the history is publi
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import math
-import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from supplymesh.files import append_durably, atomic_write, exclusive_lock
 from supplymesh.governance.layout import governance_dir, quality_log_path
 from supplymesh.governance.product_settings import QualityThresholds
 from supplymesh.registry import ProductVersion
@@ -176,24 +175,14 @@ def measure_snapshot(
 
 def append_metrics(paths: MeshPaths, metrics: list[QualityMetric]) -> None:
     """Append to the quality history (an exclusive lock keeps concurrent publishers' lines
-    whole) and keep the version's newest metrics apart, for checks that read only those."""
+    whole and in the order of their newest-metrics files) and keep the version's newest metrics
+    apart, for checks that read only those."""
     if not metrics:
         return
-    log = quality_log_path(paths)
-    governance_dir(paths).mkdir(parents=True, exist_ok=True)
     rows = [asdict(m) for m in metrics]
-    with open(log, "a", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            handle.write("".join(json.dumps(r) + "\n" for r in rows))
-            handle.flush()
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-    latest = _latest_path(paths, metrics[0].product, metrics[0].major)
-    latest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = latest.with_name(f".{latest.name}.tmp")
-    tmp.write_text(json.dumps(rows))
-    os.replace(tmp, latest)
+    with exclusive_lock(governance_dir(paths) / ".quality.lock"):
+        append_durably(quality_log_path(paths), "".join(json.dumps(r) + "\n" for r in rows))
+        atomic_write(_latest_path(paths, metrics[0].product, metrics[0].major), json.dumps(rows))
 
 
 def _latest_path(paths: MeshPaths, product: str, major: int) -> Path:

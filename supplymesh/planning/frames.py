@@ -23,11 +23,6 @@ def as_timestamp(value: DateLike) -> pd.Timestamp:
     return pd.Timestamp(value).normalize()
 
 
-def as_date(value: DateLike) -> dt.date:
-    """One date-like value as a ``datetime.date``."""
-    return as_timestamp(value).date()
-
-
 def to_datetime_col(values: pd.Series) -> pd.Series:
     """A date column as normalised ``datetime64[ns]`` (NaT stays NaT)."""
     return pd.to_datetime(values).dt.normalize().astype("datetime64[ns]")

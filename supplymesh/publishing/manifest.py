@@ -7,15 +7,13 @@ and a reader always sees a complete document.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
-import tempfile
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
+from filelock import FileLock
+
+from supplymesh.files import atomic_write, exclusive_lock
 from supplymesh.registry import get_product
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal
@@ -23,16 +21,9 @@ from supplymesh.validation.rules import literal
 Manifest = dict[str, Any]
 
 
-@contextlib.contextmanager
-def catalog_lock(paths: MeshPaths) -> Iterator[None]:
-    """Hold the catalog's exclusive lock (across processes) for a read-modify-write."""
-    paths.catalog_dir.mkdir(parents=True, exist_ok=True)
-    with open(paths.catalog_dir / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def catalog_lock(paths: MeshPaths) -> FileLock:
+    """The catalog's exclusive lock (across processes), held for a read-modify-write."""
+    return exclusive_lock(paths.catalog_dir / ".lock")
 
 
 def read_manifest(paths: MeshPaths) -> Manifest:
@@ -44,17 +35,7 @@ def read_manifest(paths: MeshPaths) -> Manifest:
 
 def write_manifest(paths: MeshPaths, manifest: Manifest) -> None:
     """Replace the manifest atomically (call under ``catalog_lock``)."""
-    atomic_write_text(paths.manifest, json.dumps(manifest, indent=2, sort_keys=True, default=str))
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    atomic_write(paths.manifest, json.dumps(manifest, indent=2, sort_keys=True, default=str))
 
 
 def version_entry(manifest: Manifest, product: str, major: int) -> dict[str, Any]:

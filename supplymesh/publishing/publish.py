@@ -39,7 +39,7 @@ from supplymesh.publishing.manifest import (
 from supplymesh.registry import Product, ProductVersion, get_product
 from supplymesh.settings import MeshPaths, mesh_paths
 from supplymesh.validation.engine import CheckedInput, check_input, source_sql
-from supplymesh.validation.report import ContractViolationError, ValidationReport
+from supplymesh.validation.report import ValidationReport
 from supplymesh.validation.rules import literal
 from supplymesh.world.landing import latest_batch
 
@@ -59,10 +59,6 @@ class PublishResult:
     rows: int
     report: ValidationReport
     quarantine_path: Path | None
-
-    def raise_for_failure(self) -> None:
-        if not self.published:
-            raise ContractViolationError(self.report)
 
 
 def _new_snapshot_id() -> str:

@@ -12,13 +12,13 @@ import json
 import os
 from typing import Any
 
+from supplymesh.files import atomic_write
 from supplymesh.governance import audit
 from supplymesh.governance.diff import diff_contracts
 from supplymesh.governance.layout import partition_ledger_path, published_spec_path
 from supplymesh.governance.product_settings import governance_settings
 from supplymesh.governance.quality import append_metrics, measure_snapshot
 from supplymesh.governance.spec import contract_spec, spec_from_dict
-from supplymesh.publishing.manifest import atomic_write_text
 from supplymesh.registry import ProductVersion, get_product
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.engine import CheckedInput
@@ -41,7 +41,7 @@ def load_ledger(paths: MeshPaths, version: ProductVersion) -> Ledger | None:
 def save_ledger(paths: MeshPaths, checked: CheckedInput) -> None:
     if checked.ledger is not None:
         path = partition_ledger_path(paths, checked.version.product, checked.version.major)
-        atomic_write_text(path, ledger_to_json(checked.ledger))
+        atomic_write(path, ledger_to_json(checked.ledger))
 
 
 def _validation_details(report: ValidationReport) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def record_contract(paths: MeshPaths, version: ProductVersion, run_id: str) -> N
             f"{before.version} -> {spec.version})",
             diff.to_dict(),
         )
-    atomic_write_text(path, json.dumps(spec.to_dict(), indent=1, default=str))
+    atomic_write(path, json.dumps(spec.to_dict(), indent=1, default=str))
 
 
 def record_publish(

@@ -1,39 +1,48 @@
 """A static, self-contained HTML report of the latest plan.
 
 One file with inline CSS and the plots as inline PNG data URIs: it opens offline, can be mailed
-or attached to a ticket, and shows the same pictures the Dagster UI shows for the run.
+or attached to a ticket, and shows the same pictures the Dagster UI shows for the run. The page
+is the Jinja2 template ``templates/plan_report.html`` (autoescaped); this module gathers what it
+shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
+from dataclasses import dataclass
+from functools import cache
 
+import jinja2
 import pandas as pd
 
 from supplymesh.reporting import plots
 from supplymesh.reporting.dagster_metadata import png_data_uri
 from supplymesh.reporting.latest_plan import LatestPlan, headline_kpis
 
-STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
-       max-width: 72rem; color: #222; padding: 0 1rem; }
-h1 { margin-bottom: 0.2rem; } .sub { color: #666; margin-top: 0; }
-.kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0.6rem; }
-.kpi { border: 1px solid #ddd; border-radius: 6px; padding: 0.5rem 0.8rem; }
-.kpi .label { color: #666; font-size: 0.8rem; } .kpi .value { font-size: 1.2rem; font-weight: 600; }
-figure { margin: 1.5rem 0; } figure img { max-width: 100%; border: 1px solid #eee; }
-figcaption { color: #555; font-size: 0.9rem; }
-table { border-collapse: collapse; font-size: 0.85rem; }
-td, th { border-bottom: 1px solid #eee; padding: 0.25rem 0.6rem; text-align: right; }
-th { background: #f6f6f6; } td:first-child, th:first-child { text-align: left; }
-"""
+TEMPLATE = "plan_report.html"
 
 
-def _figure(png: bytes, alt: str, caption: str) -> str:
-    return (
-        f'<figure><img src="{png_data_uri(png)}" alt="{html.escape(alt)}">'
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+@dataclass(frozen=True)
+class Figure:
+    heading: str
+    src: str  # a PNG data URI
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Table:
+    heading: str
+    html: str  # pandas' own HTML, every cell escaped (the template marks it safe)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("supplymesh.reporting", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt name fails the report, not blanks it
+        keep_trailing_newline=True,
     )
 
 
@@ -49,54 +58,57 @@ def _latest_row_table(frame: pd.DataFrame) -> str:
     return _table(pd.DataFrame({"figure": latest.index, "value": values}), max_rows=len(latest))
 
 
-def render_report(plan: LatestPlan, generated_at: dt.datetime | None = None) -> str:
-    """The whole report as one HTML string."""
-    generated_at = generated_at or dt.datetime.now(dt.UTC)
+def _figures(plan: LatestPlan) -> list[Figure]:
     featured = plots.featured_plan_row(plan.inventory)
-    kpis = "".join(
-        f'<div class="kpi"><div class="label">{html.escape(label)}</div>'
-        f'<div class="value">{html.escape(value)}</div></div>'
-        for label, value in headline_kpis(plan)
-    )
     featured_text = (
         f"{featured['sku']} at {featured['location_id']}" if featured else "no SKU x DC planned"
     )
-    due = plan.inventory[plan.inventory["order_due"].astype(bool)] if len(plan.inventory) else None
-    sections = [
-        "<h2>Forecast vs actuals</h2>",
-        _figure(
-            plots.forecast_vs_actuals(plan.actuals, plan.forecast, plan.series),
+    return [
+        Figure(
+            "Forecast vs actuals",
+            png_data_uri(plots.forecast_vs_actuals(plan.actuals, plan.forecast, plan.series)),
             "forecast vs actuals",
             "Daily units sold over the last weeks and the published P50 forecast with its "
             "P50-P90 band, for series spread over the demand range (busiest first).",
         ),
-        "<h2>Projected inventory</h2>",
-        _figure(
-            plots.projected_inventory(featured, plan.forecast),
+        Figure(
+            "Projected inventory",
+            png_data_uri(plots.projected_inventory(featured, plan.forecast)),
             "projected inventory",
             f"Inventory position of {featured_text} after this plan's order, under P50 and "
             "P90 demand, against its reorder point and safety stock.",
         ),
-        "<h2>Truck utilization by lane</h2>",
-        _figure(
-            plots.truck_utilization(plan.loads),
+        Figure(
+            "Truck utilization by lane",
+            png_data_uri(plots.truck_utilization(plan.loads)),
             "truck utilization by lane",
             "Mean share of weight, volume and pallet capacity used by the planned trucks.",
         ),
     ]
+
+
+def _tables(plan: LatestPlan) -> list[Table]:
+    tables = []
+    due = plan.inventory[plan.inventory["order_due"].astype(bool)] if len(plan.inventory) else None
     if due is not None and len(due):
         columns = ["sku", "location_id", "order_quantity", "need_by_date", "order_value"]
-        sections += [
-            "<h2>Largest orders due now</h2>",
-            _table(due.sort_values("order_value", ascending=False)[columns]),
-        ]
+        largest = due.sort_values("order_value", ascending=False)[columns]
+        tables.append(Table("Largest orders due now", _table(largest)))
     if plan.supply_kpis is not None and len(plan.supply_kpis):
-        sections += ["<h2>Supply plan KPIs</h2>", _latest_row_table(plan.supply_kpis)]
+        tables.append(Table("Supply plan KPIs", _latest_row_table(plan.supply_kpis)))
+    return tables
+
+
+def render_report(plan: LatestPlan, generated_at: dt.datetime | None = None) -> str:
+    """The whole report as one HTML string."""
     return (
-        "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>supplymesh plan {plan.origin.date()}</title><style>{STYLE}</style></head><body>"
-        f"<h1>Supply plan as of {plan.origin.date()}</h1>"
-        f"<p class='sub'>From the published planning products; generated "
-        f"{generated_at:%Y-%m-%d %H:%M} UTC.</p>"
-        f"<div class='kpis'>{kpis}</div>{''.join(sections)}</body></html>\n"
+        _environment()
+        .get_template(TEMPLATE)
+        .render(
+            origin=plan.origin.date(),
+            generated_at=generated_at or dt.datetime.now(dt.UTC),
+            kpis=headline_kpis(plan),
+            figures=_figures(plan),
+            tables=_tables(plan),
+        )
     )

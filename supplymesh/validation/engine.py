@@ -56,10 +56,6 @@ class CheckedInput:
     rule_flags: list[str]
     ledger: Ledger | None = None  # per-partition results to keep, for daily products
 
-    @property
-    def any_violation_sql(self) -> str:
-        return " OR ".join(self.rule_flags) if self.rule_flags else "false"
-
     def valid_rows_sql(self) -> str:
         cols = ", ".join(quote(c.name) for c in self.version.columns)
         blocking = [

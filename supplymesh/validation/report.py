@@ -107,11 +107,3 @@ class ValidationReport:
         out = asdict(self)
         out.update(passed=self.passed, publishable=self.publishable)
         return out
-
-
-class ContractViolationError(Exception):
-    """Raised when a product version fails its contract and is not published."""
-
-    def __init__(self, report: ValidationReport):
-        super().__init__(report.summary())
-        self.report = report

@@ -15,7 +15,7 @@ from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import MeshPaths
 from tests.planning.model_lifecycle.test_model_registry import registry_with
-from tests.test_progress import run_on_terminal
+from tests.test_progress import frames_drawn, run_on_terminal
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_backtest_shows_origins_live_on_a_terminal_and_nothing_in_a_log(history_
     origins = json.loads(logged.stdout)["origins"]
 
     stdout, shown = run_on_terminal(command, env)
-    frames = [f.strip() for f in shown.replace("\r\n", "\n").split("\r\x1b[2K") if f.strip()]
+    frames = frames_drawn(shown)
     stages = [f.split(":")[1].split("[")[0].strip() for f in frames]
     assert stages == ["features", *(f"origin {o}" for o in origins), "origins done"]
     assert frames[1].startswith("backtest: origin") and " 0/2  " in frames[1]

@@ -95,3 +95,12 @@ def test_daily_actuals_fill_days_without_orders_with_zero() -> None:
     sku_a = out[out["sku"] == "SKU-A"].sort_values("demand_date")["units_sold"].tolist()
     assert sku_a == [0.0, 4.0, 0.0, 6.0]
     assert out[out["sku"] == "SKU-B"]["units_sold"].tolist() == [0.0] * 4
+
+
+def test_report_escapes_what_the_data_says() -> None:
+    inventory = inventory_frame()
+    inventory["sku"] = inventory["sku"].str.replace("SKU-B", "<b>SKU-B</b>")
+    page = render_report(latest_plan(inventory=inventory))
+    assert "<b>SKU-B</b>" not in page
+    assert "Inventory position of &lt;b&gt;SKU-B&lt;/b&gt; at DC01" in page  # the template's
+    assert "<td>&lt;b&gt;SKU-B&lt;/b&gt;</td>" in page  # pandas' table

@@ -14,24 +14,6 @@ from supplymesh.planning.logistics.shipments import CAPACITY_COLUMNS
 _TOL = 1e-6
 
 
-def check_forecast(forecast: pd.DataFrame) -> list[str]:
-    """0 <= p50 <= p90, seasonal naive >= 0, one row per series and day, horizon days >= 1."""
-    out = []
-    bad = forecast[~((forecast["p50"] >= 0) & (forecast["p90"] >= forecast["p50"] - 1e-9))]
-    out += [
-        f"{r.sku}@{r.location_id} {r.forecast_date}: p50={r.p50} p90={r.p90}"
-        for r in bad.itertuples()
-    ]
-    if (forecast["seasonal_naive"] < 0).any():
-        out.append("negative seasonal_naive values")
-    if (forecast["horizon_day"] < 1).any():
-        out.append("horizon_day below 1")
-    dupes = forecast.duplicated(["sku", "location_id", "forecast_date"]).sum()
-    if dupes:
-        out.append(f"{dupes} duplicate sku x location_id x forecast_date rows")
-    return out
-
-
 def check_inventory_plan(plan: pd.DataFrame, positions: pd.DataFrame) -> list[str]:
     """Orders in whole cases and at least the MOQ; levels ordered; due <=> quantity > 0."""
     merged = plan.merge(

@@ -9,7 +9,7 @@ forecast (``demand_risk``), and for intermittent series the empirical protection
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,6 @@ class PolicyInputs:
 
     classes: pd.DataFrame  # sku, location_id, service_class, service_level_target, intermittent
     risk: pd.DataFrame  # sku, location_id, sigma_protection, demand_z, empirical_quantile
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def policy_inputs(
@@ -80,4 +79,4 @@ def policy_inputs(
         empirical_quantile=quantile,
     )
     cls = series[[*SERIES_KEYS, "service_class", "service_level_target", "intermittent"]]
-    return PolicyInputs(cls, risk_frame, {"classes": classes})
+    return PolicyInputs(cls, risk_frame)

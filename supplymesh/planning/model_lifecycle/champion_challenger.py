@@ -53,10 +53,6 @@ class Decision:
     action: str
     reason: str
 
-    @property
-    def promotes(self) -> bool:
-        return self.action == "promote"
-
 
 def decide(evidence: Evidence, policy: PromotionPolicy) -> Decision:
     """Apply the gate's rules in order (see the module docstring)."""

@@ -15,18 +15,17 @@ I/O; the gate's rules are in ``promotion``.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from filelock import FileLock
 
+from supplymesh.files import atomic_write, exclusive_lock
 from supplymesh.planning.forecasting.model import DemandModel
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.settings import MeshPaths
@@ -147,18 +146,10 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-@contextlib.contextmanager
-def registry_lock(paths: MeshPaths) -> Iterator[None]:
-    """Hold the registry's lock for a read-change-publish, so a materialization and a
+def registry_lock(paths: MeshPaths) -> FileLock:
+    """The registry's lock, held for a read-change-publish, so a materialization and a
     ``mesh forecast approve`` never overwrite each other's change."""
-    folder = paths.home / "models"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".registry.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(paths.home / "models" / ".registry.lock")
 
 
 def load_registry(paths: MeshPaths) -> pd.DataFrame:
@@ -219,9 +210,7 @@ def save_artifacts(
     folder.mkdir(parents=True, exist_ok=True)
     blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     target = folder / "model.pkl"
-    tmp = folder / ".model.pkl.tmp"
-    tmp.write_bytes(blob)
-    tmp.replace(target)
+    atomic_write(target, blob)
     backtest_predictions.to_parquet(folder / "backtest.parquet", index=False)
     reference.to_parquet(folder / "reference.parquet", index=False)
     return target, hashlib.sha256(blob).hexdigest()

@@ -57,10 +57,6 @@ class SegmentCheck:
         return not self.failures
 
     @property
-    def overall_wape(self) -> float:
-        return self.overall_error if self.measure == "WAPE" else float("nan")
-
-    @property
     def worst(self) -> tuple[str, float]:
         judged = self.table[self.table["judged"]] if len(self.table) else self.table
         if judged.empty:
