@@ -29,6 +29,7 @@ from supplymesh.governance.pseudonym import (
 )
 from supplymesh.publishing import records
 from supplymesh.publishing.consumer_catalog import rebuild_catalog
+from supplymesh.publishing.landing import latest_batch
 from supplymesh.publishing.manifest import (
     catalog_lock,
     current_snapshot,
@@ -41,7 +42,6 @@ from supplymesh.settings import MeshPaths, mesh_paths
 from supplymesh.validation.engine import CheckedInput, check_input, source_sql
 from supplymesh.validation.report import ContractViolationError, ValidationReport
 from supplymesh.validation.rules import literal
-from supplymesh.world.landing import latest_batch
 
 SNAPSHOTS_KEPT = int(os.environ.get("MESH_SNAPSHOTS_KEPT", "10"))
 

@@ -44,10 +44,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from supplymesh.publishing.landing import is_batch_id, new_batch_id
 from supplymesh.settings import MeshPaths
 from supplymesh.world.completejourney_stock import Replenishment, replenish
 from supplymesh.world.generate import Progress, WorldSummary
-from supplymesh.world.landing import is_batch_id, new_batch_id
 from supplymesh.world.network import build_network, draw_schedule, lane_id
 from supplymesh.world.rng import Stream, stream
 from supplymesh.world.scales import HORIZON_DAYS
