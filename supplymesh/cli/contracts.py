@@ -124,10 +124,11 @@ def _consumers():
 
     def lookup(product: str, major: int, columns: list[str] | None) -> dict[str, list[str]]:
         nonlocal graph
-        from supplymesh.governance.lineage import affected_consumers, lineage_graph
+        from supplymesh.cli.lineage import mesh_lineage
+        from supplymesh.governance.lineage import affected_consumers
 
         if graph is None:
-            graph = lineage_graph(mesh_paths())
+            graph = mesh_lineage(mesh_paths())
         try:
             return affected_consumers(graph, product, major, columns)
         except KeyError:
