@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 
 from supplymesh.planning.forecasting.model import DemandModel
-from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.settings import MeshPaths
 
 PRODUCT = "ml.forecast_models"
 STATUSES = ("candidate", "champion", "retired")
 DECISIONS = ("promoted", "approved", "awaiting_approval", "rejected", "superseded", "replaced")
 # the products the features mart is built from: their snapshots identify the training data
+# (``publishing.manifest.current_snapshot_ids``)
 FEATURE_SOURCES = (
     "sales.orders",
     "catalog.products",
@@ -161,12 +161,10 @@ def registry_lock(paths: MeshPaths) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def load_registry(paths: MeshPaths) -> pd.DataFrame:
-    """The currently published registry (empty before the first model)."""
-    snap = current_snapshot(read_manifest(paths), PRODUCT, 1)
-    if snap is None or not Path(snap["path"]).exists():
-        return empty_registry()
-    return conform(pd.read_parquet(snap["path"]))
+def registry_from(published: pd.DataFrame | None) -> pd.DataFrame:
+    """The registry from its published rows (``publishing.manifest.current_frame``), or empty
+    before the first model: the caller reads the product, this layer never reads the mesh."""
+    return empty_registry() if published is None else conform(published)
 
 
 def champion(registry: pd.DataFrame) -> pd.Series | None:
@@ -175,22 +173,6 @@ def champion(registry: pd.DataFrame) -> pd.Series | None:
     if len(rows) > 1:
         raise RegistryError(f"more than one champion: {rows['model_version'].tolist()}")
     return rows.iloc[0] if len(rows) else None
-
-
-def training_snapshots(paths: MeshPaths) -> dict[str, str]:
-    """Current snapshot id of every product the features came from (newest major of each)."""
-    manifest = read_manifest(paths)
-    out = {}
-    for product, entry in sorted(manifest.get("products", {}).items()):
-        if product not in FEATURE_SOURCES:
-            continue
-        majors = sorted(entry.get("versions", {}), key=int)
-        for major in reversed(majors):
-            snap = current_snapshot(manifest, product, int(major))
-            if snap:
-                out[f"{product} v{major}"] = snap["snapshot_id"]
-                break
-    return out
 
 
 def new_version(trained_at: pd.Timestamp, recipe: dict, snapshots: dict[str, str]) -> str:
