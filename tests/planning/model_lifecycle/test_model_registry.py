@@ -171,3 +171,12 @@ def test_params_round_trip_through_the_registry_json():
     params = ForecastParams(learning_rate=0.05, max_leaf_nodes=15)
     again = params_from_json(json.dumps(params.recipe()))
     assert again.recipe() == params.recipe()
+
+
+def test_registry_columns_are_the_contracts_columns_in_order():
+    from contracts.ml.forecast_models_v1 import ForecastModelsV1
+
+    contract_columns = list(ForecastModelsV1.to_schema().columns)
+    assert contract_columns == reg.REGISTRY_COLUMNS
+    assert list(reg.empty_registry().columns) == contract_columns
+    ForecastModelsV1.validate(reg.empty_registry())
