@@ -20,7 +20,6 @@ import duckdb
 import pandas as pd
 
 from supplymesh.governance.access import RAW_PII_MODE
-from supplymesh.governance.product_settings import governance_settings
 from supplymesh.governance.pseudonym import (
     pii_columns,
     pseudonym_key,
@@ -216,7 +215,7 @@ def publish_landing(
     paths = paths or mesh_paths()
     product = get_product(product_key)
     source = landing_file or landing_source(product, paths)
-    partition_column = governance_settings(product).partition_column
+    partition_column = product.governance.partition_column
     results = []
     for version in product.versions:
         con = duckdb.connect()
@@ -252,7 +251,7 @@ def publish_frame(
     con = duckdb.connect()
     try:
         con.register("_frame", frame)
-        partition_column = governance_settings(product).partition_column
+        partition_column = product.governance.partition_column
         checked = check_input(
             con,
             "_frame",
