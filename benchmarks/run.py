@@ -17,8 +17,8 @@ from benchmarks.measure import measure
 from benchmarks.planning import bench_planning, print_planning
 from benchmarks.validation import bench_validation
 from supplymesh.progress import Stages
+from supplymesh.publishing.landing import latest_batch
 from supplymesh.settings import mesh_home
-from supplymesh.world.landing import latest_batch
 
 
 def _mesh(*args: str) -> list[str]:

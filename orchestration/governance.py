@@ -32,7 +32,6 @@ from orchestration.resources import MeshResource
 from supplymesh.governance.definitions import load_definitions
 from supplymesh.governance.policies import POLICIES as CENTRAL_POLICIES
 from supplymesh.governance.policies import product_violations
-from supplymesh.governance.product_settings import governance_settings
 from supplymesh.governance.products import (
     AUDIT_LOG,
     QUALITY_METRICS,
@@ -66,7 +65,7 @@ def _latest_keys(product_key: str) -> list[dg.AssetKey]:
 
 def _specs(product: Product, version: ProductVersion) -> list[dg.AssetCheckSpec]:
     key = asset_key(version)
-    quality = governance_settings(product).quality
+    quality = product.governance.quality
     specs = [
         dg.AssetCheckSpec(
             POLICIES,
@@ -135,7 +134,7 @@ def _quality_result(key: dg.AssetKey, product: Product, version: ProductVersion,
         asset_key=key,
         check_name=QUALITY,
         passed=not breached,
-        severity=_severity(governance_settings(product).quality.severity),
+        severity=_severity(product.governance.quality.severity),
         description=(
             "no measurement yet"
             if not metrics

@@ -34,6 +34,7 @@ from supplymesh.planning.model_lifecycle.training import (
     train_challenger,
 )
 from supplymesh.planning.model_lifecycle.tuning import SearchConfig
+from supplymesh.publishing.manifest import current_frame, current_snapshot_ids
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import get_product
 
@@ -122,7 +123,7 @@ def forecast_model(
     training = config.training()
     challenger = train_challenger(features, training, progress=context.log.info)
     trained_at = reg.utc_now()
-    snapshots = reg.training_snapshots(paths)
+    snapshots = current_snapshot_ids(paths, reg.FEATURE_SOURCES)
     version = reg.new_version(trained_at, challenger.params.recipe(), snapshots)
     artifact, sha = reg.save_artifacts(
         paths, version, challenger.model, challenger.backtest.predictions, challenger.reference
@@ -131,10 +132,14 @@ def forecast_model(
     # (a fit can take a minute; an approval must not wait for it), and again in the rare case
     # the champion changed meanwhile
     champion_mase = _champion_canary(
-        features, reg.champion(reg.load_registry(paths)), challenger, training, config
+        features,
+        reg.champion(reg.registry_from(current_frame(paths, reg.PRODUCT, 1))),
+        challenger,
+        training,
+        config,
     )
     with reg.registry_lock(paths):
-        registry = reg.load_registry(paths)
+        registry = reg.registry_from(current_frame(paths, reg.PRODUCT, 1))
         current = reg.champion(registry)
         if current is not None and champion_mase[0] != current["model_version"]:
             champion_mase = _champion_canary(features, current, challenger, training, config)
@@ -242,7 +247,7 @@ def _champion_canary(
 
 def serving_model(paths) -> tuple[pd.Series, object]:
     """The champion's registry row and its unpickled model; a clear failure when none serves."""
-    registry = reg.load_registry(paths)
+    registry = reg.registry_from(current_frame(paths, reg.PRODUCT, 1))
     row = reg.champion(registry)
     if row is None:
         pending = registry.loc[registry["decision"] == "awaiting_approval", "model_version"]

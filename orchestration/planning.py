@@ -41,7 +41,7 @@ from supplymesh.planning.inventory.policy_inputs import policy_inputs
 from supplymesh.planning.inventory.protection_quantiles import lead_time_samples, lead_time_stats
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.drift import DriftConfig, feature_drift, target_drift
-from supplymesh.publishing.manifest import current_snapshot, read_manifest
+from supplymesh.publishing.manifest import current_frame, current_snapshot, read_manifest
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import get_product
 from supplymesh.reporting.dagster_metadata import (
@@ -238,7 +238,7 @@ def forecast_accuracy(context: dg.AssetExecutionContext, mesh: MeshResource):
     features = read_mart(paths, "fct_demand_features")
     forecasts = [pd.read_parquet(path) for path in _snapshot_paths(paths, FORECAST)]
     previous = _current_frame(paths, ACCURACY)
-    champion = reg.champion(reg.load_registry(paths))
+    champion = reg.champion(reg.registry_from(current_frame(paths, reg.PRODUCT, 1)))
     backtest = reg.load_backtest(champion) if champion is not None else None
     table = accuracy_table(
         previous,
@@ -313,7 +313,7 @@ def supply_plan(context: dg.AssetExecutionContext, config: SupplyPlanConfig, mes
         read_product(paths, RECEIPTS.key), read_product(paths, LOCATIONS.key)
     )
     stats = lead_time_stats(samples)
-    champion = reg.champion(reg.load_registry(paths))
+    champion = reg.champion(reg.registry_from(current_frame(paths, reg.PRODUCT, 1)))
     history = features[features["is_history"].fillna(False).astype(bool)]
     inputs = policy_inputs(
         history[["sku", "location_id", "demand_date", "units_sold"]],

@@ -15,6 +15,7 @@ import dagster as dg
 from orchestration.jobs import mesh_job
 from orchestration.metadata import asset_key
 from orchestration.resources import MeshResource
+from supplymesh.publishing.landing import latest_batch
 from supplymesh.publishing.manifest import (
     Manifest,
     current_snapshot,
@@ -22,7 +23,6 @@ from supplymesh.publishing.manifest import (
     read_manifest,
 )
 from supplymesh.registry import Product, all_products
-from supplymesh.world.landing import latest_batch
 
 
 def judged_batches(manifest: Manifest, product: Product) -> set[str]:

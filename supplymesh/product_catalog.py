@@ -59,18 +59,7 @@ def catalog_entries(paths: MeshPaths, role: str = DEFAULT_ROLE) -> list[dict[str
                 "status": latest.status,
                 "access": product.access,
                 "freshness_sla": f"{product.freshness_sla_hours:g}h",
-                "columns": [
-                    {
-                        "name": c.name,
-                        "type": "VARCHAR" if spec.treatment(c) == "pseudonymised" else c.type,
-                        "classification": c.classification,
-                        "masking": spec.treatment(c),
-                        "nullable": c.nullable,
-                        "description": c.description,
-                    }
-                    for c in latest.columns
-                    if spec.treatment(c) != "hidden"
-                ],
+                "columns": spec.visible_columns(latest.columns),
                 "last_published": latest_entry["last_published"],
                 "version_details": versions,
             }

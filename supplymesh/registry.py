@@ -1,8 +1,22 @@
 """The product registry: every data product's definition, read from ``data_products/``.
 
-A product's metadata (owner, access, SLA, versions) is declared in YAML by its domain team; its
-columns come from the pandera contract of each major version. This module joins the two into one
-typed view that validation, publishing, the catalog and Dagster all share.
+A product's metadata (owner, access, SLA, versions, governance settings) is declared in YAML by
+its domain team; its columns come from the pandera contract of each major version. This module
+is the one reader of those files: it joins the two into one typed view that validation,
+publishing, governance, the catalogs and Dagster all share (``all_products``, ``get_product``;
+``product_files`` for a tree that is not this checkout).
+
+The optional governance sections of a product YAML, next to owner and SLA:
+
+```yaml
+partitioning: {column: snapshot_date}   # a daily product: validated and reported per day
+quality:                                 # thresholds of the quality checks of every publish
+  severity: WARN                         # WARN reports, ERROR blocks downstream assets
+  max_row_count_change: 0.5              # |rows - previous rows| / previous rows
+  max_psi: 0.25                          # population stability index per column vs previous
+  max_null_rate: {promo_id: 0.95}        # per nullable column
+  psi_exclude: [carrier]                 # columns whose shift is expected (labels, free text)
+```
 """
 
 from __future__ import annotations
@@ -35,8 +49,29 @@ DUCKDB_TYPES = {
 }
 
 
+DEFAULT_MAX_ROW_COUNT_CHANGE = 0.5
+DEFAULT_MAX_PSI = 0.25
+
+
 class ProductDefinitionError(ValueError):
     """A product YAML or contract is malformed."""
+
+
+@dataclass(frozen=True)
+class QualityThresholds:
+    severity: str = "WARN"
+    max_row_count_change: float = DEFAULT_MAX_ROW_COUNT_CHANGE
+    max_psi: float = DEFAULT_MAX_PSI
+    max_null_rate: dict[str, float] = field(default_factory=dict)
+    psi_exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GovernanceSettings:
+    """The product's optional governance sections (see the module docstring)."""
+
+    partition_column: str | None = None
+    quality: QualityThresholds = field(default_factory=QualityThresholds)
 
 
 @dataclass(frozen=True)
@@ -117,6 +152,7 @@ class Product:
     versions: tuple[ProductVersion, ...]
     definition_path: Path
     quarantine_tolerance: float = 0.0
+    governance: GovernanceSettings = field(default_factory=GovernanceSettings)
 
     @property
     def key(self) -> str:
@@ -139,6 +175,25 @@ def _parse_date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+def _governance(raw: dict, path: Path) -> GovernanceSettings:
+    quality = raw.get("quality") or {}
+    severity = str(quality.get("severity", "WARN")).upper()
+    if severity not in {"WARN", "ERROR"}:
+        raise ProductDefinitionError(f"{path}: quality.severity must be WARN or ERROR")
+    return GovernanceSettings(
+        partition_column=(raw.get("partitioning") or {}).get("column"),
+        quality=QualityThresholds(
+            severity=severity,
+            max_row_count_change=float(
+                quality.get("max_row_count_change", DEFAULT_MAX_ROW_COUNT_CHANGE)
+            ),
+            max_psi=float(quality.get("max_psi", DEFAULT_MAX_PSI)),
+            max_null_rate={k: float(v) for k, v in (quality.get("max_null_rate") or {}).items()},
+            psi_exclude=tuple(quality.get("psi_exclude") or ()),
+        ),
+    )
 
 
 def load_product(path: Path) -> Product:
@@ -173,14 +228,20 @@ def load_product(path: Path) -> Product:
             versions=versions,
             definition_path=path,
             quarantine_tolerance=float(raw.get("quarantine_tolerance", 0.0)),
+            governance=_governance(raw, path),
         )
     except (KeyError, TypeError) as exc:
         raise ProductDefinitionError(f"{path}: missing or malformed field {exc}") from exc
 
 
+def product_files(root: Path = DATA_PRODUCTS_DIR) -> list[Path]:
+    """Every product YAML under ``root`` (``<domain>/<name>.yaml``), in a stable order."""
+    return sorted(root.glob("*/*.yaml"))
+
+
 @cache
 def _load_all(root: Path) -> tuple[Product, ...]:
-    return tuple(load_product(p) for p in sorted(root.glob("*/*.yaml")))
+    return tuple(load_product(p) for p in product_files(root))
 
 
 def all_products(root: Path = DATA_PRODUCTS_DIR) -> tuple[Product, ...]:

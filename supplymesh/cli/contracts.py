@@ -3,6 +3,7 @@
     mesh contracts export --format odcs --out DIR      one ODCS v3.1.0 file per product version
     mesh contracts diff OLD NEW [--json]               classify every change (exit 1 if breaking)
     mesh contracts check [--base GIT_REF] [--json]     definitions, policies and the semver gate
+    mesh contracts sources [--write]                   the dbt sources file the products generate
 
 A contract reference is an ODCS file, ``<domain>.<product>@<major>`` (this checkout) or
 ``<git-ref>:<domain>.<product>@<major>`` (that commit, branch or tag of this repository).
@@ -18,6 +19,12 @@ from pathlib import Path
 
 import yaml
 
+from supplymesh.governance.dbt_sources import (
+    SOURCES_PATH,
+    render_sources,
+    sources_drift,
+    write_sources,
+)
 from supplymesh.governance.definitions import (
     DefinitionsError,
     ProjectDefinitions,
@@ -66,6 +73,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "public marts agree with the contracts",
     )
     gate.set_defaults(run=run_check)
+
+    sources = verbs.add_parser(
+        "sources", help=f"generate {SOURCES_PATH} from the product YAML and contracts"
+    )
+    sources.add_argument(
+        "--write", action="store_true", help="write the file (default: print it to stdout)"
+    )
+    sources.add_argument(
+        "--project", type=Path, default=PROJECT_ROOT, help="checkout to generate for"
+    )
+    sources.set_defaults(run=run_sources)
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    defs = load_tree(args.project)
+    for subject, message in defs.errors:
+        print(f"mesh contracts sources: {subject}: {message}", file=sys.stderr)
+    if defs.errors:
+        return 1
+    if args.write:
+        print(f"wrote {write_sources(defs, args.project)}")
+    else:
+        sys.stdout.write(render_sources(defs))
+    return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -124,10 +155,11 @@ def _consumers():
 
     def lookup(product: str, major: int, columns: list[str] | None) -> dict[str, list[str]]:
         nonlocal graph
-        from supplymesh.governance.lineage import affected_consumers, lineage_graph
+        from supplymesh.cli.lineage import mesh_lineage
+        from supplymesh.governance.lineage import affected_consumers
 
         if graph is None:
-            graph = lineage_graph(mesh_paths())
+            graph = mesh_lineage(mesh_paths())
         try:
             return affected_consumers(graph, product, major, columns)
         except KeyError:
@@ -145,9 +177,9 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"mesh contracts check: {exc}", file=sys.stderr)
         return 2
     paths = mesh_paths()
-    marts = []
+    extra = [v for v in [sources_drift(head, args.project)] if v is not None]
     if not args.no_dbt:
-        marts = mart_violations(load_dbt_manifest(paths))
+        extra += mart_violations(load_dbt_manifest(paths))
     report = check(
         head,
         today,
@@ -155,7 +187,7 @@ def run_check(args: argparse.Namespace) -> int:
         base_label=args.base,
         consumers=None if args.no_dbt else _consumers(),
         published=set(read_manifest(paths)["products"]),
-        extra=marts,
+        extra=extra,
     )
     print(json.dumps(report.to_dict(), indent=2, default=str) if args.json else report.summary())
     return 0 if report.passed else 1

@@ -23,6 +23,7 @@ from supplymesh.governance.audit import record
 from supplymesh.planning.forecasting.history_backtest import backtest_history, read_history
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.progress import Progress
+from supplymesh.publishing.manifest import current_frame
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import mesh_paths
 
@@ -104,7 +105,7 @@ def run_backtest(args: argparse.Namespace) -> int:
 
 
 def run_models(args: argparse.Namespace) -> int:
-    registry = reg.load_registry(mesh_paths())
+    registry = reg.registry_from(current_frame(mesh_paths(), reg.PRODUCT, 1))
     if args.json:
         print(registry.to_json(orient="records", date_format="iso", indent=2))
         return 0
@@ -132,7 +133,12 @@ def run_approve(args: argparse.Namespace) -> int:
     paths = mesh_paths()
     with reg.registry_lock(paths):
         try:
-            registry = reg.approve(reg.load_registry(paths), args.version, args.by, reg.utc_now())
+            registry = reg.approve(
+                reg.registry_from(current_frame(paths, reg.PRODUCT, 1)),
+                args.version,
+                args.by,
+                reg.utc_now(),
+            )
         except reg.RegistryError as exc:
             print(f"cannot approve: {exc}", file=sys.stderr)
             return 1
@@ -152,7 +158,11 @@ def run_reject(args: argparse.Namespace) -> int:
     with reg.registry_lock(paths):
         try:
             registry = reg.reject_pending(
-                reg.load_registry(paths), args.version, args.by, args.reason, reg.utc_now()
+                reg.registry_from(current_frame(paths, reg.PRODUCT, 1)),
+                args.version,
+                args.by,
+                args.reason,
+                reg.utc_now(),
             )
         except reg.RegistryError as exc:
             print(f"cannot reject: {exc}", file=sys.stderr)

@@ -7,8 +7,8 @@ import argparse
 import json
 import sys
 
-from supplymesh.governance.lineage import lineage_graph, product_lineage
-from supplymesh.settings import mesh_paths
+from supplymesh.governance.lineage import LineageGraph, lineage_graph, product_lineage
+from supplymesh.settings import MeshPaths, mesh_paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -18,13 +18,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def mesh_lineage(paths: MeshPaths) -> LineageGraph:
+    """The lineage of the mesh as its Dagster definitions wire it (products, dbt models and
+    planners in one asset graph, so nothing is declared twice)."""
+    from orchestration.definitions import build_definitions
+
+    asset_graph = build_definitions().resolve_asset_graph()
+    parents = {
+        key.to_user_string(): [p.to_user_string() for p in asset_graph.get(key).parent_keys]
+        for key in asset_graph.get_all_asset_keys()
+    }
+    return lineage_graph(paths, parents)
+
+
 def _section(title: str, names: list[str]) -> list[str]:
     return [f"{title}:", *(f"  {n}" for n in names or ["(none)"])]
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        lineage = product_lineage(lineage_graph(mesh_paths()), args.product)
+        lineage = product_lineage(mesh_lineage(mesh_paths()), args.product)
     except KeyError as exc:
         print(f"mesh lineage: {exc.args[0]}", file=sys.stderr)
         return 2

@@ -13,7 +13,6 @@ import json
 import sys
 from pathlib import Path
 
-from supplymesh.governance.product_settings import governance_settings
 from supplymesh.governance.pseudonym import pii_columns, pseudonym_key, pseudonymise_samples
 from supplymesh.publishing.manifest import served_tables
 from supplymesh.registry import get_product
@@ -52,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     report = validate_file(
         args.file,
         version,
-        partition_column=governance_settings(product).partition_column,
+        partition_column=product.governance.partition_column,
         resolve=None if args.no_cross_product else served_tables(paths),
     )
     if pii_columns(version):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from supplymesh.registry import ACCESS_LEVELS, Access, Column, Product
 from supplymesh.settings import MeshPaths
@@ -42,6 +42,22 @@ class Role:
         if column.classification in self.pseudonymised:
             return "pseudonymised"
         return "raw"
+
+    def visible_columns(self, columns: list[Column]) -> list[dict[str, Any]]:
+        """The columns this role sees, each with how (``masking``) and the type it reads (a
+        pseudonym is a string): what both the catalog listing and the role's catalog file show."""
+        return [
+            {
+                "name": c.name,
+                "type": "VARCHAR" if self.treatment(c) == "pseudonymised" else c.type,
+                "classification": c.classification,
+                "masking": self.treatment(c),
+                "nullable": c.nullable,
+                "description": c.description,
+            }
+            for c in columns
+            if self.treatment(c) != "hidden"
+        ]
 
     @property
     def sees_raw_pii(self) -> bool:

@@ -24,7 +24,7 @@ import pandera.pandas as pa
 import yaml
 
 from supplymesh.governance.spec import ContractSpec, contract_spec, spec_from_dict
-from supplymesh.registry import ProductDefinitionError, load_product
+from supplymesh.registry import ProductDefinitionError, load_product, product_files
 from supplymesh.settings import PROJECT_ROOT
 
 DEFINITION_DIRS = ("data_products", "contracts")
@@ -80,7 +80,7 @@ def load_definitions(root: Path = PROJECT_ROOT) -> ProjectDefinitions:
     Only valid in a process whose ``contracts`` package is ``root``'s (see ``load_tree``).
     """
     out = ProjectDefinitions()
-    for path in sorted((root / "data_products").glob("*/*.yaml")):
+    for path in product_files(root / "data_products"):
         where = str(path.relative_to(root))
         try:
             product = load_product(path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,28 +130,26 @@ def affected_consumers(
     }
 
 
-def lineage_graph(paths: MeshPaths) -> LineageGraph:
-    """The mesh's lineage from its Dagster definitions and dbt manifest (parsed if stale)."""
-    from orchestration.definitions import build_definitions
-    from orchestration.metadata import asset_key
+def lineage_graph(paths: MeshPaths, asset_parents: Mapping[str, Iterable[str]]) -> LineageGraph:
+    """The mesh's lineage from its asset graph and dbt manifest (parsed if stale).
+
+    ``asset_parents`` maps every asset key (as ``domain/name``) to its parents' keys; the caller
+    reads them from the Dagster definitions (``supplymesh.cli.lineage.mesh_lineage``), so this
+    layer never imports the orchestration above it.
+    """
     from supplymesh.transforms_project import load_dbt_manifest
 
     manifest = load_dbt_manifest(paths)
-    asset_graph = build_definitions().resolve_asset_graph()
     # the governance products run after every product only to snapshot the logs at the end of
     # a run; they read no product data, so those ordering edges are not lineage
     parents = {
-        key.to_user_string(): (
-            set()
-            if key.path[0] == GOVERNANCE
-            else {p.to_user_string() for p in asset_graph.get(key).parent_keys}
-        )
-        for key in asset_graph.get_all_asset_keys()
+        key: set() if key.split("/", 1)[0] == GOVERNANCE else set(keys)
+        for key, keys in asset_parents.items()
     }
     products, columns = {}, {}
     for product in all_products():
         for v in product.versions:
-            node = asset_key(v).to_user_string()
+            node = f"{product.domain}/{v.table}"  # the product's Dagster asset key
             products[node] = (product.key, v.major)
             columns[node] = [c.name for c in v.columns]
     sql = {

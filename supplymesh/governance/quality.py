@@ -5,7 +5,7 @@ usually shows first: the row count jumps, a column fills with nulls, or a distri
 (population stability index, PSI, over deciles of the previous snapshot for numbers and over
 categories for low-cardinality text; run and version labels are not distributions and
 are skipped, as are columns a product lists in ``quality.psi_exclude``). Each metric is stored with the threshold the product's YAML
-sets (``product_settings.py``) and whether it was breached; the history is published as the
+sets (its ``quality`` section, read by ``supplymesh.registry``) and whether it was breached; the history is published as the
 ``governance.quality_metrics`` product.
 """
 
@@ -23,8 +23,7 @@ import duckdb
 
 from supplymesh.files import append_durably, atomic_write, exclusive_lock
 from supplymesh.governance.layout import governance_dir, quality_log_path
-from supplymesh.governance.product_settings import QualityThresholds
-from supplymesh.registry import ProductVersion
+from supplymesh.registry import ProductVersion, QualityThresholds
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal, quote
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import pandera.pandas as pa
 
-from supplymesh.governance.product_settings import governance_settings
 from supplymesh.registry import Product, ProductVersion
 from supplymesh.validation.rules import severity_of
 
@@ -240,7 +239,7 @@ def contract_spec(product: Product, version: ProductVersion) -> ContractSpec:
         freshness_sla_hours=product.freshness_sla_hours,
         deprecated_on=str(version.deprecated_on) if version.deprecated_on else None,
         sunset_on=str(version.sunset_on) if version.sunset_on else None,
-        partition_column=governance_settings(product).partition_column,
+        partition_column=product.governance.partition_column,
         contract_ref=version.contract_ref,
     )
 

@@ -86,18 +86,7 @@ def _build(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) -> No
             path = served_file(snap, v, role) if snap else None
             product_rows.append(_product_row(product, v, snap, path))
             column_rows += [
-                (
-                    product.key,
-                    v.major,
-                    c.name,
-                    "VARCHAR" if role.treatment(c) == "pseudonymised" else c.type,
-                    c.classification,
-                    role.treatment(c),
-                    c.nullable,
-                    c.description,
-                )
-                for c in v.columns
-                if role.treatment(c) != "hidden"
+                (product.key, v.major, *c.values()) for c in role.visible_columns(v.columns)
             ]
             if path is None:
                 continue

@@ -8,9 +8,11 @@ and a reader always sees a complete document.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from filelock import FileLock
 
 from supplymesh.files import atomic_write, exclusive_lock
@@ -49,6 +51,31 @@ def version_entry(manifest: Manifest, product: str, major: int) -> dict[str, Any
 def current_snapshot(manifest: Manifest, product: str, major: int) -> dict[str, Any] | None:
     entry = manifest["products"].get(product, {}).get("versions", {}).get(str(major))
     return entry["current"] if entry else None
+
+
+def current_frame(paths: MeshPaths, product: str, major: int) -> pd.DataFrame | None:
+    """The rows of a product version's current snapshot; None before its first publish."""
+    snap = current_snapshot(read_manifest(paths), product, major)
+    if snap is None or not Path(snap["path"]).exists():
+        return None
+    return pd.read_parquet(snap["path"])
+
+
+def current_snapshot_ids(paths: MeshPaths, products: Iterable[str]) -> dict[str, str]:
+    """``<product> v<major>`` -> current snapshot id, for the newest published major of each
+    of ``products`` (what identifies the data a model was trained on)."""
+    manifest = read_manifest(paths)
+    wanted = set(products)
+    out = {}
+    for product, entry in sorted(manifest.get("products", {}).items()):
+        if product not in wanted:
+            continue
+        for major in sorted(entry.get("versions", {}), key=int, reverse=True):
+            snap = current_snapshot(manifest, product, int(major))
+            if snap:
+                out[f"{product} v{major}"] = snap["snapshot_id"]
+                break
+    return out
 
 
 def last_validation(manifest: Manifest, product: str, major: int) -> dict[str, Any] | None:

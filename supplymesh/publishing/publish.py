@@ -20,7 +20,6 @@ import duckdb
 import pandas as pd
 
 from supplymesh.governance.access import RAW_PII_MODE
-from supplymesh.governance.product_settings import governance_settings
 from supplymesh.governance.pseudonym import (
     pii_columns,
     pseudonym_key,
@@ -29,6 +28,7 @@ from supplymesh.governance.pseudonym import (
 )
 from supplymesh.publishing import records
 from supplymesh.publishing.consumer_catalog import rebuild_catalog
+from supplymesh.publishing.landing import latest_batch
 from supplymesh.publishing.manifest import (
     catalog_lock,
     current_snapshot,
@@ -41,7 +41,6 @@ from supplymesh.settings import MeshPaths, mesh_paths
 from supplymesh.validation.engine import CheckedInput, check_input, source_sql
 from supplymesh.validation.report import ValidationReport
 from supplymesh.validation.rules import literal
-from supplymesh.world.landing import latest_batch
 
 SNAPSHOTS_KEPT = int(os.environ.get("MESH_SNAPSHOTS_KEPT", "10"))
 
@@ -212,7 +211,7 @@ def publish_landing(
     paths = paths or mesh_paths()
     product = get_product(product_key)
     source = landing_file or landing_source(product, paths)
-    partition_column = governance_settings(product).partition_column
+    partition_column = product.governance.partition_column
     results = []
     for version in product.versions:
         con = duckdb.connect()
@@ -248,7 +247,7 @@ def publish_frame(
     con = duckdb.connect()
     try:
         con.register("_frame", frame)
-        partition_column = governance_settings(product).partition_column
+        partition_column = product.governance.partition_column
         checked = check_input(
             con,
             "_frame",

@@ -16,7 +16,6 @@ from supplymesh.files import atomic_write
 from supplymesh.governance import audit
 from supplymesh.governance.diff import diff_contracts
 from supplymesh.governance.layout import partition_ledger_path, published_spec_path
-from supplymesh.governance.product_settings import governance_settings
 from supplymesh.governance.quality import append_metrics, measure_snapshot
 from supplymesh.governance.spec import contract_spec, spec_from_dict
 from supplymesh.registry import ProductVersion, get_product
@@ -112,7 +111,7 @@ def record_publish(
     run_id: str,
 ) -> None:
     """Measure the new snapshot against the one it replaces, then audit the publish."""
-    thresholds = governance_settings(get_product(version.product)).quality
+    thresholds = get_product(version.product).governance.quality
     metrics = measure_snapshot(version, snapshot, previous, thresholds, run_id)
     append_metrics(paths, metrics)
     breached = [f"{m.metric}({m.column_name or 'table'})" for m in metrics if m.breached]

@@ -15,9 +15,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from supplymesh.headless import materialize
+from supplymesh.publishing.landing import latest_batch, new_batch_id
 from supplymesh.registry import all_products
 from supplymesh.settings import MeshPaths
-from supplymesh.world.landing import latest_batch, new_batch_id
 from tests.browser.chromium import (
     CHROMIUM_FLAGS,
     chromium_executable,

@@ -12,9 +12,9 @@ from supplymesh.cli import main
 from supplymesh.consumer import connect, run_query
 from supplymesh.governance.layout import pseudonym_key_path
 from supplymesh.governance.pseudonym import pseudonym_key, pseudonymise
+from supplymesh.publishing.landing import latest_batch
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.settings import PROJECT_ROOT
-from supplymesh.world.landing import latest_batch
 
 
 @pytest.fixture(autouse=True)
@@ -188,8 +188,8 @@ def test_raw_pii_files_are_closed_to_other_accounts(published):
 
 def test_validation_samples_carry_pseudonyms_not_pii(published, raw_pii):
     """Sample rows travel to Dagster and logs: a rejected order shows no raw e-mail."""
+    from supplymesh.publishing.landing import new_batch_id
     from supplymesh.publishing.publish import publish_landing
-    from supplymesh.world.landing import new_batch_id
 
     source = latest_batch(published.landing_dir("sales"), "orders")
     frame = pd.read_parquet(source)

@@ -13,10 +13,10 @@ from orchestration.governance import freshness_checks, governance_checks
 from orchestration.metadata import asset_key
 from orchestration.resources import MeshResource
 from orchestration.source_products import source_product_asset
+from supplymesh.publishing.landing import latest_batch, new_batch_id
 from supplymesh.publishing.publish import publish_landing
 from supplymesh.registry import all_products, get_product
 from supplymesh.validation.report import RuleResult
-from supplymesh.world.landing import latest_batch, new_batch_id
 from tests.mesh_world import generate_tiny_world, mesh_environment
 
 RECEIPTS = get_product("procurement.purchase_receipts")

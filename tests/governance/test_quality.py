@@ -7,9 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supplymesh.governance.product_settings import QualityThresholds, governance_settings
 from supplymesh.governance.quality import latest_metrics, measure_snapshot, psi, read_metrics
-from supplymesh.registry import get_product
+from supplymesh.registry import QualityThresholds, get_product
 
 STOCK = get_product("inventory.stock_snapshots")
 
@@ -59,7 +58,7 @@ def test_first_publish_records_counts_and_null_rates_only(tmp_path):
 
 def test_a_shifted_shrunken_batch_breaches_the_yaml_thresholds(tmp_path):
     rng = np.random.default_rng(2)
-    thresholds = governance_settings(STOCK).quality
+    thresholds = STOCK.governance.quality
     old = snapshot(tmp_path, "old", stock(1000, rng.integers(0, 100, 1000)), "s1")
     same = snapshot(tmp_path, "same", stock(1000, rng.integers(0, 100, 1000)), "s2")
     shifted = snapshot(tmp_path, "new", stock(600, rng.integers(400, 500, 600)), "s3")
@@ -76,8 +75,8 @@ def test_a_shifted_shrunken_batch_breaches_the_yaml_thresholds(tmp_path):
 
 def test_null_rate_threshold_comes_from_the_yaml():
     orders = get_product("sales.orders")
-    assert governance_settings(orders).quality.max_null_rate == {"promo_id": 0.98}
-    assert governance_settings(STOCK).partition_column == "snapshot_date"
+    assert orders.governance.quality.max_null_rate == {"promo_id": 0.98}
+    assert STOCK.governance.partition_column == "snapshot_date"
 
 
 def test_publishes_record_metrics_and_the_product_publishes_them(published):
@@ -102,7 +101,7 @@ def test_publishes_record_metrics_and_the_product_publishes_them(published):
 
 
 def test_thresholds_default_when_a_product_declares_none():
-    quality = governance_settings(get_product("logistics.lanes")).quality
+    quality = get_product("logistics.lanes").governance.quality
     assert (quality.severity, quality.max_psi, quality.max_row_count_change) == ("WARN", 0.25, 0.5)
 
 

@@ -10,10 +10,10 @@ import pytest
 
 from orchestration.resources import MeshResource
 from orchestration.sensors import landing_sensor
+from supplymesh.publishing.landing import latest_batch
 from supplymesh.publishing.publish import publish_landing
 from supplymesh.registry import all_products
 from supplymesh.settings import MeshPaths
-from supplymesh.world.landing import latest_batch
 from tests.mesh_world import generate_tiny_world, mesh_environment
 
 

@@ -11,8 +11,9 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 import pytest
 
+from supplymesh.publishing.landing import latest_batch
 from supplymesh.settings import MeshPaths
-from supplymesh.world import EXTRACTS, WorldSummary, generate_world, latest_batch
+from supplymesh.world import EXTRACTS, WorldSummary, generate_world
 
 BATCH = "20260101T000000Z"
 

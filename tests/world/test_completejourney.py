@@ -4,9 +4,9 @@ them that reconciles, and extracts every contract accepts."""
 import pandas as pd
 import pytest
 
+from supplymesh.publishing.landing import latest_batch
 from supplymesh.settings import MeshPaths
 from supplymesh.world.completejourney import AS_OF, generate_completejourney, us_holidays
-from supplymesh.world.landing import latest_batch
 
 
 @pytest.fixture(scope="module")

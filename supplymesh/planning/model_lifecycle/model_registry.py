@@ -25,15 +25,16 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock
 
+from contracts.ml import forecast_models_v1 as contract
 from supplymesh.files import atomic_write, exclusive_lock
 from supplymesh.planning.forecasting.model import DemandModel
-from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.settings import MeshPaths
 
 PRODUCT = "ml.forecast_models"
-STATUSES = ("candidate", "champion", "retired")
-DECISIONS = ("promoted", "approved", "awaiting_approval", "rejected", "superseded", "replaced")
+STATUSES = tuple(contract.STATUSES)
+DECISIONS = tuple(contract.DECISIONS)
 # the products the features mart is built from: their snapshots identify the training data
+# (``publishing.manifest.current_snapshot_ids``)
 FEATURE_SOURCES = (
     "sales.orders",
     "catalog.products",
@@ -42,47 +43,10 @@ FEATURE_SOURCES = (
     "market.calendar",
     "market.promotions",
 )
-REGISTRY_COLUMNS = [
-    "model_version",
-    "status",
-    "decision",
-    "decision_reason",
-    "decided_by",
-    "decided_at",
-    "promoted_by",
-    "promoted_at",
-    "approval_required",
-    "approved_by",
-    "approved_at",
-    "retired_at",
-    "trained_at",
-    "training_as_of",
-    "training_snapshots",
-    "training_rows",
-    "params",
-    "feature_importances",
-    "backtest_origins",
-    "backtest_mase",
-    "backtest_mase_total",
-    "backtest_wape",
-    "backtest_bias",
-    "backtest_p90_coverage",
-    "seasonal_naive_mase",
-    "moving_average_mase",
-    "canary_window_start",
-    "canary_mase",
-    "champion_version",
-    "champion_canary_mase",
-    "bias_check_passed",
-    "worst_segment",
-    "worst_segment_error_ratio",
-    "search_seconds",
-    "backtest_seconds",
-    "fit_seconds",
-    "artifact_path",
-    "artifact_sha256",
-]
-TIMESTAMP_COLUMNS = ["decided_at", "promoted_at", "approved_at", "retired_at", "trained_at"]
+# the registry's columns and their types are the contract's (``contracts/ml/forecast_models_v1.py``)
+_SCHEMA = contract.ForecastModelsV1.to_schema()
+REGISTRY_COLUMNS = list(_SCHEMA.columns)
+_DTYPES = {name: str(col.dtype) for name, col in _SCHEMA.columns.items()}
 
 
 class RegistryError(ValueError):
@@ -98,51 +62,28 @@ def empty_registry() -> pd.DataFrame:
     return conform(pd.DataFrame(columns=REGISTRY_COLUMNS))
 
 
+def _as_contract_type(values: pd.Series, dtype: str) -> pd.Series:
+    """One column as the contract types it (missing values: None, or False / 0 for flags and
+    counts, which the contract declares not nullable)."""
+    if dtype.startswith("datetime64"):
+        return pd.to_datetime(values).astype("datetime64[ns]")
+    if dtype == "date":
+        dates = [None if pd.isna(v) else pd.Timestamp(v).date() for v in values]
+        return pd.Series(dates, index=values.index, dtype="object")
+    if dtype == "bool":
+        return values.astype("object").where(values.notna(), False).astype(bool)
+    if dtype == "int64":
+        return pd.to_numeric(values, errors="coerce").fillna(0).astype("int64")
+    if dtype == "float64":
+        return pd.to_numeric(values, errors="coerce").astype(float)
+    return values.astype("object").where(values.notna(), None)
+
+
 def conform(frame: pd.DataFrame) -> pd.DataFrame:
     """The registry's columns in order and with the contract's types."""
     out = frame.reindex(columns=REGISTRY_COLUMNS).copy()
-    for col in TIMESTAMP_COLUMNS:
-        out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
-    out["training_as_of"] = pd.Series(
-        [None if pd.isna(v) else pd.Timestamp(v).date() for v in out["training_as_of"]],
-        index=out.index,
-        dtype="object",
-    )
-    out["canary_window_start"] = pd.Series(
-        [None if pd.isna(v) else pd.Timestamp(v).date() for v in out["canary_window_start"]],
-        index=out.index,
-        dtype="object",
-    )
-    for col in ("approval_required", "bias_check_passed"):
-        out[col] = out[col].astype("object").where(out[col].notna(), False).astype(bool)
-    for col in ("backtest_origins", "training_rows"):
-        out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0).astype("int64")
-    floats = [
-        c
-        for c in REGISTRY_COLUMNS
-        if c.startswith(("backtest_", "seasonal_", "moving_", "canary_mase", "champion_canary"))
-        or c.endswith(("_seconds", "error_ratio"))
-    ]
-    for col in floats:
-        if col not in ("backtest_origins",):
-            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
-    strings = [
-        c
-        for c in REGISTRY_COLUMNS
-        if c not in TIMESTAMP_COLUMNS
-        and c not in floats
-        and c
-        not in (
-            "training_as_of",
-            "canary_window_start",
-            "approval_required",
-            "bias_check_passed",
-            "backtest_origins",
-            "training_rows",
-        )
-    ]
-    for col in strings:
-        out[col] = out[col].astype("object").where(out[col].notna(), None)
+    for col, dtype in _DTYPES.items():
+        out[col] = _as_contract_type(out[col], dtype)
     return out.reset_index(drop=True)
 
 
@@ -152,12 +93,10 @@ def registry_lock(paths: MeshPaths) -> FileLock:
     return exclusive_lock(paths.home / "models" / ".registry.lock")
 
 
-def load_registry(paths: MeshPaths) -> pd.DataFrame:
-    """The currently published registry (empty before the first model)."""
-    snap = current_snapshot(read_manifest(paths), PRODUCT, 1)
-    if snap is None or not Path(snap["path"]).exists():
-        return empty_registry()
-    return conform(pd.read_parquet(snap["path"]))
+def registry_from(published: pd.DataFrame | None) -> pd.DataFrame:
+    """The registry from its published rows (``publishing.manifest.current_frame``), or empty
+    before the first model: the caller reads the product, this layer never reads the mesh."""
+    return empty_registry() if published is None else conform(published)
 
 
 def champion(registry: pd.DataFrame) -> pd.Series | None:
@@ -166,22 +105,6 @@ def champion(registry: pd.DataFrame) -> pd.Series | None:
     if len(rows) > 1:
         raise RegistryError(f"more than one champion: {rows['model_version'].tolist()}")
     return rows.iloc[0] if len(rows) else None
-
-
-def training_snapshots(paths: MeshPaths) -> dict[str, str]:
-    """Current snapshot id of every product the features came from (newest major of each)."""
-    manifest = read_manifest(paths)
-    out = {}
-    for product, entry in sorted(manifest.get("products", {}).items()):
-        if product not in FEATURE_SOURCES:
-            continue
-        majors = sorted(entry.get("versions", {}), key=int)
-        for major in reversed(majors):
-            snap = current_snapshot(manifest, product, int(major))
-            if snap:
-                out[f"{product} v{major}"] = snap["snapshot_id"]
-                break
-    return out
 
 
 def new_version(trained_at: pd.Timestamp, recipe: dict, snapshots: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from supplymesh.publishing.landing import is_batch_id, new_batch_id
 from supplymesh.settings import MeshPaths
 from supplymesh.world.completejourney.extracts import (
     ReplenishedHistory,
@@ -29,7 +30,6 @@ from supplymesh.world.completejourney.source import (
 )
 from supplymesh.world.completejourney.stock import replenish
 from supplymesh.world.generate import Progress, WorldSummary
-from supplymesh.world.landing import is_batch_id, new_batch_id
 from supplymesh.world.network import Network, build_network, draw_schedule
 from supplymesh.world.rng import Stream, stream
 from supplymesh.world.scales import HORIZON_DAYS

@@ -10,7 +10,7 @@ import pytest
 from supplymesh.planning.forecasting.model import ForecastParams
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.training import params_from_json
-from supplymesh.publishing.manifest import current_snapshot, read_manifest
+from supplymesh.publishing.manifest import current_frame, current_snapshot, read_manifest
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import MeshPaths
 
@@ -154,7 +154,10 @@ def test_the_registry_contract_refuses_two_champions(tmp_path):
     assert [r.rule for r in result.report.failures] == ["at most one champion"]
     served = current_snapshot(read_manifest(paths), reg.PRODUCT, 1)
     assert pd.read_parquet(served["path"])["status"].tolist() == ["champion", "candidate"]
-    assert reg.load_registry(paths)["model_version"].tolist() == ["m1", "m2"]
+    assert reg.registry_from(current_frame(paths, reg.PRODUCT, 1))["model_version"].tolist() == [
+        "m1",
+        "m2",
+    ]
 
 
 def test_the_registry_contract_refuses_an_approval_without_approver(tmp_path):
@@ -168,3 +171,12 @@ def test_params_round_trip_through_the_registry_json():
     params = ForecastParams(learning_rate=0.05, max_leaf_nodes=15)
     again = params_from_json(json.dumps(params.recipe()))
     assert again.recipe() == params.recipe()
+
+
+def test_registry_columns_are_the_contracts_columns_in_order():
+    from contracts.ml.forecast_models_v1 import ForecastModelsV1
+
+    contract_columns = list(ForecastModelsV1.to_schema().columns)
+    assert contract_columns == reg.REGISTRY_COLUMNS
+    assert list(reg.empty_registry().columns) == contract_columns
+    ForecastModelsV1.validate(reg.empty_registry())
