@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.governance import governance_definitions
+from orchestration.governance.checks import governance_definitions
 from orchestration.jobs import mesh_job
-from orchestration.ml import ml_assets
-from orchestration.planning import planning_assets
+from orchestration.landing.sensors import landing_sensor
+from orchestration.ml.assets import ml_assets
+from orchestration.planning.assets import planning_assets
+from orchestration.products.assets import source_product_assets
 from orchestration.resources import MeshResource
-from orchestration.sensors import landing_sensor
-from orchestration.source_products import source_product_assets
-from orchestration.transforms import dbt_project, dbt_resource, transforms_assets
+from orchestration.transforms.assets import dbt_project, dbt_resource, transforms_assets
 
 
 def build_definitions() -> dg.Definitions:

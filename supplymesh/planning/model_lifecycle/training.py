@@ -9,7 +9,7 @@ frame, without touching the registry or any file:
 4. grouped permutation importance on the latest backtest window (``explain``);
 5. the final fit on all history, and a sample of its training rows as the drift reference.
 
-The asset (``orchestration.ml``) then compares the challenger with the champion, decides, saves
+The asset (``orchestration.ml.assets``) then compares the challenger with the champion, decides, saves
 the artifacts and publishes the registry.
 """
 

@@ -5,7 +5,7 @@ Each planner reads the marts dbt built and the products published upstream of it
 runs through the mesh, as a consumer would read it), computes its plan with the pure functions in
 ``supplymesh.planning`` and publishes it through the same contract gate as every source product.
 The demand model itself (training, the champion/challenger gate, the registry) is in
-``orchestration.ml``; the forecast here is always made by the serving champion.
+``orchestration.ml.assets``; the forecast here is always made by the serving champion.
 """
 
 import json
@@ -16,7 +16,7 @@ import pandas as pd
 
 from orchestration.contract_checks import contract_check_spec, publish_events
 from orchestration.metadata import asset_key, product_spec
-from orchestration.ml import MODELS, serving_model
+from orchestration.ml.assets import MODELS, serving_model
 from orchestration.resources import MeshResource
 from supplymesh.marts import read_mart, read_product
 from supplymesh.planning.coordination.coordinator import (

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from orchestration.planning import _drift_check
+from orchestration.planning.assets import _drift_check
 from supplymesh.planning.model_lifecycle.drift import DriftConfig, DriftReport
 
 COLUMNS = ["column", "psi", "ks", "ks_pvalue", "drifted"]
