@@ -5,7 +5,7 @@ Each planner reads the marts dbt built and the products published upstream of it
 runs through the mesh, as a consumer would read it), computes its plan with the pure functions in
 ``supplymesh.planning`` and publishes it through the same contract gate as every source product.
 The demand model itself (training, the champion/challenger gate, the registry) is in
-``orchestration.ml.assets``; the forecast here is always made by the serving champion.
+``orchestration.ml``; the forecast here is always made by the serving champion.
 """
 
 import json
@@ -16,39 +16,41 @@ import pandas as pd
 
 from orchestration.contract_checks import contract_check_spec, publish_events
 from orchestration.metadata import asset_key, product_spec
-from orchestration.ml.assets import MODELS, serving_model
+from orchestration.ml.assets import MODELS
+from orchestration.planning.checks import (
+    forecast_check_specs,
+    forecast_checks,
+    supply_plan_check_specs,
+    supply_plan_checks,
+)
 from orchestration.resources import MeshResource
 from supplymesh.marts import read_mart, read_product
-from supplymesh.planning.coordination.coordinator import (
-    CoordinationConfig,
-    binding_fill,
-    coordinate,
+from supplymesh.planning.coordination.coordinator import CoordinationConfig
+from supplymesh.planning.coordination.supply_plan import (
+    SettledSupplyPlan,
+    SupplyPlanInputs,
+    plan_supply,
 )
-from supplymesh.planning.coordination.kpis import MAX_TRUCK_RATIO, supply_plan_kpis
-from supplymesh.planning.coordination.plan_checks import check_inventory_plan, check_shipment_plan
 from supplymesh.planning.forecasting.accuracy import accuracy_table, actuals
-from supplymesh.planning.forecasting.features import add_origin_features
-from supplymesh.planning.forecasting.forecast import (
-    attach_error_std,
-    error_std_from_predictions,
-    forecast_with_model,
-    future_rows,
-    prepare_frame,
-)
 from supplymesh.planning.inventory.classification import ServiceTargets
-from supplymesh.planning.inventory.policy import plan_inventory
-from supplymesh.planning.inventory.policy_inputs import policy_inputs
-from supplymesh.planning.inventory.protection_quantiles import lead_time_samples, lead_time_stats
 from supplymesh.planning.model_lifecycle import model_registry as reg
-from supplymesh.planning.model_lifecycle.drift import DriftConfig, feature_drift, target_drift
-from supplymesh.publishing.manifest import current_snapshot, read_manifest
+from supplymesh.planning.model_lifecycle.drift import DriftConfig
+from supplymesh.planning.model_lifecycle.serving import (
+    NoServingModelError,
+    ServingModel,
+    champion_forecast,
+    forecast_drift,
+    serving_model,
+)
+from supplymesh.publishing.manifest import current_snapshot, read_manifest, snapshot_history
 from supplymesh.publishing.publish import publish_frame
-from supplymesh.registry import get_product
+from supplymesh.registry import Product, get_product
 from supplymesh.reporting.dagster_metadata import (
     forecast_plot_metadata,
     inventory_plot_metadata,
     truck_plot_metadata,
 )
+from supplymesh.settings import MeshPaths
 
 FORECAST = get_product("planning.demand_forecast")
 ACCURACY = get_product("planning.forecast_accuracy")
@@ -82,15 +84,13 @@ class SupplyPlanConfig(dg.Config):
     ship_window_days: int = 3
 
 
-def _snapshot_paths(paths, product) -> list[Path]:
-    """Data files of every snapshot of a product's newest major still on record, oldest first."""
-    manifest = read_manifest(paths)
-    entry = manifest["products"].get(product.key, {}).get("versions", {})
-    snaps = entry.get(str(product.latest.major), {}).get("history", [])
-    return [Path(s["path"]) for s in snaps if Path(s["path"]).exists()]
+def _forecast_frames(paths: MeshPaths) -> list[pd.DataFrame]:
+    """Every forecast snapshot of the newest major still on record, oldest first."""
+    history = snapshot_history(read_manifest(paths), FORECAST.key, FORECAST.latest.major)
+    return [pd.read_parquet(s["path"]) for s in history if Path(s["path"]).exists()]
 
 
-def _current_frame(paths, product) -> pd.DataFrame | None:
+def _current_frame(paths: MeshPaths, product: Product) -> pd.DataFrame | None:
     """The product's currently served snapshot, or None before its first publish (a product
     that accumulates over runs reads its own last state this way)."""
     snap = current_snapshot(read_manifest(paths), product.key, product.latest.major)
@@ -99,59 +99,33 @@ def _current_frame(paths, product) -> pd.DataFrame | None:
     return pd.read_parquet(snap["path"])
 
 
-def _spec(product, deps: list[dg.AssetKey]) -> dg.AssetSpec:
+def _spec(product: Product, deps: list[dg.AssetKey]) -> dg.AssetSpec:
     return product_spec(
         product, product.latest, deps=deps, kinds={"scikitlearn", "duckdb", "pandera"}
     )
 
 
-def _invariant_check(name: str, key: dg.AssetKey, violations: list[str]) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        asset_key=key,
-        check_name=name,
-        passed=not violations,
-        metadata={
-            "violations": len(violations),
-            "sample": dg.MetadataValue.md("\n".join(f"- {v}" for v in violations[:20]) or "none"),
-        },
-    )
+def _serving(paths: MeshPaths) -> ServingModel:
+    """The serving champion; a clear failure of the step when none serves."""
+    try:
+        return serving_model(reg.load_registry(paths))
+    except NoServingModelError as exc:
+        raise dg.Failure(description=str(exc)) from exc
 
 
-def _drift_description(report) -> str:
-    """Which columns drifted and by how much, against which bounds (the check's one line)."""
-    config = report.config
-    bounds = f"drift = PSI > {config.max_psi:g}, KS > {config.max_ks:g}, p < {config.max_pvalue:g}"
-    table = report.table
-    if not len(table):
-        return "no monitored column to compare"
-    if report.passed:
-        return f"none of {len(table)} monitored columns drifted ({bounds})"
-    rows = table.set_index("column").loc[report.drifted]
-    drifted = ", ".join(
-        f"{column} (PSI {row.psi:.3f}, KS {row.ks:.3f})" for column, row in rows.iterrows()
-    )
-    return f"{len(rows)} of {len(table)} monitored columns drifted: {drifted} ({bounds})"
-
-
-def _drift_check(name: str, report) -> dg.AssetCheckResult:
-    table = report.table.round(4)
-    return dg.AssetCheckResult(
-        asset_key=asset_key(FORECAST.latest),
-        check_name=name,
-        passed=report.passed,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=_drift_description(report),
-        metadata={
-            "drifted": ", ".join(report.drifted) or "none",
-            "max_psi": float(table["psi"].max()) if len(table) else 0.0,
-            "max_ks": float(table["ks"].max()) if len(table) else 0.0,
-            "bounds": f"PSI > {report.config.max_psi} and KS > {report.config.max_ks}"
-            f" and KS p-value < {report.config.max_pvalue}",
-            "columns": dg.MetadataValue.md(
-                table.to_markdown(index=False) if len(table) else "none"
-            ),
-        },
-    )
+def _forecast_metadata(
+    champion: pd.Series, features: pd.DataFrame, forecast: pd.DataFrame, backtest: pd.DataFrame
+) -> dict:
+    last = backtest[backtest["origin"] == backtest["origin"].max()]
+    return {
+        "champion": champion["model_version"],
+        "champion_backtest_mase": float(champion["backtest_mase"]),
+        "seasonal_naive_mase": float(champion["seasonal_naive_mase"]),
+        "moving_average_mase": float(champion["moving_average_mase"]),
+        "backtest_p90_coverage": float(champion["backtest_p90_coverage"]),
+        "feature_importance": dg.MetadataValue.json(json.loads(champion["feature_importances"])),
+        **forecast_plot_metadata(features, forecast, last),
+    }
 
 
 @dg.multi_asset(
@@ -159,65 +133,24 @@ def _drift_check(name: str, report) -> dg.AssetCheckResult:
     specs=[_spec(FORECAST, [mart("fct_demand_features"), asset_key(MODELS.latest)])],
     check_specs=[
         contract_check_spec(FORECAST.latest),
-        dg.AssetCheckSpec(
-            "beats_seasonal_naive",
-            asset=asset_key(FORECAST.latest),
-            description="The serving model's backtest MASE is below the seasonal-naive MASE.",
-        ),
-        dg.AssetCheckSpec(
-            "feature_drift",
-            asset=asset_key(FORECAST.latest),
-            description="No monitored input of the rows forecast now drifted from the champion's "
-            "training reference (PSI and KS both over their bounds).",
-        ),
-        dg.AssetCheckSpec(
-            "target_drift",
-            asset=asset_key(FORECAST.latest),
-            description="Demand of the latest weeks did not drift from the champion's training "
-            "reference (PSI and KS both over their bounds).",
-        ),
+        *forecast_check_specs(asset_key(FORECAST.latest)),
     ],
 )
 def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, mesh: MeshResource):
     """P50/P90 per SKU x DC x day from the serving champion, with its measured error sigma and the
     seasonal-naive baseline beside it; drift of inputs and demand against its training data."""
     features = read_mart(mesh.paths, "fct_demand_features")
-    row, model = serving_model(mesh.paths)
-    forecast = forecast_with_model(model, features, horizon=config.horizon_days)
-    backtest = reg.load_backtest(row)
-    forecast = attach_error_std(forecast, error_std_from_predictions(backtest, forecast))
+    serving = _serving(mesh.paths)
+    backtest = serving.backtest()
+    forecast = champion_forecast(serving.model, features, backtest, config.horizon_days)
     result = publish_frame(FORECAST.key, forecast, paths=mesh.paths, run_id=context.run.run_id)
-    frame, as_of = prepare_frame(features, model.spec)
-    with_origin = add_origin_features(frame, model.spec, config.horizon_days, as_of)
-    scoring = future_rows(with_origin, as_of, config.horizon_days)
-    start = as_of - pd.Timedelta(days=config.horizon_days)
-    recent = frame[frame["_history"] & (frame["demand_date"] > start) & ~frame["is_stockout"]]
-    drift = DriftConfig(max_psi=config.max_psi, max_ks=config.max_ks)
-    reference = reg.load_reference(row)
-    last = backtest[backtest["origin"] == backtest["origin"].max()]
-    plot = forecast_plot_metadata(features, forecast, last)
-    extra = {
-        "champion": row["model_version"],
-        "champion_backtest_mase": float(row["backtest_mase"]),
-        "seasonal_naive_mase": float(row["seasonal_naive_mase"]),
-        "moving_average_mase": float(row["moving_average_mase"]),
-        "backtest_p90_coverage": float(row["backtest_p90_coverage"]),
-        "feature_importance": dg.MetadataValue.json(json.loads(row["feature_importances"])),
-        **plot,
-    }
-    yield from publish_events([(result, FORECAST.latest)], extra=extra)
-    yield dg.AssetCheckResult(
-        asset_key=asset_key(FORECAST.latest),
-        check_name="beats_seasonal_naive",
-        passed=bool(row["backtest_mase"] < row["seasonal_naive_mase"]),
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "model_mase": float(row["backtest_mase"]),
-            "seasonal_naive_mase": float(row["seasonal_naive_mase"]),
-        },
+    bounds = DriftConfig(max_psi=config.max_psi, max_ks=config.max_ks)
+    drift = forecast_drift(
+        features, serving.model.spec, serving.reference(), config.horizon_days, bounds
     )
-    yield _drift_check("feature_drift", feature_drift(reference, scoring, drift))
-    yield _drift_check("target_drift", target_drift(reference, recent, drift))
+    extra = _forecast_metadata(serving.row, features, forecast, backtest)
+    yield from publish_events([(result, FORECAST.latest)], extra=extra)
+    yield from forecast_checks(asset_key(FORECAST.latest), serving.row, drift)
 
 
 @dg.asset(
@@ -235,16 +168,13 @@ def forecast_accuracy(context: dg.AssetExecutionContext, mesh: MeshResource):
     """Every published forecast still on record scored on the actuals that arrived since, and
     the champion's backtest origins; earlier scores are kept."""
     paths = mesh.paths
-    features = read_mart(paths, "fct_demand_features")
-    forecasts = [pd.read_parquet(path) for path in _snapshot_paths(paths, FORECAST)]
-    previous = _current_frame(paths, ACCURACY)
+    forecasts = _forecast_frames(paths)
     champion = reg.champion(reg.load_registry(paths))
-    backtest = reg.load_backtest(champion) if champion is not None else None
     table = accuracy_table(
-        previous,
+        _current_frame(paths, ACCURACY),
         forecasts,
-        actuals(features),
-        backtest,
+        actuals(read_mart(paths, "fct_demand_features")),
+        None if champion is None else reg.load_backtest(champion),
         None if champion is None else champion["model_version"],
         reg.utc_now(),
     )
@@ -254,6 +184,48 @@ def forecast_accuracy(context: dg.AssetExecutionContext, mesh: MeshResource):
         [(result, ACCURACY.latest)],
         extra={"live_forecasts_scored": len(live), "forecast_snapshots_on_record": len(forecasts)},
     )
+
+
+def _supply_plan_inputs(paths: MeshPaths) -> SupplyPlanInputs:
+    """The marts and products the supply plan reads, as served now."""
+    return SupplyPlanInputs(
+        forecast=read_product(paths, FORECAST.key),
+        features=read_mart(paths, "fct_demand_features"),
+        positions=read_mart(paths, "fct_inventory_position"),
+        lanes=read_mart(paths, "fct_lane_stats"),
+        receipts=read_product(paths, RECEIPTS.key),
+        locations=read_product(paths, LOCATIONS.key),
+        backtest=reg.load_backtest(reg.champion(reg.load_registry(paths))),
+        previous_kpis=_current_frame(paths, KPIS),
+    )
+
+
+def _coordination(config: SupplyPlanConfig) -> CoordinationConfig:
+    return CoordinationConfig(
+        min_fill=config.min_truck_fill,
+        defer_fill=config.defer_truck_fill,
+        max_trucks_per_lane_day=config.max_trucks_per_lane_day or None,
+        ship_window_days=config.ship_window_days,
+        review_period_days=config.review_period_days,
+    )
+
+
+def _supply_plan_metadata(plan: SettledSupplyPlan, forecast: pd.DataFrame) -> dict:
+    latest = plan.latest_kpis
+    return {
+        **inventory_plot_metadata(plan.inventory_plan, forecast),
+        **truck_plot_metadata(plan.loads),
+        "orders_proposed": int(latest["orders_proposed"]),
+        "orders_planned": int(latest["orders_planned"]),
+        "orders_pulled_forward": int(latest["orders_pulled_forward"]),
+        "orders_deferred": int(latest["orders_deferred"]),
+        "trucks": plan.trucks,
+        "lower_bound_trucks": plan.lower_bound_trucks,
+        "projected_fill_rate": float(latest["projected_fill_rate"]),
+    }
+
+
+PLAN_KEYS = [asset_key(p.latest) for p in (INVENTORY, SHIPMENTS, LOADS)]
 
 
 @dg.multi_asset(
@@ -277,121 +249,29 @@ def forecast_accuracy(context: dg.AssetExecutionContext, mesh: MeshResource):
     ],
     check_specs=[
         *(contract_check_spec(p.latest) for p in (INVENTORY, SHIPMENTS, LOADS, KPIS, DECISIONS)),
-        dg.AssetCheckSpec(
-            "policy_invariants",
-            asset=asset_key(INVENTORY.latest),
-            blocking=True,
-            description="Order quantities are whole cases, at least the MOQ, and "
-            "lift the inventory position to the order-up-to level.",
-        ),
-        dg.AssetCheckSpec(
-            "plan_invariants",
-            asset=asset_key(SHIPMENTS.latest),
-            blocking=True,
-            description="Every order on exactly one truck or listed with a reason; "
-            "no truck over capacity; every on-time load arrives by its need-by date.",
-        ),
-        dg.AssetCheckSpec(
-            "trucks_near_lower_bound",
-            asset=asset_key(LOADS.latest),
-            description=f"Trucks used are at most {MAX_TRUCK_RATIO}x the sum of the lane-window "
-            "lower bounds (ceil of load over capacity on the binding dimension).",
-        ),
+        *supply_plan_check_specs(*PLAN_KEYS),
     ],
 )
 def supply_plan(context: dg.AssetExecutionContext, config: SupplyPlanConfig, mesh: MeshResource):
     """The inventory policy's orders, loaded onto trucks, adjusted by the coordinator until the
     plan is stable (pull forward into spare capacity, defer the least critical), published as
     one consistent plan with its business KPIs."""
-    paths = mesh.paths
     run_id = context.run.run_id
-    forecast = read_product(paths, FORECAST.key)
-    features = read_mart(paths, "fct_demand_features")
-    positions = read_mart(paths, "fct_inventory_position")
-    lanes = read_mart(paths, "fct_lane_stats")
-    samples = lead_time_samples(
-        read_product(paths, RECEIPTS.key), read_product(paths, LOCATIONS.key)
-    )
-    stats = lead_time_stats(samples)
-    champion = reg.champion(reg.load_registry(paths))
-    history = features[features["is_history"].fillna(False).astype(bool)]
-    inputs = policy_inputs(
-        history[["sku", "location_id", "demand_date", "units_sold"]],
-        positions,
-        stats,
-        samples,
-        reg.load_backtest(champion),
-        ServiceTargets(dict(config.service_targets)),
-        config.review_period_days,
-    )
-    plan_date = pd.Timestamp(forecast["forecast_origin"].max())
-    proposal = plan_inventory(
-        forecast,
-        None,
-        positions,
-        stats,
-        plan_date,
-        review_period_days=config.review_period_days,
-        classes=inputs.classes,
-        risk=inputs.risk,
-    )
-    settled = coordinate(
-        proposal,
-        inputs.classes,
-        positions,
-        lanes,
-        plan_date,
-        CoordinationConfig(
-            min_fill=config.min_truck_fill,
-            defer_fill=config.defer_truck_fill,
-            max_trucks_per_lane_day=config.max_trucks_per_lane_day or None,
-            ship_window_days=config.ship_window_days,
-            review_period_days=config.review_period_days,
-        ),
-    )
-    plan = settled.inventory_plan[proposal.columns]
-    shipments, loads = settled.shipments.shipments, settled.shipments.loads
-    kpis = supply_plan_kpis(settled, run_id, reg.utc_now(), _current_frame(paths, KPIS))
-    decisions = settled.decisions.assign(run_id=run_id, plan_date=plan_date.date())
+    inputs = _supply_plan_inputs(mesh.paths)
+    targets = ServiceTargets(dict(config.service_targets))
+    plan = plan_supply(inputs, targets, _coordination(config), run_id, reg.utc_now())
     frames = [
-        (INVENTORY, plan),
-        (SHIPMENTS, shipments),
-        (LOADS, loads),
-        (KPIS, kpis),
-        (DECISIONS, decisions[["run_id", "plan_date", *settled.decisions.columns]]),
+        (INVENTORY, plan.inventory_plan),
+        (SHIPMENTS, plan.shipments),
+        (LOADS, plan.loads),
+        (KPIS, plan.kpis),
+        (DECISIONS, plan.decisions),
     ]
-    results = [(publish_frame(p.key, f, paths=paths, run_id=run_id), p.latest) for p, f in frames]
-    latest = kpis.iloc[-1]
-    extra = {
-        **inventory_plot_metadata(plan, forecast),
-        **truck_plot_metadata(loads),
-        "orders_proposed": int(latest["orders_proposed"]),
-        "orders_planned": int(latest["orders_planned"]),
-        "orders_pulled_forward": int(latest["orders_pulled_forward"]),
-        "orders_deferred": int(latest["orders_deferred"]),
-        "trucks": int(latest["trucks"]),
-        "lower_bound_trucks": int(latest["lower_bound_trucks"]),
-        "projected_fill_rate": float(latest["projected_fill_rate"]),
-    }
-    yield from publish_events(results, extra=extra)
-    yield _invariant_check(
-        "policy_invariants", asset_key(INVENTORY.latest), check_inventory_plan(plan, positions)
-    )
-    yield _invariant_check(
-        "plan_invariants", asset_key(SHIPMENTS.latest), check_shipment_plan(shipments, loads, lanes)
-    )
-    trucks, bound = int(latest["trucks"]), int(latest["lower_bound_trucks"])
-    yield dg.AssetCheckResult(
-        asset_key=asset_key(LOADS.latest),
-        check_name="trucks_near_lower_bound",
-        passed=trucks <= MAX_TRUCK_RATIO * bound,
-        metadata={
-            "trucks": trucks,
-            "lower_bound": bound,
-            "ratio": trucks / bound if bound else 1.0,
-            "mean_binding_fill": float(binding_fill(loads).mean()) if len(loads) else 0.0,
-        },
-    )
+    results = [
+        (publish_frame(p.key, f, paths=mesh.paths, run_id=run_id), p.latest) for p, f in frames
+    ]
+    yield from publish_events(results, extra=_supply_plan_metadata(plan, inputs.forecast))
+    yield from supply_plan_checks(plan, *PLAN_KEYS)
 
 
 def planning_assets() -> list[dg.AssetsDefinition]:
