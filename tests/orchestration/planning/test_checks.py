@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from orchestration.planning.checks import drift_check
+from orchestration.planning.checks import drift_check, invariant_check
 from supplymesh.planning.model_lifecycle.drift import DriftConfig, DriftReport
 
 FORECAST = dg.AssetKey(["planning", "demand_forecast_v1"])
@@ -38,3 +38,16 @@ def test_a_passing_drift_check_says_nothing_drifted():
 
     assert check.passed
     assert check.description.startswith("none of 1 monitored columns drifted")
+
+
+def test_an_invariant_check_fails_with_the_count_and_a_sample_of_violations():
+    key = dg.AssetKey(["planning", "inventory_plan_v1"])
+    violations = [f"SKU{i:04d}@DC01: order not a whole case" for i in range(25)]
+
+    check = invariant_check("policy_invariants", key, violations)
+
+    assert not check.passed
+    assert check.metadata["violations"].value == 25
+    sample = check.metadata["sample"].value
+    assert sample.count("\n- ") == 19 and "SKU0019" in sample and "SKU0020" not in sample
+    assert invariant_check("policy_invariants", key, []).passed
