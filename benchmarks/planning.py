@@ -26,8 +26,8 @@ from benchmarks.measure import measure
 
 def train_once(out: Path) -> None:
     """Train one challenger on the current MESH_HOME's features; write timings and metrics."""
-    from supplymesh.marts import read_mart
     from supplymesh.planning.model_lifecycle.training import TrainingConfig, train_challenger
+    from supplymesh.planning_inputs import read_mart
     from supplymesh.settings import mesh_paths
 
     started = time.perf_counter()

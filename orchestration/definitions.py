@@ -1,20 +1,25 @@
-"""The mesh's Dagster definitions: every domain's products, the transforms and the planners.
+"""The mesh's Dagster definitions: every area's assets, central governance applied once, the job,
+the landing sensor and the resources.
 
-Kept thin on purpose: each part lives in its own module; this file only assembles them.
+Kept thin on purpose (like dagster-open-platform's root): each area lives in its own package with
+one module per role (``products/``, ``transforms/``, ``ml/``, ``planning/``, ``governance/``,
+``landing/``); this file only assembles them. The Dagster UI shows this code location as
+``supplymesh`` (``workspace.yaml``).
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.governance import governance_definitions
+from orchestration.governance.central import governance_definitions
 from orchestration.jobs import mesh_job
-from orchestration.ml import ml_assets
-from orchestration.planning import planning_assets
+from orchestration.landing.sensors import landing_sensor
+from orchestration.ml.assets import ml_assets
+from orchestration.planning.assets import planning_assets
+from orchestration.products.assets import source_product_assets
 from orchestration.resources import MeshResource
-from orchestration.sensors import landing_sensor
-from orchestration.source_products import source_product_assets
-from orchestration.transforms import dbt_project, dbt_resource, transforms_assets
+from orchestration.transforms.assets import transforms_assets
+from orchestration.transforms.resources import dbt_project, dbt_resource
 
 
 def build_definitions() -> dg.Definitions:

@@ -56,7 +56,7 @@ def product_spec(
         deps=deps or [],
         tags={"domain": product.domain, "access": product.access, "status": version.status},
         # the product's freshness SLA, tracked by the Dagster daemon between runs (the
-        # freshness asset checks of orchestration/governance.py judge it in runs)
+        # freshness asset checks of orchestration/governance/checks.py judge it in runs)
         freshness_policy=dg.FreshnessPolicy.time_window(
             fail_window=dt.timedelta(hours=product.freshness_sla_hours)
         ),

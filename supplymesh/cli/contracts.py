@@ -33,7 +33,7 @@ from supplymesh.governance.definitions import (
 )
 from supplymesh.governance.diff import diff_contracts
 from supplymesh.governance.gate import check
-from supplymesh.governance.marts import mart_violations
+from supplymesh.governance.mart_contracts import mart_violations
 from supplymesh.governance.odcs import OdcsError, file_name, from_odcs, to_odcs, validation_errors
 from supplymesh.governance.spec import ContractSpec
 from supplymesh.publishing.manifest import read_manifest

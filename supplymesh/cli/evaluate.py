@@ -14,7 +14,6 @@ import time
 
 import pandas as pd
 
-from supplymesh.marts import read_mart, read_product
 from supplymesh.planning.coordination.evaluation import (
     forecast_figures,
     inventory_figures,
@@ -25,7 +24,7 @@ from supplymesh.planning.inventory.protection_quantiles import lead_time_samples
 from supplymesh.planning.inventory.simulation import SimulationConfig
 from supplymesh.planning.inventory.simulation_inputs import prepare_simulation
 from supplymesh.planning.model_lifecycle import model_registry as reg
-from supplymesh.publishing.manifest import current_frame
+from supplymesh.planning_inputs import published_model_registry, read_mart, read_product
 from supplymesh.settings import MeshPaths, mesh_paths
 
 
@@ -39,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def evaluate(paths: MeshPaths, seeds: int = 5) -> dict[str, object]:
     """Every figure of the report, as plain values."""
     started = time.perf_counter()
-    champion = reg.champion(reg.registry_from(current_frame(paths, reg.PRODUCT, 1)))
+    champion = reg.champion(published_model_registry(paths))
     if champion is None:
         raise SystemExit("no champion model yet: run `mesh materialize` (and approve if required)")
     features = read_mart(paths, "fct_demand_features")

@@ -22,8 +22,8 @@ import pandas as pd
 from supplymesh.governance.audit import record
 from supplymesh.planning.forecasting.history_backtest import backtest_history, read_history
 from supplymesh.planning.model_lifecycle import model_registry as reg
+from supplymesh.planning_inputs import published_model_registry
 from supplymesh.progress import Progress
-from supplymesh.publishing.manifest import current_frame
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import mesh_paths
 
@@ -105,7 +105,7 @@ def run_backtest(args: argparse.Namespace) -> int:
 
 
 def run_models(args: argparse.Namespace) -> int:
-    registry = reg.registry_from(current_frame(mesh_paths(), reg.PRODUCT, 1))
+    registry = published_model_registry(mesh_paths())
     if args.json:
         print(registry.to_json(orient="records", date_format="iso", indent=2))
         return 0
@@ -134,7 +134,7 @@ def run_approve(args: argparse.Namespace) -> int:
     with reg.registry_lock(paths):
         try:
             registry = reg.approve(
-                reg.registry_from(current_frame(paths, reg.PRODUCT, 1)),
+                published_model_registry(paths),
                 args.version,
                 args.by,
                 reg.utc_now(),
@@ -158,7 +158,7 @@ def run_reject(args: argparse.Namespace) -> int:
     with reg.registry_lock(paths):
         try:
             registry = reg.reject_pending(
-                reg.registry_from(current_frame(paths, reg.PRODUCT, 1)),
+                published_model_registry(paths),
                 args.version,
                 args.by,
                 args.reason,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -22,15 +23,37 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def dagster_dev_command(host: str, port: int) -> list[str]:
+CODE_LOCATION = "supplymesh"  # the code location's name in the Dagster UI
+DEFINITIONS_MODULE = "orchestration.definitions"
+
+
+def workspace_yaml(root: Path) -> str:
+    """The workspace: one code location named ``supplymesh`` (not the module path), loaded from
+    the repository at ``root``."""
+    return (
+        "# written by `mesh ui`: the mesh's one code location\n"
+        "load_from:\n"
+        "  - python_module:\n"
+        f"      module_name: {DEFINITIONS_MODULE}\n"
+        f"      location_name: {CODE_LOCATION}\n"
+        f"      working_directory: {json.dumps(str(root))}\n"
+    )
+
+
+def write_workspace(folder: Path, root: Path = PROJECT_ROOT) -> Path:
+    """``workspace.yaml`` in ``folder`` (the instance folder, runtime state like the rest)."""
+    path = folder / "workspace.yaml"
+    path.write_text(workspace_yaml(root))
+    return path
+
+
+def dagster_dev_command(host: str, port: int, workspace: Path) -> list[str]:
     dagster = Path(sys.executable).with_name("dagster")
     return [
         str(dagster) if dagster.exists() else "dagster",
         "dev",
-        "-m",
-        "orchestration.definitions",
-        "-d",
-        str(PROJECT_ROOT),
+        "-w",
+        str(workspace),
         "-h",
         host,
         "-p",
@@ -59,13 +82,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     os.environ.update(dbt_env(paths))
     ensure_manifest(paths)
-    # run from the instance folder (the code loads from the repository via -d): started in the
+    # run from the instance folder (the workspace loads the code from the repository): started in the
     # repository, `dagster dev` would warn that the root's dagster.yaml is not the one in use
     os.chdir(paths.dagster_home)
     print(
         f"Dagster UI on http://{args.host}:{args.port} (instance {paths.dagster_home})", flush=True
     )
-    command = dagster_dev_command(args.host, args.port)
+    command = dagster_dev_command(args.host, args.port, write_workspace(paths.dagster_home))
     # `dagster dev` warns that `dg dev` supersedes it, but `dg` is not installed here
     quiet = "ignore:Function `dev_command` is superseded"
     os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))

@@ -22,7 +22,7 @@ import duckdb
 from supplymesh.governance.layout import pseudonym_key_path
 from supplymesh.registry import ProductVersion
 from supplymesh.settings import MeshPaths
-from supplymesh.validation.report import ValidationReport
+from supplymesh.validation.report import RuleResult, ValidationReport
 from supplymesh.validation.rules import literal, quote
 
 TOKEN_HEX_CHARS = 32  # 128 bits
@@ -80,17 +80,17 @@ def pseudonymise_samples(
     sensitive = {version.source_column(c) for c in pii_columns(version)} | set(pii_columns(version))
     if not sensitive:
         return report
-    results = [
-        replace(
-            r,
-            sample=[
-                {k: pseudonymise(v, key) if k in sensitive else v for k, v in row.items()}
-                for row in r.sample
-            ],
-        )
-        for r in report.results
-    ]
+    results = [pseudonymise_result(r, sensitive, key) for r in report.results]
     return replace(report, results=results)
+
+
+def pseudonymise_result(result: RuleResult, columns: set[str], key: bytes) -> RuleResult:
+    """The rule's result with the values of ``columns`` in its sample rows replaced by tokens."""
+    sample = [
+        {k: pseudonymise(v, key) if k in columns else v for k, v in row.items()}
+        for row in result.sample
+    ]
+    return replace(result, sample=sample)
 
 
 PSEUDONYMISED_FILE = "data.pseudonymised.parquet"

@@ -78,6 +78,12 @@ def current_snapshot_ids(paths: MeshPaths, products: Iterable[str]) -> dict[str,
     return out
 
 
+def snapshot_history(manifest: Manifest, product: str, major: int) -> list[dict[str, Any]]:
+    """Every snapshot of one product version still on record, oldest first."""
+    entry = manifest["products"].get(product, {}).get("versions", {}).get(str(major))
+    return list(entry.get("history", [])) if entry else []
+
+
 def last_validation(manifest: Manifest, product: str, major: int) -> dict[str, Any] | None:
     """The latest validation record of one product version (published or refused), if any."""
     entry = manifest["products"].get(product, {}).get("versions", {}).get(str(major))

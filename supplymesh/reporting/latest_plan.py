@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from supplymesh.consumer import connect, run_query
-from supplymesh.marts import read_product
+from supplymesh.planning_inputs import read_product
 from supplymesh.reporting.plots import representative_series
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal

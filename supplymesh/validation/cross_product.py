@@ -131,6 +131,20 @@ def evaluate_rule(
     )
 
 
+def evaluate_served_rule(
+    snapshot: str | None, rule: dict[str, Any], resolve: Resolve
+) -> RuleResult:
+    """One cross-product rule over a served snapshot's Parquet file, in its own DuckDB
+    connection; reported as skipped (passing) while the product itself is not published."""
+    if snapshot is None:
+        return RuleResult(rule["name"], rule.get("column"), "not published", 0, kind="skipped")
+    con = duckdb.connect()
+    try:
+        return evaluate_rule(con, f"read_parquet({literal(snapshot)})", rule, resolve)
+    finally:
+        con.close()
+
+
 def evaluate(
     con: duckdb.DuckDBPyConnection, table: str, version: ProductVersion, resolve: Resolve
 ) -> list[RuleResult]:

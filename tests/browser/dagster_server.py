@@ -18,6 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from supplymesh.cli.ui import CODE_LOCATION
 from tests.mesh_world import free_port
 
 LOCATION_QUERY = """
@@ -71,6 +72,9 @@ class DagsterUI:
                 ]
                 if errors:
                     raise RuntimeError(f"code location failed to load: {errors}")
+                names = [e["name"] for e in entries]
+                if names != [CODE_LOCATION]:
+                    raise RuntimeError(f"expected one code location {CODE_LOCATION!r}: {names}")
                 return
             time.sleep(1)
         raise TimeoutError(

@@ -12,7 +12,7 @@ import pytest
 
 from supplymesh.cli import main
 from supplymesh.planning.model_lifecycle import model_registry as reg
-from supplymesh.publishing.manifest import current_frame
+from supplymesh.planning_inputs import published_model_registry
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import MeshPaths
 from tests.planning.model_lifecycle.test_model_registry import registry_with
@@ -106,9 +106,7 @@ def waiting_registry(tmp_path, monkeypatch):
 
 def test_approve_makes_the_candidate_champion_and_records_who(waiting_registry, capsys):
     assert main(["forecast", "approve", "m2", "--by", "Grace Hopper"]) == 0
-    registry = reg.registry_from(current_frame(waiting_registry, reg.PRODUCT, 1)).set_index(
-        "model_version"
-    )
+    registry = published_model_registry(waiting_registry).set_index("model_version")
     assert registry.at["m2", "status"] == "champion"
     assert registry.at["m2", "approved_by"] == "Grace Hopper"
     assert pd.notna(registry.at["m2", "approved_at"])
@@ -122,21 +120,12 @@ def test_approve_makes_the_candidate_champion_and_records_who(waiting_registry, 
 def test_approving_anything_but_a_waiting_candidate_fails(waiting_registry, capsys):
     assert main(["forecast", "approve", "m1", "--by", "Grace"]) == 1
     assert "not awaiting approval" in capsys.readouterr().err
-    assert (
-        reg.champion(reg.registry_from(current_frame(waiting_registry, reg.PRODUCT, 1)))[
-            "model_version"
-        ]
-        == "m1"
-    )
+    assert reg.champion(published_model_registry(waiting_registry))["model_version"] == "m1"
 
 
 def test_reject_retires_the_waiting_candidate(waiting_registry):
     assert main(["forecast", "reject", "m2", "--by", "Ann", "--reason", "too biased in EAST"]) == 0
-    row = (
-        reg.registry_from(current_frame(waiting_registry, reg.PRODUCT, 1))
-        .set_index("model_version")
-        .loc["m2"]
-    )
+    row = published_model_registry(waiting_registry).set_index("model_version").loc["m2"]
     assert (row["status"], row["decision"]) == ("retired", "rejected")
     assert main(["forecast", "approve", "m2", "--by", "Ann"]) == 1
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from supplymesh.cli import main
-from supplymesh.governance.marts import mart_violations
+from supplymesh.governance.mart_contracts import mart_violations
 from supplymesh.transforms_project import ensure_manifest
 from tests.mesh_world import mesh_environment
 

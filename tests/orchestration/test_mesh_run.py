@@ -175,12 +175,12 @@ def test_contract_violation_blocks_downstream_and_keeps_last_good_version(publis
 
 
 def test_an_unexpected_step_error_still_shows_dagsters_log(published_mesh, monkeypatch, capfd):
-    import orchestration.source_products
+    import orchestration.products.assets
 
     def broken(*args, **kwargs):
         raise RuntimeError("landing folder unreadable")
 
-    monkeypatch.setattr(orchestration.source_products, "publish_landing", broken)
+    monkeypatch.setattr(orchestration.products.assets, "publish_landing", broken)
 
     outcome = materialize(["market.calendar"])
 

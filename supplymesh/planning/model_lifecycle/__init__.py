@@ -6,8 +6,11 @@
 * ``champion_challenger``: the promotion decision (margin, bias, optional human approval).
 * ``model_registry``: the ``ml.forecast_models`` registry and the model artifacts on disk.
 * ``drift``: PSI and KS drift of features and target against the training reference.
+* ``challenger_round``: one round: the challenger against the champion, decided and recorded.
+* ``serving``: the serving champion, its forecast with its measured error, and its drift.
 """
 
+from supplymesh.planning.model_lifecycle.challenger_round import RoundOutcome, settle_round
 from supplymesh.planning.model_lifecycle.champion_challenger import (
     Decision,
     Evidence,
@@ -15,6 +18,13 @@ from supplymesh.planning.model_lifecycle.champion_challenger import (
     decide,
 )
 from supplymesh.planning.model_lifecycle.drift import DriftConfig, feature_drift, target_drift
+from supplymesh.planning.model_lifecycle.serving import (
+    NoServingModelError,
+    ServingModel,
+    champion_forecast,
+    forecast_drift,
+    serving_model,
+)
 from supplymesh.planning.model_lifecycle.training import (
     Challenger,
     TrainingConfig,
@@ -26,10 +36,17 @@ __all__ = [
     "Decision",
     "DriftConfig",
     "Evidence",
+    "NoServingModelError",
     "PromotionPolicy",
+    "RoundOutcome",
+    "ServingModel",
     "TrainingConfig",
+    "champion_forecast",
     "decide",
     "feature_drift",
+    "forecast_drift",
+    "serving_model",
+    "settle_round",
     "target_drift",
     "train_challenger",
 ]

@@ -60,6 +60,25 @@ class DriftReport:
     def passed(self) -> bool:
         return not self.drifted
 
+    @property
+    def bounds(self) -> str:
+        """The drift rule in one line, for a reader of the check."""
+        c = self.config
+        return f"drift = PSI > {c.max_psi:g}, KS > {c.max_ks:g}, p < {c.max_pvalue:g}"
+
+    def describe(self) -> str:
+        """Which columns drifted and by how much, against which bounds."""
+        table = self.table
+        if not len(table):
+            return "no monitored column to compare"
+        if self.passed:
+            return f"none of {len(table)} monitored columns drifted ({self.bounds})"
+        rows = table.set_index("column").loc[self.drifted]
+        drifted = ", ".join(
+            f"{column} (PSI {row.psi:.3f}, KS {row.ks:.3f})" for column, row in rows.iterrows()
+        )
+        return f"{len(rows)} of {len(table)} monitored columns drifted: {drifted} ({self.bounds})"
+
 
 def psi(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
     """Population Stability Index of ``current`` against ``reference`` (quantile bins)."""

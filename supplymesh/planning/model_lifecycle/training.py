@@ -9,8 +9,8 @@ frame, without touching the registry or any file:
 4. grouped permutation importance on the latest backtest window (``explain``);
 5. the final fit on all history, and a sample of its training rows as the drift reference.
 
-The asset (``orchestration.ml``) then compares the challenger with the champion, decides, saves
-the artifacts and publishes the registry.
+``challenger_round.settle_round`` then compares the challenger with the champion, decides, saves
+the artifacts and records the decision in the registry the asset publishes.
 """
 
 from __future__ import annotations

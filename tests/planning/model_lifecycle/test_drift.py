@@ -4,7 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supplymesh.planning.model_lifecycle.drift import DriftConfig, feature_drift, psi, target_drift
+from supplymesh.planning.model_lifecycle.drift import (
+    DriftConfig,
+    DriftReport,
+    feature_drift,
+    psi,
+    target_drift,
+)
 
 
 def test_psi_is_zero_on_the_same_sample_and_large_on_a_shift():
@@ -65,3 +71,31 @@ def test_origin_features_count_once_per_series():
     assert per_series.table["ks_pvalue"].iloc[0] > 0.05  # 12 observations: no evidence
     assert per_row.table["ks_pvalue"].iloc[0] < 0.01  # 336 copies would look significant
     assert per_series.passed and not per_row.passed
+
+
+def _report(rows: list[tuple]) -> DriftReport:
+    table = pd.DataFrame(rows, columns=["column", "psi", "ks", "ks_pvalue", "drifted"])
+    return DriftReport(table, DriftConfig(), table.loc[table["drifted"], "column"].tolist())
+
+
+def test_a_drift_report_names_the_drifted_features_with_psi_and_ks():
+    report = _report(
+        [
+            ("lag_7", 0.4123, 0.3456, 1e-6, True),
+            ("discount_pct", 0.01, 0.02, 0.5, False),
+            ("rolling_mean_28", 1.5, 0.61, 0.0, True),
+        ]
+    )
+    assert report.describe() == (
+        "2 of 3 monitored columns drifted: lag_7 (PSI 0.412, KS 0.346), "
+        "rolling_mean_28 (PSI 1.500, KS 0.610) (drift = PSI > 0.25, KS > 0.2, p < 0.01)"
+    )
+
+
+def test_a_drift_report_without_drift_says_nothing_drifted():
+    report = _report([("units_sold", 0.02, 0.05, 0.3, False)])
+    assert report.describe().startswith("none of 1 monitored columns drifted")
+
+
+def test_a_drift_report_without_columns_says_so():
+    assert _report([]).describe() == "no monitored column to compare"

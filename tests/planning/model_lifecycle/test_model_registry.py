@@ -10,7 +10,8 @@ import pytest
 from supplymesh.planning.forecasting.model import ForecastParams
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.training import params_from_json
-from supplymesh.publishing.manifest import current_frame, current_snapshot, read_manifest
+from supplymesh.planning_inputs import published_model_registry
+from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import MeshPaths
 
@@ -154,7 +155,7 @@ def test_the_registry_contract_refuses_two_champions(tmp_path):
     assert [r.rule for r in result.report.failures] == ["at most one champion"]
     served = current_snapshot(read_manifest(paths), reg.PRODUCT, 1)
     assert pd.read_parquet(served["path"])["status"].tolist() == ["champion", "candidate"]
-    assert reg.registry_from(current_frame(paths, reg.PRODUCT, 1))["model_version"].tolist() == [
+    assert published_model_registry(paths)["model_version"].tolist() == [
         "m1",
         "m2",
     ]

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from orchestration.contract_checks import rules_in_reading_order
-from orchestration.governance import freshness_checks, governance_checks
+from orchestration.governance.checks import freshness_checks, governance_checks
 from orchestration.metadata import asset_key
+from orchestration.products.assets import source_product_asset
 from orchestration.resources import MeshResource
-from orchestration.source_products import source_product_asset
 from supplymesh.publishing.landing import latest_batch, new_batch_id
 from supplymesh.publishing.publish import publish_landing
 from supplymesh.registry import all_products, get_product

@@ -1,7 +1,8 @@
-"""Read the dbt marts the planners consume.
+"""What the planners read: the dbt marts, published products and the published model registry.
 
 The marts live in dbt's DuckDB file; planners open it read-only after dbt has finished, so a
-planning step never holds the writer's lock.
+planning step never holds the writer's lock. The model registry is a product like any other:
+read here, through publishing, so the planning package itself never reads the mesh.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import duckdb
 import pandas as pd
 
 from supplymesh.consumer import connect
+from supplymesh.planning.model_lifecycle import model_registry as reg
+from supplymesh.publishing.manifest import current_frame, current_snapshot_ids
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import quote
 
@@ -32,3 +35,13 @@ def read_product(paths: MeshPaths, view: str) -> pd.DataFrame:
         return con.execute(f"SELECT * FROM {view}").df()
     finally:
         con.close()
+
+
+def published_model_registry(paths: MeshPaths) -> pd.DataFrame:
+    """The demand-model registry as currently published (empty before the first model)."""
+    return reg.registry_from(current_frame(paths, reg.PRODUCT, 1))
+
+
+def training_snapshot_ids(paths: MeshPaths) -> dict[str, str]:
+    """The snapshots of the products a model trains on, as currently served."""
+    return current_snapshot_ids(paths, reg.FEATURE_SOURCES)

@@ -1,6 +1,6 @@
 """dbt public marts agree with the product contracts whose columns they carry on."""
 
-from supplymesh.governance.marts import mart_violations
+from supplymesh.governance.mart_contracts import mart_violations
 
 
 def manifest(columns: dict, enforced: bool = True) -> dict:

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.contract_checks import contract_check_spec, publish_events
-from orchestration.metadata import asset_key, product_spec
+from orchestration.metadata import product_spec
 from orchestration.resources import MeshResource
 from supplymesh.publishing.publish import publish_landing
 from supplymesh.registry import Product, all_products
@@ -30,7 +30,3 @@ def source_product_asset(product: Product) -> dg.AssetsDefinition:
 
 def source_product_assets() -> list[dg.AssetsDefinition]:
     return [source_product_asset(p) for p in all_products() if p.source_kind == "landing"]
-
-
-def source_asset_keys(product: Product) -> list[dg.AssetKey]:
-    return [asset_key(v) for v in product.versions]

@@ -9,15 +9,11 @@ attach them to the product assets and pull a dbt build into every single-product
 sensor's too); so the build excludes them and runs exactly the tests Dagster knows as checks.
 """
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
-
-from supplymesh.settings import TRANSFORMS_DIR, mesh_paths
-from supplymesh.transforms_project import dbt_env, dbt_executable, ensure_manifest
 
 
 class MeshDbtTranslator(DagsterDbtTranslator):
@@ -36,22 +32,8 @@ class MeshDbtTranslator(DagsterDbtTranslator):
         return ["team:data-platform"]
 
 
-def dbt_project() -> DbtProject:
-    """The dbt project with its manifest in the runtime folder (parsed if stale)."""
-    paths = mesh_paths()
-    os.environ.update(dbt_env(paths))
-    ensure_manifest(paths)
-    return DbtProject(
-        project_dir=TRANSFORMS_DIR, target_path=paths.dbt_target, profiles_dir=TRANSFORMS_DIR
-    )
-
-
 # what the transforms step runs: every model and its tests, not the tests of the sources
 DBT_BUILD_ARGS = ["build", "--exclude", "source:*"]
-
-
-def dbt_resource(project: DbtProject) -> DbtCliResource:
-    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
 
 
 def transforms_assets(project: DbtProject) -> dg.AssetsDefinition:

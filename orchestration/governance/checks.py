@@ -1,6 +1,4 @@
-"""Central governance in Dagster: checks on every product version, and the governance products.
-
-Applied once here to every product the registry declares, whichever team's code publishes it:
+"""Central governance checks on every product version, whichever team's code publishes it.
 
 * ``policies``: the central policies of ``mesh contracts check`` (owner, description, SLA,
   classifications...), non-blocking;
@@ -8,12 +6,14 @@ Applied once here to every product the registry declares, whichever team's code 
   blocking when the product says ``severity: ERROR``;
 * one check per cross-product rule of the contract (referential integrity, currency and unit
   consistency, stock-flow reconciliation), run after the products it compares with, blocking
-  downstream assets when the rule's severity is ERROR;
+  downstream assets when the rule's severity is ERROR; the rule is evaluated by
+  ``supplymesh.validation.cross_product`` and PII in its sample rows masked by
+  ``supplymesh.governance.pseudonym``, like every other sample;
 * a freshness check per product from its ``freshness_sla_hours``, evaluated in every run that
   touches the product (between runs the same SLA is the asset's ``FreshnessPolicy``, see
-  ``metadata.py``, which the Dagster daemon tracks without a sensor);
-* the ``governance.quality_metrics`` and ``governance.audit_log`` products, published after
-  every other product of a run.
+  ``metadata.py``, which the Dagster daemon tracks without a sensor).
+
+``central.py`` applies them once to the whole mesh.
 """
 
 import datetime as dt
@@ -21,37 +21,25 @@ import json
 import warnings
 from collections import defaultdict
 from functools import cache
-from typing import Any
 
 import dagster as dg
-import duckdb
 
-from orchestration.contract_checks import contract_check_spec, publish_events
-from orchestration.metadata import asset_key, product_spec
+from orchestration.metadata import asset_key
 from orchestration.resources import MeshResource
 from supplymesh.governance.definitions import load_definitions
 from supplymesh.governance.policies import POLICIES as CENTRAL_POLICIES
 from supplymesh.governance.policies import product_violations
-from supplymesh.governance.products import (
-    AUDIT_LOG,
-    QUALITY_METRICS,
-    audit_log_frame,
-    quality_metrics_frame,
-)
-from supplymesh.governance.pseudonym import pseudonym_key, pseudonymise
+from supplymesh.governance.pseudonym import pii_columns, pseudonym_key, pseudonymise_result
 from supplymesh.governance.quality import latest_metrics
 from supplymesh.publishing.manifest import current_snapshot, read_manifest, served_tables
-from supplymesh.publishing.publish import publish_frame
-from supplymesh.registry import Product, ProductVersion, all_products, get_product
+from supplymesh.registry import Product, ProductVersion, get_product
+from supplymesh.settings import MeshPaths
 from supplymesh.validation.cross_product import (
     cross_product_rules,
-    evaluate_rule,
+    evaluate_served_rule,
     referenced_products,
 )
-from supplymesh.validation.report import RuleResult
-from supplymesh.validation.rules import literal
 
-GOVERNANCE = "governance"
 POLICIES, QUALITY = "policies", "quality"
 
 
@@ -164,28 +152,12 @@ def _quality_result(key: dg.AssetKey, product: Product, version: ProductVersion,
     )
 
 
-def _masked_sample(result: RuleResult, version: ProductVersion, key: bytes) -> list[dict]:
-    pii = {c.name for c in version.columns if c.classification == "pii"}
-    return [
-        {k: pseudonymise(v, key) if k in pii else v for k, v in row.items()}
-        for row in result.sample
-    ]
-
-
-def _cross_result(key: dg.AssetKey, version: ProductVersion, rule: dict, paths):
+def _cross_result(key: dg.AssetKey, version: ProductVersion, rule: dict, paths: MeshPaths):
+    """A cross-product rule over the version's served snapshot; PII in its sample masked."""
     snap = current_snapshot(read_manifest(paths), version.product, version.major)
-    con = duckdb.connect()
-    try:
-        if snap is None:
-            result = RuleResult(
-                rule["name"], rule.get("column"), "not published", 0, kind="skipped"
-            )
-        else:
-            table = f"read_parquet({literal(snap['path'])})"
-            result = evaluate_rule(con, table, rule, served_tables(paths))
-    finally:
-        con.close()
-    sample = _masked_sample(result, version, pseudonym_key(paths)) if result.sample else []
+    result = evaluate_served_rule(snap and snap["path"], rule, served_tables(paths))
+    if result.sample:
+        result = pseudonymise_result(result, set(pii_columns(version)), pseudonym_key(paths))
     return dg.AssetCheckResult(
         asset_key=key,
         check_name=rule["name"],
@@ -198,7 +170,7 @@ def _cross_result(key: dg.AssetKey, version: ProductVersion, rule: dict, paths):
             "failing_rows": result.failing_rows,
             "skipped": result.kind == "skipped",
             "offending_rows_sample": dg.MetadataValue.md(
-                "\n".join(f"- `{json.dumps(r, default=str)}`" for r in sample) or "none"
+                "\n".join(f"- `{json.dumps(r, default=str)}`" for r in result.sample) or "none"
             ),
         },
     )
@@ -253,60 +225,3 @@ def freshness_checks(
                 assets=keys, lower_bound_delta=dt.timedelta(hours=hours)
             )
         ]
-
-
-QUALITY_PRODUCT, AUDIT_PRODUCT = get_product(QUALITY_METRICS), get_product(AUDIT_LOG)
-GOVERNANCE_PRODUCTS = (QUALITY_PRODUCT, AUDIT_PRODUCT)
-
-
-def governance_products_asset(after: list[dg.AssetKey]) -> dg.AssetsDefinition:
-    """The governance products, published after the products ``after`` (ordering only: they
-    read the logs, not those products' data, which ``lineage.py`` accounts for)."""
-
-    @dg.multi_asset(
-        name="governance__products",
-        specs=[
-            product_spec(p, p.latest, deps=after, kinds={"duckdb", "pandera"})
-            for p in GOVERNANCE_PRODUCTS
-        ],
-        check_specs=[contract_check_spec(p.latest) for p in GOVERNANCE_PRODUCTS],
-    )
-    def governance_products(context: dg.AssetExecutionContext, mesh: MeshResource):
-        """Publish the quality history and the audit trail as they stand after the run's
-        products."""
-        run_id = context.run.run_id
-        frames = {QUALITY_METRICS: quality_metrics_frame, AUDIT_LOG: audit_log_frame}
-        results = [
-            (
-                publish_frame(p.key, frames[p.key](mesh.paths), paths=mesh.paths, run_id=run_id),
-                p.latest,
-            )
-            for p in GOVERNANCE_PRODUCTS
-        ]
-        yield from publish_events(results)
-
-    return governance_products
-
-
-def governance_definitions(assets: list[dg.AssetsDefinition]) -> dict[str, Any]:
-    """Assets and checks to add to the mesh's ``Definitions``, for the product versions that
-    ``assets`` (and the governance products themselves) materialize: a product declared in YAML
-    but not built yet gets no check, rather than a phantom asset."""
-    built = {key for a in assets for key in a.keys}
-    versions = [
-        (p, v)
-        for p in all_products()
-        for v in p.versions
-        if asset_key(v) in built or p in GOVERNANCE_PRODUCTS
-    ]
-    return {
-        "assets": [
-            governance_products_asset(
-                sorted((asset_key(v) for p, v in versions if p not in GOVERNANCE_PRODUCTS), key=str)
-            )
-        ],
-        "asset_checks": [
-            *(governance_checks(p, v) for p, v in versions),
-            *freshness_checks(versions),
-        ],
-    }

@@ -8,8 +8,8 @@ import dagster as dg
 import pandas as pd
 import pytest
 
+from orchestration.landing.sensors import landing_sensor
 from orchestration.resources import MeshResource
-from orchestration.sensors import landing_sensor
 from supplymesh.publishing.landing import latest_batch
 from supplymesh.publishing.publish import publish_landing
 from supplymesh.registry import all_products

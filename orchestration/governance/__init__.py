@@ -1,0 +1,1 @@
+"""Central governance: checks on every product version and the governance products."""

@@ -1,0 +1,1 @@
+"""Landing: the sensor that publishes a product when a new extract lands."""

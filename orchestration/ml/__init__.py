@@ -1,0 +1,1 @@
+"""The demand model's life cycle as assets: the champion/challenger round and its checks."""

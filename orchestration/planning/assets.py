@@ -1,0 +1,269 @@
+"""Planning products: the champion's forecast -> its accuracy; inventory, transport and their
+coordination -> one settled supply plan, each a published product.
+
+Each planner reads the marts dbt built and the products published upstream of it (so the chain
+runs through the mesh, as a consumer would read it), computes its plan with the pure functions in
+``supplymesh.planning`` and publishes it through the same contract gate as every source product.
+The demand model itself (training, the champion/challenger gate, the registry) is in
+``orchestration.ml``; the forecast here is always made by the serving champion.
+"""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from orchestration.contract_checks import contract_check_spec, publish_events
+from orchestration.metadata import asset_key, product_spec
+from orchestration.ml.assets import MODELS
+from orchestration.planning.checks import (
+    forecast_check_specs,
+    forecast_checks,
+    supply_plan_check_specs,
+    supply_plan_checks,
+)
+from orchestration.resources import MeshResource
+from supplymesh.planning.coordination.coordinator import CoordinationConfig
+from supplymesh.planning.coordination.supply_plan import (
+    SettledSupplyPlan,
+    SupplyPlanInputs,
+    plan_supply,
+)
+from supplymesh.planning.forecasting.accuracy import accuracy_table, actuals
+from supplymesh.planning.inventory.classification import ServiceTargets
+from supplymesh.planning.model_lifecycle import model_registry as reg
+from supplymesh.planning.model_lifecycle.drift import DriftConfig
+from supplymesh.planning.model_lifecycle.serving import (
+    NoServingModelError,
+    ServingModel,
+    champion_forecast,
+    forecast_drift,
+    serving_model,
+)
+from supplymesh.planning_inputs import published_model_registry, read_mart, read_product
+from supplymesh.publishing.manifest import current_frame, read_manifest, snapshot_history
+from supplymesh.publishing.publish import publish_frame
+from supplymesh.registry import Product, get_product
+from supplymesh.reporting.dagster_metadata import (
+    forecast_plot_metadata,
+    inventory_plot_metadata,
+    truck_plot_metadata,
+)
+from supplymesh.settings import MeshPaths
+
+FORECAST = get_product("planning.demand_forecast")
+ACCURACY = get_product("planning.forecast_accuracy")
+INVENTORY = get_product("planning.inventory_plan")
+SHIPMENTS = get_product("planning.shipment_plan")
+LOADS = get_product("planning.truck_loads")
+KPIS = get_product("planning.supply_plan_kpis")
+DECISIONS = get_product("planning.supply_plan_decisions")
+RECEIPTS = get_product("procurement.purchase_receipts")
+LOCATIONS = get_product("network.locations")
+
+
+def mart(name: str) -> dg.AssetKey:
+    return dg.AssetKey(["transforms", name])
+
+
+class ForecastConfig(dg.Config):
+    horizon_days: int = 28
+    max_psi: float = 0.25
+    max_ks: float = 0.2
+
+
+class SupplyPlanConfig(dg.Config):
+    """Inventory policy and coordinator settings (service targets per ABC/XYZ class)."""
+
+    review_period_days: int = 7
+    service_targets: dict[str, float] = ServiceTargets().targets
+    min_truck_fill: float = 0.6
+    defer_truck_fill: float = 0.25
+    max_trucks_per_lane_day: int = 0  # 0 = no carrier allocation limit
+    ship_window_days: int = 3
+
+
+def _forecast_frames(paths: MeshPaths) -> list[pd.DataFrame]:
+    """Every forecast snapshot of the newest major still on record, oldest first."""
+    history = snapshot_history(read_manifest(paths), FORECAST.key, FORECAST.latest.major)
+    return [pd.read_parquet(s["path"]) for s in history if Path(s["path"]).exists()]
+
+
+def _spec(product: Product, deps: list[dg.AssetKey]) -> dg.AssetSpec:
+    return product_spec(
+        product, product.latest, deps=deps, kinds={"scikitlearn", "duckdb", "pandera"}
+    )
+
+
+def _serving(paths: MeshPaths) -> ServingModel:
+    """The serving champion; a clear failure of the step when none serves."""
+    try:
+        return serving_model(published_model_registry(paths))
+    except NoServingModelError as exc:
+        raise dg.Failure(description=str(exc)) from exc
+
+
+def _forecast_metadata(
+    champion: pd.Series, features: pd.DataFrame, forecast: pd.DataFrame, backtest: pd.DataFrame
+) -> dict:
+    last = backtest[backtest["origin"] == backtest["origin"].max()]
+    return {
+        "champion": champion["model_version"],
+        "champion_backtest_mase": float(champion["backtest_mase"]),
+        "seasonal_naive_mase": float(champion["seasonal_naive_mase"]),
+        "moving_average_mase": float(champion["moving_average_mase"]),
+        "backtest_p90_coverage": float(champion["backtest_p90_coverage"]),
+        "feature_importance": dg.MetadataValue.json(json.loads(champion["feature_importances"])),
+        **forecast_plot_metadata(features, forecast, last),
+    }
+
+
+@dg.multi_asset(
+    name="demand_forecast",
+    specs=[_spec(FORECAST, [mart("fct_demand_features"), asset_key(MODELS.latest)])],
+    check_specs=[
+        contract_check_spec(FORECAST.latest),
+        *forecast_check_specs(asset_key(FORECAST.latest)),
+    ],
+)
+def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, mesh: MeshResource):
+    """P50/P90 per SKU x DC x day from the serving champion, with its measured error sigma and the
+    seasonal-naive baseline beside it; drift of inputs and demand against its training data."""
+    features = read_mart(mesh.paths, "fct_demand_features")
+    serving = _serving(mesh.paths)
+    backtest = serving.backtest()
+    forecast = champion_forecast(serving.model, features, backtest, config.horizon_days)
+    result = publish_frame(FORECAST.key, forecast, paths=mesh.paths, run_id=context.run.run_id)
+    bounds = DriftConfig(max_psi=config.max_psi, max_ks=config.max_ks)
+    drift = forecast_drift(
+        features, serving.model.spec, serving.reference(), config.horizon_days, bounds
+    )
+    extra = _forecast_metadata(serving.row, features, forecast, backtest)
+    yield from publish_events([(result, FORECAST.latest)], extra=extra)
+    yield from forecast_checks(asset_key(FORECAST.latest), serving.row, drift)
+
+
+@dg.asset(
+    key=asset_key(ACCURACY.latest),
+    group_name="planning",
+    description=ACCURACY.description,
+    deps=[asset_key(FORECAST.latest), mart("fct_demand_features"), asset_key(MODELS.latest)],
+    kinds={"duckdb", "pandera"},
+    owners=[f"team:{ACCURACY.owner_team}", ACCURACY.owner_email],
+    check_specs=[contract_check_spec(ACCURACY.latest)],
+    tags={"domain": "planning", "access": ACCURACY.access, "status": ACCURACY.latest.status},
+    metadata=_spec(ACCURACY, []).metadata,
+)
+def forecast_accuracy(context: dg.AssetExecutionContext, mesh: MeshResource):
+    """Every published forecast still on record scored on the actuals that arrived since, and
+    the champion's backtest origins; earlier scores are kept."""
+    paths = mesh.paths
+    forecasts = _forecast_frames(paths)
+    champion = reg.champion(published_model_registry(paths))
+    table = accuracy_table(
+        current_frame(paths, ACCURACY.key, ACCURACY.latest.major),
+        forecasts,
+        actuals(read_mart(paths, "fct_demand_features")),
+        None if champion is None else reg.load_backtest(champion),
+        None if champion is None else champion["model_version"],
+        reg.utc_now(),
+    )
+    result = publish_frame(ACCURACY.key, table, paths=paths, run_id=context.run.run_id)
+    live = table[(table["source"] == "live") & (table["method"] == "model")]
+    yield from publish_events(
+        [(result, ACCURACY.latest)],
+        extra={"live_forecasts_scored": len(live), "forecast_snapshots_on_record": len(forecasts)},
+    )
+
+
+def _supply_plan_inputs(paths: MeshPaths) -> SupplyPlanInputs:
+    """The marts and products the supply plan reads, as served now."""
+    return SupplyPlanInputs(
+        forecast=read_product(paths, FORECAST.key),
+        features=read_mart(paths, "fct_demand_features"),
+        positions=read_mart(paths, "fct_inventory_position"),
+        lanes=read_mart(paths, "fct_lane_stats"),
+        receipts=read_product(paths, RECEIPTS.key),
+        locations=read_product(paths, LOCATIONS.key),
+        backtest=reg.load_backtest(reg.champion(published_model_registry(paths))),
+        previous_kpis=current_frame(paths, KPIS.key, KPIS.latest.major),
+    )
+
+
+def _coordination(config: SupplyPlanConfig) -> CoordinationConfig:
+    return CoordinationConfig(
+        min_fill=config.min_truck_fill,
+        defer_fill=config.defer_truck_fill,
+        max_trucks_per_lane_day=config.max_trucks_per_lane_day or None,
+        ship_window_days=config.ship_window_days,
+        review_period_days=config.review_period_days,
+    )
+
+
+def _supply_plan_metadata(plan: SettledSupplyPlan, forecast: pd.DataFrame) -> dict:
+    latest = plan.latest_kpis
+    return {
+        **inventory_plot_metadata(plan.inventory_plan, forecast),
+        **truck_plot_metadata(plan.loads),
+        "orders_proposed": int(latest["orders_proposed"]),
+        "orders_planned": int(latest["orders_planned"]),
+        "orders_pulled_forward": int(latest["orders_pulled_forward"]),
+        "orders_deferred": int(latest["orders_deferred"]),
+        "trucks": plan.trucks,
+        "lower_bound_trucks": plan.lower_bound_trucks,
+        "projected_fill_rate": float(latest["projected_fill_rate"]),
+    }
+
+
+PLAN_KEYS = [asset_key(p.latest) for p in (INVENTORY, SHIPMENTS, LOADS)]
+
+
+@dg.multi_asset(
+    name="supply_plan",
+    specs=[
+        _spec(
+            INVENTORY,
+            [
+                asset_key(FORECAST.latest),
+                asset_key(MODELS.latest),
+                mart("fct_demand_features"),
+                mart("fct_inventory_position"),
+                asset_key(RECEIPTS.latest),
+                asset_key(LOCATIONS.latest),
+            ],
+        ),
+        _spec(SHIPMENTS, [asset_key(INVENTORY.latest), mart("fct_lane_stats")]),
+        _spec(LOADS, [asset_key(INVENTORY.latest), mart("fct_lane_stats")]),
+        _spec(KPIS, [asset_key(SHIPMENTS.latest), asset_key(LOADS.latest)]),
+        _spec(DECISIONS, [asset_key(INVENTORY.latest), asset_key(LOADS.latest)]),
+    ],
+    check_specs=[
+        *(contract_check_spec(p.latest) for p in (INVENTORY, SHIPMENTS, LOADS, KPIS, DECISIONS)),
+        *supply_plan_check_specs(*PLAN_KEYS),
+    ],
+)
+def supply_plan(context: dg.AssetExecutionContext, config: SupplyPlanConfig, mesh: MeshResource):
+    """The inventory policy's orders, loaded onto trucks, adjusted by the coordinator until the
+    plan is stable (pull forward into spare capacity, defer the least critical), published as
+    one consistent plan with its business KPIs."""
+    run_id = context.run.run_id
+    inputs = _supply_plan_inputs(mesh.paths)
+    targets = ServiceTargets(dict(config.service_targets))
+    plan = plan_supply(inputs, targets, _coordination(config), run_id, reg.utc_now())
+    frames = [
+        (INVENTORY, plan.inventory_plan),
+        (SHIPMENTS, plan.shipments),
+        (LOADS, plan.loads),
+        (KPIS, plan.kpis),
+        (DECISIONS, plan.decisions),
+    ]
+    results = [
+        (publish_frame(p.key, f, paths=mesh.paths, run_id=run_id), p.latest) for p, f in frames
+    ]
+    yield from publish_events(results, extra=_supply_plan_metadata(plan, inputs.forecast))
+    yield from supply_plan_checks(plan, *PLAN_KEYS)
+
+
+def planning_assets() -> list[dg.AssetsDefinition]:
+    return [demand_forecast, forecast_accuracy, supply_plan]

@@ -1,0 +1,1 @@
+"""Source-aligned products: one asset per product, published from its landing folder."""

@@ -1,0 +1,116 @@
+"""A champion/challenger round on a real (tiny) challenger: the first model is decided on with
+no champion to beat, its decision and artifacts land in the registry, the publish step runs under
+the registry's lock, and the same recipe on the same data is not promoted twice."""
+
+import time
+
+import pytest
+
+from supplymesh.planning.forecasting.model import ForecastParams
+from supplymesh.planning.model_lifecycle import model_registry as reg
+from supplymesh.planning.model_lifecycle.challenger_round import (
+    RegistryStore,
+    RoundOutcome,
+    settle_round,
+)
+from supplymesh.planning.model_lifecycle.champion_challenger import PromotionPolicy
+from supplymesh.planning.model_lifecycle.training import TrainingConfig, train_challenger
+from supplymesh.planning.model_lifecycle.tuning import SearchConfig
+from supplymesh.planning_inputs import published_model_registry, training_snapshot_ids
+from supplymesh.publishing.publish import publish_frame
+from supplymesh.settings import MeshPaths
+from tests.planning.synthetic import make_features
+
+FAST = ForecastParams(horizon=14, max_iter=40, p90_max_iter=30)
+TRAINING = TrainingConfig(
+    horizon=14,
+    n_origins=2,
+    params=FAST,
+    search=SearchConfig(enabled=False),
+    importance_repeats=1,
+)
+
+
+@pytest.fixture(scope="module")
+def features():
+    return make_features(n_skus=4, n_locations=2, history_days=300, seed=11)
+
+
+@pytest.fixture(scope="module")
+def challenger(features):
+    return train_challenger(features, TRAINING)
+
+
+def _store(paths: MeshPaths, publish=None) -> RegistryStore:
+    """What the asset passes: the published registry, and (by default) publish it under the
+    lock, here without the audit."""
+
+    def publish_registry(outcome: RoundOutcome) -> bool:
+        return publish_frame(reg.PRODUCT, outcome.registry, paths=paths, run_id="test").published
+
+    return RegistryStore(
+        lambda: published_model_registry(paths),
+        publish or publish_registry,
+        training_snapshot_ids(paths),
+    )
+
+
+def test_a_first_round_records_the_challenger_and_its_decision(tmp_path, features, challenger):
+    paths = MeshPaths(tmp_path)
+    seen: list[RoundOutcome] = []
+    outcome, returned = settle_round(
+        paths,
+        features,
+        challenger,
+        TRAINING,
+        PromotionPolicy(),
+        _store(paths, lambda o: seen.append(o) or 7),
+    )
+    assert returned == 7 and seen == [outcome]
+    row = outcome.registry[outcome.registry["model_version"] == outcome.version].iloc[0]
+    recorded = {"promote": "promoted", "reject": "rejected"}[outcome.decision.action]
+    assert row["decision"] == recorded
+    assert row["decision_reason"] == outcome.decision.reason
+    assert outcome.evidence.champion_version is None
+    assert outcome.evidence.canary_mase == pytest.approx(challenger.canary_mase())
+    if outcome.decision.action == "promote":
+        assert "first model: no champion to beat" in outcome.decision.reason
+        assert outcome.serving_version == outcome.version
+        assert outcome.audit_event == "model_promotion"
+    assert reg.load_model(row).n_train_rows == challenger.model.n_train_rows  # hash checked
+    assert set(outcome.backtest_table()["model_version"]) == {outcome.version}
+
+
+def test_approval_required_waits_for_a_human(tmp_path, features, challenger):
+    outcome, _ = settle_round(
+        MeshPaths(tmp_path),
+        features,
+        challenger,
+        TRAINING,
+        PromotionPolicy(require_approval=True),
+        _store(MeshPaths(tmp_path), lambda o: None),
+    )
+    if outcome.evidence.backtest_mase < outcome.evidence.seasonal_naive_mase:
+        assert outcome.decision.action == "await_approval"
+        assert outcome.serving_version is None
+        assert outcome.audit_event == "model_approval_requested"
+
+
+def test_the_same_recipe_on_the_same_data_is_not_promoted_again(tmp_path, features, challenger):
+    paths = MeshPaths(tmp_path)
+    first, published = settle_round(
+        paths, features, challenger, TRAINING, PromotionPolicy(), _store(paths)
+    )
+    assert published
+    if first.decision.action != "promote":
+        pytest.skip("the tiny challenger did not beat the seasonal naive")
+    time.sleep(1.1)  # versions are stamped to the second
+    second, _ = settle_round(
+        paths, features, challenger, TRAINING, PromotionPolicy(), _store(paths)
+    )
+    assert second.evidence.champion_version == first.version
+    assert second.evidence.same_recipe and not second.evidence.newer_data
+    assert second.decision.action == "reject"
+    assert second.serving_version == first.version
+    assert second.audit_details()["champion"] == first.version
+    assert len(second.registry) == 2

@@ -1,0 +1,74 @@
+"""The serving champion: a clear error when none serves, its forecast carries its measured error,
+and drift of the latest demand against its training reference is caught."""
+
+import pandas as pd
+import pytest
+
+from supplymesh.planning.forecasting.features import DAILY_MART
+from supplymesh.planning.model_lifecycle.drift import DriftConfig
+from supplymesh.planning.model_lifecycle.serving import (
+    NoServingModelError,
+    champion_forecast,
+    forecast_drift,
+    serving_model,
+)
+
+HORIZON = 28
+
+
+def _registry(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["model_version", "status", "decision"])
+
+
+def test_no_model_yet_says_to_materialize_the_registry():
+    with pytest.raises(NoServingModelError, match="materialize ml/forecast_models_v1 first"):
+        serving_model(_registry([]))
+
+
+def test_a_model_awaiting_approval_is_named_in_the_hint():
+    registry = _registry([("v1", "rejected", "reject"), ("v2", "candidate", "awaiting_approval")])
+    with pytest.raises(NoServingModelError, match="mesh forecast approve v2 --by NAME"):
+        serving_model(registry)
+
+
+def _backtest(features: pd.DataFrame) -> pd.DataFrame:
+    """One backtest window whose P50 misses every actual by exactly 2 units."""
+    history = features[features["is_history"]].assign(
+        demand_date=lambda f: pd.to_datetime(f["demand_date"])
+    )
+    origin = history["demand_date"].max() - pd.Timedelta(days=HORIZON)
+    window = history[history["demand_date"] > origin]
+    return window[["sku", "location_id", "demand_date", "is_stockout"]].assign(
+        origin=origin,
+        step=(window["demand_date"] - origin).dt.days,
+        actual=window["units_sold"],
+        p50=window["units_sold"] + 2.0,
+    )
+
+
+def test_the_champion_forecast_carries_its_backtest_error(features, forecast_and_model):
+    _, model = forecast_and_model
+    forecast = champion_forecast(model, features, _backtest(features), HORIZON)
+    series = features[["sku", "location_id"]].drop_duplicates()
+    assert len(forecast) == len(series) * HORIZON
+    assert forecast["horizon_day"].between(1, HORIZON).all()
+    assert forecast["error_std_daily"].to_numpy() == pytest.approx(2.0)
+
+
+def _reference(features: pd.DataFrame, scale: float) -> pd.DataFrame:
+    history = features[features["is_history"] & ~features["is_stockout"]]
+    return history[["units_sold"]].assign(units_sold=history["units_sold"] * scale)
+
+
+def test_recent_demand_like_the_training_reference_does_not_drift(features):
+    drift = forecast_drift(features, DAILY_MART, _reference(features, 1.0), HORIZON)
+    assert drift.target.passed
+    assert drift.target.table["column"].tolist() == ["units_sold"]
+
+
+def test_demand_far_below_the_training_reference_drifts(features):
+    drift = forecast_drift(
+        features, DAILY_MART, _reference(features, 4.0), HORIZON, DriftConfig(max_psi=0.1)
+    )
+    assert drift.target.drifted == ["units_sold"]
+    assert drift.target.describe().startswith("1 of 1 monitored columns drifted: units_sold")
