@@ -11,10 +11,12 @@ from orchestration.governance import governance_definitions
 from orchestration.jobs import mesh_job
 from orchestration.ml import ml_assets
 from orchestration.planning import planning_assets
-from orchestration.resources import MeshResource
+from orchestration.resources import MeshResource, planning_resource
 from orchestration.sensors import landing_sensor
 from orchestration.source_products import source_product_assets
 from orchestration.transforms import dbt_project, dbt_resource, transforms_assets
+from supplymesh.planning_settings import load_planning_settings
+from supplymesh.settings import mesh_paths
 
 
 def build_definitions() -> dg.Definitions:
@@ -32,7 +34,11 @@ def build_definitions() -> dg.Definitions:
         asset_checks=governance["asset_checks"],
         jobs=[mesh_job],
         sensors=[landing_sensor],
-        resources={"mesh": MeshResource(), "dbt": dbt_resource(project)},
+        resources={
+            "mesh": MeshResource(),
+            "dbt": dbt_resource(project),
+            "planning": planning_resource(load_planning_settings(mesh_paths().home)),
+        },
     )
 
 

@@ -19,21 +19,19 @@ from orchestration.metadata import asset_key, product_spec
 from orchestration.resources import MeshResource
 from supplymesh.governance.audit import record
 from supplymesh.marts import read_mart
-from supplymesh.planning.forecasting.model import ForecastParams
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.champion_challenger import (
     Evidence,
     PromotionPolicy,
     decide,
 )
-from supplymesh.planning.model_lifecycle.segments import SegmentCheckConfig
 from supplymesh.planning.model_lifecycle.training import (
     TrainingConfig,
     champion_canary_mase,
     params_from_json,
     train_challenger,
 )
-from supplymesh.planning.model_lifecycle.tuning import SearchConfig
+from supplymesh.planning_settings import PlanningSettings
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import get_product
 
@@ -44,42 +42,9 @@ GATE = "champion-challenger gate"
 APPROVAL_ENV = "MESH_REQUIRE_MODEL_APPROVAL"  # "1": every promotion waits for a human
 
 
-class ForecastModelConfig(dg.Config):
-    """Run settings of the model life cycle (defaults keep the demo to a couple of minutes)."""
-
-    horizon_days: int = 28
-    backtest_origins: int = 6
-    search_enabled: bool = True
-    search_candidates: int = 4
-    search_folds: int = 2
-    search_max_rows: int = 120_000
-    promotion_margin: float = 0.02
-    require_approval: bool = False
-    max_segment_error_ratio: float = 1.5
-    min_segment_share: float = 0.01
-    min_segment_series: int = 5
-
-    def training(self) -> TrainingConfig:
-        return TrainingConfig(
-            horizon=self.horizon_days,
-            n_origins=self.backtest_origins,
-            params=ForecastParams(horizon=self.horizon_days),
-            search=SearchConfig(
-                enabled=self.search_enabled,
-                n_candidates=self.search_candidates,
-                n_splits=self.search_folds,
-                max_rows=self.search_max_rows,
-            ),
-            segments=SegmentCheckConfig(
-                max_error_ratio=self.max_segment_error_ratio,
-                min_share=self.min_segment_share,
-                min_series=self.min_segment_series,
-            ),
-        )
-
-    def policy(self) -> PromotionPolicy:
-        required = self.require_approval or os.environ.get(APPROVAL_ENV, "") == "1"
-        return PromotionPolicy(margin=self.promotion_margin, require_approval=required)
+def promotion_policy(settings: PlanningSettings) -> PromotionPolicy:
+    """The gate of the run's settings; ``MESH_REQUIRE_MODEL_APPROVAL=1`` forces the approval."""
+    return PromotionPolicy.from_settings(settings, os.environ.get(APPROVAL_ENV, "") == "1")
 
 
 def _spec(product, deps: list[dg.AssetKey]) -> dg.AssetSpec:
@@ -112,14 +77,16 @@ def audit_decision(paths, version: str, action: str, reason: str, actor: str, de
     ],
 )
 def forecast_model(
-    context: dg.AssetExecutionContext, config: ForecastModelConfig, mesh: MeshResource
+    context: dg.AssetExecutionContext,
+    mesh: MeshResource,
+    planning: dg.ResourceParam[PlanningSettings],
 ):
     """Train a challenger, run it beside the champion on the latest window, and promote it only
     if it beats the champion by the margin and passes the bias check (and, when required, a
     human approves it)."""
     paths = mesh.paths
     features = read_mart(paths, "fct_demand_features")
-    training = config.training()
+    training = TrainingConfig.from_settings(planning)
     challenger = train_challenger(features, training, progress=context.log.info)
     trained_at = reg.utc_now()
     snapshots = reg.training_snapshots(paths)
@@ -131,13 +98,13 @@ def forecast_model(
     # (a fit can take a minute; an approval must not wait for it), and again in the rare case
     # the champion changed meanwhile
     champion_mase = _champion_canary(
-        features, reg.champion(reg.load_registry(paths)), challenger, training, config
+        features, reg.champion(reg.load_registry(paths)), challenger, training
     )
     with reg.registry_lock(paths):
         registry = reg.load_registry(paths)
         current = reg.champion(registry)
         if current is not None and champion_mase[0] != current["model_version"]:
-            champion_mase = _champion_canary(features, current, challenger, training, config)
+            champion_mase = _champion_canary(features, current, challenger, training)
         card = challenger.card()
         worst, ratio = challenger.segments.worst
         same_recipe = current is not None and json.loads(current["params"]) == json.loads(
@@ -156,7 +123,7 @@ def forecast_model(
             newer_data=current is not None
             and json.loads(current["training_snapshots"]) != snapshots,
         )
-        policy = config.policy()
+        policy = promotion_policy(planning)
         decision = decide(evidence, policy)
         card.update(
             model_version=version,
@@ -173,11 +140,21 @@ def forecast_model(
             registry, version, decision.action, decision.reason, GATE, reg.utc_now()
         )
         run_id = context.run.run_id
+        kept = planning.publishing.snapshots_kept
         results = [
-            (publish_frame(MODELS.key, registry, paths=paths, run_id=run_id), MODELS.latest),
             (
                 publish_frame(
-                    BACKTEST.key, challenger.backtest.table(version), paths=paths, run_id=run_id
+                    MODELS.key, registry, paths=paths, run_id=run_id, snapshots_kept=kept
+                ),
+                MODELS.latest,
+            ),
+            (
+                publish_frame(
+                    BACKTEST.key,
+                    challenger.backtest.table(version),
+                    paths=paths,
+                    run_id=run_id,
+                    snapshots_kept=kept,
                 ),
                 BACKTEST.latest,
             ),
@@ -229,14 +206,12 @@ def forecast_model(
     )
 
 
-def _champion_canary(
-    features, champion, challenger, training, config
-) -> tuple[str | None, float | None]:
+def _champion_canary(features, champion, challenger, training) -> tuple[str | None, float | None]:
     """(champion version, its recipe's MASE on the challenger's canary window), or Nones."""
     if champion is None:
         return None, None
     params = params_from_json(champion["params"], training.params)
-    mase = champion_canary_mase(features, params, challenger, config.horizon_days)
+    mase = champion_canary_mase(features, params, challenger, training.horizon)
     return champion["model_version"], mase
 
 

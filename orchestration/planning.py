@@ -41,6 +41,7 @@ from supplymesh.planning.inventory.policy_inputs import policy_inputs
 from supplymesh.planning.inventory.protection_quantiles import lead_time_samples, lead_time_stats
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.drift import DriftConfig, feature_drift, target_drift
+from supplymesh.planning_settings import PLANNING_SETTINGS_KEY, PlanningSettings
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import get_product
@@ -65,21 +66,17 @@ def mart(name: str) -> dg.AssetKey:
     return dg.AssetKey(["transforms", name])
 
 
-class ForecastConfig(dg.Config):
-    horizon_days: int = 28
-    max_psi: float = 0.25
-    max_ks: float = 0.2
-
-
-class SupplyPlanConfig(dg.Config):
-    """Inventory policy and coordinator settings (service targets per ABC/XYZ class)."""
-
-    review_period_days: int = 7
-    service_targets: dict[str, float] = ServiceTargets().targets
-    min_truck_fill: float = 0.6
-    defer_truck_fill: float = 0.25
-    max_trucks_per_lane_day: int = 0  # 0 = no carrier allocation limit
-    ship_window_days: int = 3
+def _publish(product, frame: pd.DataFrame, paths, run_id: str, settings: PlanningSettings):
+    """Publish with the run's planning settings recorded on the snapshot (``mesh evaluate``
+    replays the plan with them)."""
+    return publish_frame(
+        product.key,
+        frame,
+        paths=paths,
+        run_id=run_id,
+        metadata={PLANNING_SETTINGS_KEY: settings.as_dict()},
+        snapshots_kept=settings.publishing.snapshots_kept,
+    )
 
 
 def _snapshot_paths(paths, product) -> list[Path]:
@@ -178,21 +175,26 @@ def _drift_check(name: str, report) -> dg.AssetCheckResult:
         ),
     ],
 )
-def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, mesh: MeshResource):
+def demand_forecast(
+    context: dg.AssetExecutionContext,
+    mesh: MeshResource,
+    planning: dg.ResourceParam[PlanningSettings],
+):
     """P50/P90 per SKU x DC x day from the serving champion, with its measured error sigma and the
     seasonal-naive baseline beside it; drift of inputs and demand against its training data."""
+    horizon = planning.forecast.horizon_days
     features = read_mart(mesh.paths, "fct_demand_features")
     row, model = serving_model(mesh.paths)
-    forecast = forecast_with_model(model, features, horizon=config.horizon_days)
+    forecast = forecast_with_model(model, features, horizon=horizon)
     backtest = reg.load_backtest(row)
     forecast = attach_error_std(forecast, error_std_from_predictions(backtest, forecast))
-    result = publish_frame(FORECAST.key, forecast, paths=mesh.paths, run_id=context.run.run_id)
+    result = _publish(FORECAST, forecast, mesh.paths, context.run.run_id, planning)
     frame, as_of = prepare_frame(features, model.spec)
-    with_origin = add_origin_features(frame, model.spec, config.horizon_days, as_of)
-    scoring = future_rows(with_origin, as_of, config.horizon_days)
-    start = as_of - pd.Timedelta(days=config.horizon_days)
+    with_origin = add_origin_features(frame, model.spec, horizon, as_of)
+    scoring = future_rows(with_origin, as_of, horizon)
+    start = as_of - pd.Timedelta(days=horizon)
     recent = frame[frame["_history"] & (frame["demand_date"] > start) & ~frame["is_stockout"]]
-    drift = DriftConfig(max_psi=config.max_psi, max_ks=config.max_ks)
+    drift = DriftConfig.from_settings(planning)
     reference = reg.load_reference(row)
     last = backtest[backtest["origin"] == backtest["origin"].max()]
     plot = forecast_plot_metadata(features, forecast, last)
@@ -203,6 +205,7 @@ def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, m
         "moving_average_mase": float(row["moving_average_mase"]),
         "backtest_p90_coverage": float(row["backtest_p90_coverage"]),
         "feature_importance": dg.MetadataValue.json(json.loads(row["feature_importances"])),
+        "horizon_days": horizon,
         **plot,
     }
     yield from publish_events([(result, FORECAST.latest)], extra=extra)
@@ -231,7 +234,11 @@ def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, m
     tags={"domain": "planning", "access": ACCURACY.access, "status": ACCURACY.latest.status},
     metadata=_spec(ACCURACY, []).metadata,
 )
-def forecast_accuracy(context: dg.AssetExecutionContext, mesh: MeshResource):
+def forecast_accuracy(
+    context: dg.AssetExecutionContext,
+    mesh: MeshResource,
+    planning: dg.ResourceParam[PlanningSettings],
+):
     """Every published forecast still on record scored on the actuals that arrived since, and
     the champion's backtest origins; earlier scores are kept."""
     paths = mesh.paths
@@ -248,7 +255,7 @@ def forecast_accuracy(context: dg.AssetExecutionContext, mesh: MeshResource):
         None if champion is None else champion["model_version"],
         reg.utc_now(),
     )
-    result = publish_frame(ACCURACY.key, table, paths=paths, run_id=context.run.run_id)
+    result = _publish(ACCURACY, table, paths, context.run.run_id, planning)
     live = table[(table["source"] == "live") & (table["method"] == "model")]
     yield from publish_events(
         [(result, ACCURACY.latest)],
@@ -299,7 +306,11 @@ def forecast_accuracy(context: dg.AssetExecutionContext, mesh: MeshResource):
         ),
     ],
 )
-def supply_plan(context: dg.AssetExecutionContext, config: SupplyPlanConfig, mesh: MeshResource):
+def supply_plan(
+    context: dg.AssetExecutionContext,
+    mesh: MeshResource,
+    planning: dg.ResourceParam[PlanningSettings],
+):
     """The inventory policy's orders, loaded onto trucks, adjusted by the coordinator until the
     plan is stable (pull forward into spare capacity, defer the least critical), published as
     one consistent plan with its business KPIs."""
@@ -321,8 +332,8 @@ def supply_plan(context: dg.AssetExecutionContext, config: SupplyPlanConfig, mes
         stats,
         samples,
         reg.load_backtest(champion),
-        ServiceTargets(dict(config.service_targets)),
-        config.review_period_days,
+        ServiceTargets.from_settings(planning),
+        planning.inventory.review_period_days,
     )
     plan_date = pd.Timestamp(forecast["forecast_origin"].max())
     proposal = plan_inventory(
@@ -331,7 +342,8 @@ def supply_plan(context: dg.AssetExecutionContext, config: SupplyPlanConfig, mes
         positions,
         stats,
         plan_date,
-        review_period_days=config.review_period_days,
+        service_level=planning.inventory.unclassified_service_level,
+        review_period_days=planning.inventory.review_period_days,
         classes=inputs.classes,
         risk=inputs.risk,
     )
@@ -341,13 +353,7 @@ def supply_plan(context: dg.AssetExecutionContext, config: SupplyPlanConfig, mes
         positions,
         lanes,
         plan_date,
-        CoordinationConfig(
-            min_fill=config.min_truck_fill,
-            defer_fill=config.defer_truck_fill,
-            max_trucks_per_lane_day=config.max_trucks_per_lane_day or None,
-            ship_window_days=config.ship_window_days,
-            review_period_days=config.review_period_days,
-        ),
+        CoordinationConfig.from_settings(planning),
     )
     plan = settled.inventory_plan[proposal.columns]
     shipments, loads = settled.shipments.shipments, settled.shipments.loads
@@ -360,7 +366,7 @@ def supply_plan(context: dg.AssetExecutionContext, config: SupplyPlanConfig, mes
         (KPIS, kpis),
         (DECISIONS, decisions[["run_id", "plan_date", *settled.decisions.columns]]),
     ]
-    results = [(publish_frame(p.key, f, paths=paths, run_id=run_id), p.latest) for p, f in frames]
+    results = [(_publish(p, f, paths, run_id, planning), p.latest) for p, f in frames]
     latest = kpis.iloc[-1]
     extra = {
         **inventory_plot_metadata(plan, forecast),

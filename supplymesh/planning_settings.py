@@ -27,6 +27,8 @@ DEFAULTS_FILE = PROJECT_ROOT / SETTINGS_FILE
 # most critical first: the ABC value class, then the XYZ variability grade
 SERVICE_CLASSES = ("AX", "AY", "AZ", "BX", "BY", "BZ", "CX", "CY", "CZ")
 MAX_HORIZON_DAYS = 364  # the mart's lag_364 must reach back at least the horizon
+# where a published planning snapshot records the settings it was made with (manifest metadata)
+PLANNING_SETTINGS_KEY = "planning_settings"
 
 ServiceLevel = Annotated[float, Field(ge=0.5, lt=1.0)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -250,4 +252,3 @@ def load_planning_settings(
 def default_planning_settings() -> PlanningSettings:
     """The repository's defaults alone (no runtime folder, no overrides)."""
     return load_planning_settings()
-

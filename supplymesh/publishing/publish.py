@@ -13,8 +13,10 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -27,6 +29,7 @@ from supplymesh.governance.pseudonym import (
     pseudonymise_samples,
     write_pseudonymised_copy,
 )
+from supplymesh.planning_settings import load_planning_settings
 from supplymesh.publishing import records
 from supplymesh.publishing.consumer_catalog import rebuild_catalog
 from supplymesh.publishing.manifest import (
@@ -42,8 +45,6 @@ from supplymesh.validation.engine import CheckedInput, check_input, source_sql
 from supplymesh.validation.report import ContractViolationError, ValidationReport
 from supplymesh.validation.rules import literal
 from supplymesh.world.landing import latest_batch
-
-SNAPSHOTS_KEPT = int(os.environ.get("MESH_SNAPSHOTS_KEPT", "10"))
 
 
 @dataclass(frozen=True)
@@ -114,18 +115,28 @@ def _write_snapshot(paths: MeshPaths, checked: CheckedInput, snapshot_id: str) -
     return final / "data.parquet", int(rows)
 
 
-def _prune(paths: MeshPaths, version: ProductVersion, entry: dict) -> None:
-    """Keep the newest snapshots; older ones are no longer named by any catalog."""
+def _prune(entry: dict, kept: int) -> None:
+    """Keep the newest ``kept`` snapshots; older ones are no longer named by any catalog."""
     history = entry["history"]
-    for old in history[:-SNAPSHOTS_KEPT]:
+    for old in history[:-kept]:
         shutil.rmtree(Path(old["path"]).parent, ignore_errors=True)
-    entry["history"] = history[-SNAPSHOTS_KEPT:]
+    entry["history"] = history[-kept:]
 
 
 def publish_checked(
-    paths: MeshPaths, checked: CheckedInput, *, run_id: str, source: str
+    paths: MeshPaths,
+    checked: CheckedInput,
+    *,
+    run_id: str,
+    source: str,
+    metadata: Mapping[str, Any] | None = None,
+    snapshots_kept: int | None = None,
 ) -> PublishResult:
     """Publish an input already validated into ``checked``.
+
+    ``metadata`` (JSON values: how the producer made the frame, e.g. the planning settings of
+    the run) is recorded with the snapshot in the manifest. ``snapshots_kept`` defaults to the
+    runtime folder's ``publishing.snapshots_kept`` planning setting.
 
     Every attempt is audited (and a daily product's per-partition results kept); a published
     snapshot is also measured for quality against the one it replaces. The report returned (and
@@ -171,9 +182,13 @@ def publish_checked(
                 "run_id": run_id,
                 "source": source,
             }
+            if metadata:
+                snap["metadata"] = dict(metadata)
             entry["current"] = snap
             entry["history"].append(snap)
-            _prune(paths, version, entry)
+            if snapshots_kept is None:
+                snapshots_kept = load_planning_settings(paths.home).publishing.snapshots_kept
+            _prune(entry, snapshots_kept)
         write_manifest(paths, manifest)
         if snapshot_path is not None:
             rebuild_catalog(paths, manifest, get_product(version.product))
@@ -244,8 +259,11 @@ def publish_frame(
     paths: MeshPaths | None = None,
     run_id: str = "cli",
     major: int | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    snapshots_kept: int | None = None,
 ) -> PublishResult:
-    """Validate and publish a frame an asset computed (planning products)."""
+    """Validate and publish a frame an asset computed (planning products); ``metadata`` and
+    ``snapshots_kept`` as in ``publish_checked``."""
     paths = paths or mesh_paths()
     product = get_product(product_key)
     version = product.version(major) if major is not None else product.latest
@@ -264,6 +282,13 @@ def publish_frame(
             previous_ledger=records.load_ledger(paths, version) if partition_column else None,
             run_id=run_id,
         )
-        return publish_checked(paths, checked, run_id=run_id, source=f"run {run_id}")
+        return publish_checked(
+            paths,
+            checked,
+            run_id=run_id,
+            source=f"run {run_id}",
+            metadata=metadata,
+            snapshots_kept=snapshots_kept,
+        )
     finally:
         con.close()

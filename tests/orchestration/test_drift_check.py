@@ -4,13 +4,18 @@ import pandas as pd
 
 from orchestration.planning import _drift_check
 from supplymesh.planning.model_lifecycle.drift import DriftConfig, DriftReport
+from supplymesh.planning_settings import default_planning_settings
 
 COLUMNS = ["column", "psi", "ks", "ks_pvalue", "drifted"]
 
 
 def _report(rows: list[tuple]) -> DriftReport:
     table = pd.DataFrame(rows, columns=COLUMNS)
-    return DriftReport(table, DriftConfig(), table.loc[table["drifted"], "column"].tolist())
+    return DriftReport(
+        table,
+        DriftConfig.from_settings(default_planning_settings()),
+        table.loc[table["drifted"], "column"].tolist(),
+    )
 
 
 def test_a_failing_drift_check_names_the_drifted_features_with_psi_and_ks():
