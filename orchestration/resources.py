@@ -8,11 +8,7 @@ from typing import Any
 import dagster as dg
 from pydantic import BaseModel
 
-from supplymesh.planning_settings import (
-    PlanningSettings,
-    PlanningSettingsError,
-    settings_from_dict,
-)
+from supplymesh.planning_settings import PlanningSettings, PlanningSettingsError
 from supplymesh.settings import MeshPaths, mesh_home
 
 
@@ -34,7 +30,8 @@ def _config_fields(values: dict[str, Any], model: type[BaseModel]) -> dict[str, 
     for name, info in model.model_fields.items():
         kind = info.annotation
         if isinstance(kind, type) and issubclass(kind, BaseModel):
-            fields[name] = dg.Field(_config_fields(values[name], kind), is_required=False)
+            group = _config_fields(values[name], kind)
+            fields[name] = dg.Field(group, default_value=values[name], is_required=False)
         else:
             fields[name] = dg.Field(kind, default_value=values[name], is_required=False)
     return fields
@@ -50,7 +47,7 @@ def planning_resource(settings: PlanningSettings) -> dg.ResourceDefinition:
 
     def run_settings(context: dg.InitResourceContext) -> PlanningSettings:
         try:
-            return settings_from_dict(context.resource_config, "run config resources.planning")
+            return settings.updated(context.resource_config, "run config resources.planning")
         except PlanningSettingsError as exc:
             raise dg.Failure(description=str(exc)) from None
 

@@ -128,6 +128,11 @@ class PlanningSettings(_Group):
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), sort_keys=True)
 
+    def updated(self, overrides: Mapping[str, Any], source: str) -> PlanningSettings:
+        """These settings with ``overrides`` (a nested mapping of some keys) applied."""
+        _check_keys(overrides, source)
+        return settings_from_dict(_merge(self.as_dict(), overrides), source)
+
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
     for key, value in data.items():
