@@ -10,6 +10,7 @@ approvals also go to the governance audit log.
 
 import json
 import os
+from functools import partial
 
 import dagster as dg
 import pandas as pd
@@ -140,24 +141,10 @@ def forecast_model(
             registry, version, decision.action, decision.reason, GATE, reg.utc_now()
         )
         run_id = context.run.run_id
-        kept = planning.publishing.snapshots_kept
+        publish = partial(publish_frame, paths=paths, run_id=run_id, settings=planning)
         results = [
-            (
-                publish_frame(
-                    MODELS.key, registry, paths=paths, run_id=run_id, snapshots_kept=kept
-                ),
-                MODELS.latest,
-            ),
-            (
-                publish_frame(
-                    BACKTEST.key,
-                    challenger.backtest.table(version),
-                    paths=paths,
-                    run_id=run_id,
-                    snapshots_kept=kept,
-                ),
-                BACKTEST.latest,
-            ),
+            (publish(MODELS.key, registry), MODELS.latest),
+            (publish(BACKTEST.key, challenger.backtest.table(version)), BACKTEST.latest),
         ]
         if results[0][0].published:
             audit_decision(

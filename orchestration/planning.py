@@ -9,6 +9,7 @@ The demand model itself (training, the champion/challenger gate, the registry) i
 """
 
 import json
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -41,7 +42,7 @@ from supplymesh.planning.inventory.policy_inputs import policy_inputs
 from supplymesh.planning.inventory.protection_quantiles import lead_time_samples, lead_time_stats
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.drift import DriftConfig, feature_drift, target_drift
-from supplymesh.planning_settings import PLANNING_SETTINGS_KEY, PlanningSettings
+from supplymesh.planning_settings import PlanningSettings
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import get_product
@@ -64,19 +65,6 @@ LOCATIONS = get_product("network.locations")
 
 def mart(name: str) -> dg.AssetKey:
     return dg.AssetKey(["transforms", name])
-
-
-def _publish(product, frame: pd.DataFrame, paths, run_id: str, settings: PlanningSettings):
-    """Publish with the run's planning settings recorded on the snapshot (``mesh evaluate``
-    replays the plan with them)."""
-    return publish_frame(
-        product.key,
-        frame,
-        paths=paths,
-        run_id=run_id,
-        metadata={PLANNING_SETTINGS_KEY: settings.as_dict()},
-        snapshots_kept=settings.publishing.snapshots_kept,
-    )
 
 
 def _snapshot_paths(paths, product) -> list[Path]:
@@ -188,7 +176,9 @@ def demand_forecast(
     forecast = forecast_with_model(model, features, horizon=horizon)
     backtest = reg.load_backtest(row)
     forecast = attach_error_std(forecast, error_std_from_predictions(backtest, forecast))
-    result = _publish(FORECAST, forecast, mesh.paths, context.run.run_id, planning)
+    result = publish_frame(
+        FORECAST.key, forecast, paths=mesh.paths, run_id=context.run.run_id, settings=planning
+    )
     frame, as_of = prepare_frame(features, model.spec)
     with_origin = add_origin_features(frame, model.spec, horizon, as_of)
     scoring = future_rows(with_origin, as_of, horizon)
@@ -255,7 +245,9 @@ def forecast_accuracy(
         None if champion is None else champion["model_version"],
         reg.utc_now(),
     )
-    result = _publish(ACCURACY, table, paths, context.run.run_id, planning)
+    result = publish_frame(
+        ACCURACY.key, table, paths=paths, run_id=context.run.run_id, settings=planning
+    )
     live = table[(table["source"] == "live") & (table["method"] == "model")]
     yield from publish_events(
         [(result, ACCURACY.latest)],
@@ -366,7 +358,8 @@ def supply_plan(
         (KPIS, kpis),
         (DECISIONS, decisions[["run_id", "plan_date", *settled.decisions.columns]]),
     ]
-    results = [(_publish(p, f, paths, run_id, planning), p.latest) for p, f in frames]
+    publish = partial(publish_frame, paths=paths, run_id=run_id, settings=planning)
+    results = [(publish(p.key, f), p.latest) for p, f in frames]
     latest = kpis.iloc[-1]
     extra = {
         **inventory_plot_metadata(plan, forecast),

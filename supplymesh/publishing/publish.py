@@ -13,10 +13,8 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -29,7 +27,11 @@ from supplymesh.governance.pseudonym import (
     pseudonymise_samples,
     write_pseudonymised_copy,
 )
-from supplymesh.planning_settings import load_planning_settings
+from supplymesh.planning_settings import (
+    PLANNING_SETTINGS_KEY,
+    PlanningSettings,
+    load_planning_settings,
+)
 from supplymesh.publishing import records
 from supplymesh.publishing.consumer_catalog import rebuild_catalog
 from supplymesh.publishing.manifest import (
@@ -123,20 +125,28 @@ def _prune(entry: dict, kept: int) -> None:
     entry["history"] = history[-kept:]
 
 
+def _add_snapshot(
+    paths: MeshPaths, entry: dict, snap: dict, settings: PlanningSettings | None
+) -> None:
+    """Serve ``snap`` (recording the planning ``settings`` of the run that made it) and prune the
+    history to ``publishing.snapshots_kept`` (the run's, else the runtime folder's setting)."""
+    if settings is not None:
+        snap["metadata"] = {PLANNING_SETTINGS_KEY: settings.as_dict()}
+    entry["current"] = snap
+    entry["history"].append(snap)
+    _prune(entry, (settings or load_planning_settings(paths.home)).publishing.snapshots_kept)
+
+
 def publish_checked(
     paths: MeshPaths,
     checked: CheckedInput,
     *,
     run_id: str,
     source: str,
-    metadata: Mapping[str, Any] | None = None,
-    snapshots_kept: int | None = None,
+    settings: PlanningSettings | None = None,
 ) -> PublishResult:
-    """Publish an input already validated into ``checked``.
-
-    ``metadata`` (JSON values: how the producer made the frame, e.g. the planning settings of
-    the run) is recorded with the snapshot in the manifest. ``snapshots_kept`` defaults to the
-    runtime folder's ``publishing.snapshots_kept`` planning setting.
+    """Publish an input already validated into ``checked`` (a planning run's ``settings`` are
+    recorded with the snapshot in the manifest).
 
     Every attempt is audited (and a daily product's per-partition results kept); a published
     snapshot is also measured for quality against the one it replaces. The report returned (and
@@ -182,13 +192,7 @@ def publish_checked(
                 "run_id": run_id,
                 "source": source,
             }
-            if metadata:
-                snap["metadata"] = dict(metadata)
-            entry["current"] = snap
-            entry["history"].append(snap)
-            if snapshots_kept is None:
-                snapshots_kept = load_planning_settings(paths.home).publishing.snapshots_kept
-            _prune(entry, snapshots_kept)
+            _add_snapshot(paths, entry, snap, settings)
         write_manifest(paths, manifest)
         if snapshot_path is not None:
             rebuild_catalog(paths, manifest, get_product(version.product))
@@ -259,11 +263,10 @@ def publish_frame(
     paths: MeshPaths | None = None,
     run_id: str = "cli",
     major: int | None = None,
-    metadata: Mapping[str, Any] | None = None,
-    snapshots_kept: int | None = None,
+    settings: PlanningSettings | None = None,
 ) -> PublishResult:
-    """Validate and publish a frame an asset computed (planning products); ``metadata`` and
-    ``snapshots_kept`` as in ``publish_checked``."""
+    """Validate and publish a frame an asset computed (planning products; ``settings``: the
+    run's planning settings, recorded with the snapshot)."""
     paths = paths or mesh_paths()
     product = get_product(product_key)
     version = product.version(major) if major is not None else product.latest
@@ -287,8 +290,7 @@ def publish_frame(
             checked,
             run_id=run_id,
             source=f"run {run_id}",
-            metadata=metadata,
-            snapshots_kept=snapshots_kept,
+            settings=settings,
         )
     finally:
         con.close()
