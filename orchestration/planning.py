@@ -173,6 +173,8 @@ def demand_forecast(
     horizon = planning.forecast.horizon_days
     features = read_mart(mesh.paths, "fct_demand_features")
     row, model = serving_model(mesh.paths)
+    if (trained_for := json.loads(row["params"]).get("horizon")) != horizon:
+        context.log.warning(f"champion trained for a {trained_for}-day horizon forecasts {horizon}")
     forecast = forecast_with_model(model, features, horizon=horizon)
     backtest = reg.load_backtest(row)
     forecast = attach_error_std(forecast, error_std_from_predictions(backtest, forecast))
@@ -196,6 +198,7 @@ def demand_forecast(
         "backtest_p90_coverage": float(row["backtest_p90_coverage"]),
         "feature_importance": dg.MetadataValue.json(json.loads(row["feature_importances"])),
         "horizon_days": horizon,
+        "champion_trained_horizon_days": trained_for,
         **plot,
     }
     yield from publish_events([(result, FORECAST.latest)], extra=extra)

@@ -12,7 +12,6 @@ all take a ``PlanningSettings`` from here.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -124,9 +123,6 @@ class PlanningSettings(_Group):
     def dbt_vars(self) -> dict[str, Any]:
         """The vars the transforms read (``dbt build --vars``)."""
         return {"horizon_days": self.forecast.horizon_days}
-
-    def to_json(self) -> str:
-        return json.dumps(self.as_dict(), sort_keys=True)
 
     def updated(self, overrides: Mapping[str, Any], source: str) -> PlanningSettings:
         """These settings with ``overrides`` (a nested mapping of some keys) applied."""

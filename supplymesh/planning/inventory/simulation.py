@@ -61,7 +61,9 @@ class SimulationConfig:
     warmup_windows: int = 2
 
     @classmethod
-    def from_settings(cls, settings: PlanningSettings, seeds: int | None = None):
+    def from_settings(
+        cls, settings: PlanningSettings, seeds: int | None = None
+    ) -> SimulationConfig:
         """The review period and service targets of ``settings``, replayed over ``seeds``
         lead-time draws (default: ``evaluation.simulation_seeds``)."""
         n_seeds = settings.evaluation.simulation_seeds if seeds is None else seeds

@@ -33,7 +33,9 @@ class PromotionPolicy:
     require_approval: bool
 
     @classmethod
-    def from_settings(cls, settings: PlanningSettings, force_approval: bool = False):
+    def from_settings(
+        cls, settings: PlanningSettings, force_approval: bool = False
+    ) -> PromotionPolicy:
         """The run's gate; ``force_approval`` (the environment's switch) adds the approval."""
         model = settings.model
         return cls(model.promotion_margin, model.require_approval or force_approval)
