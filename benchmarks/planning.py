@@ -28,12 +28,14 @@ def train_once(out: Path) -> None:
     """Train one challenger on the current MESH_HOME's features; write timings and metrics."""
     from supplymesh.planning.model_lifecycle.training import TrainingConfig, train_challenger
     from supplymesh.planning_inputs import read_mart
+    from supplymesh.planning_settings import load_planning_settings
     from supplymesh.settings import mesh_paths
 
     started = time.perf_counter()
     features = read_mart(mesh_paths(), "fct_demand_features")
     loaded = time.perf_counter() - started
-    challenger = train_challenger(features, TrainingConfig())
+    settings = load_planning_settings(mesh_paths().home)
+    challenger = train_challenger(features, TrainingConfig.from_settings(settings))
     summary = challenger.backtest.summary()
     out.write_text(
         json.dumps(

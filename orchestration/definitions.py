@@ -17,9 +17,11 @@ from orchestration.landing.sensors import landing_sensor
 from orchestration.ml.assets import ml_assets
 from orchestration.planning.assets import planning_assets
 from orchestration.products.assets import source_product_assets
-from orchestration.resources import MeshResource
+from orchestration.resources import MeshResource, planning_resource
 from orchestration.transforms.assets import transforms_assets
 from orchestration.transforms.resources import dbt_project, dbt_resource
+from supplymesh.planning_settings import load_planning_settings
+from supplymesh.settings import mesh_paths
 
 
 def build_definitions() -> dg.Definitions:
@@ -37,7 +39,11 @@ def build_definitions() -> dg.Definitions:
         asset_checks=governance["asset_checks"],
         jobs=[mesh_job],
         sensors=[landing_sensor],
-        resources={"mesh": MeshResource(), "dbt": dbt_resource(project)},
+        resources={
+            "mesh": MeshResource(),
+            "dbt": dbt_resource(project),
+            "planning": planning_resource(load_planning_settings(mesh_paths().home)),
+        },
     )
 
 

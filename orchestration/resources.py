@@ -1,9 +1,14 @@
-"""Resources: where the mesh lives, read when the resource is built (never at import)."""
+"""Resources: where the mesh lives and the run's planning settings, read when the resource is
+built (never at import)."""
 
 from __future__ import annotations
 
-import dagster as dg
+from typing import Any
 
+import dagster as dg
+from pydantic import BaseModel
+
+from supplymesh.planning_settings import PlanningSettings, PlanningSettingsError
 from supplymesh.settings import MeshPaths, mesh_home
 
 
@@ -17,3 +22,37 @@ class MeshResource(dg.ConfigurableResource):
         from pathlib import Path
 
         return MeshPaths(Path(self.home) if self.home else mesh_home())
+
+
+def _config_fields(values: dict[str, Any], model: type[BaseModel]) -> dict[str, dg.Field]:
+    """Dagster config fields of a settings group: its keys and types, ``values`` as defaults."""
+    fields: dict[str, dg.Field] = {}
+    for name, info in model.model_fields.items():
+        kind = info.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            group = _config_fields(values[name], kind)
+            fields[name] = dg.Field(group, default_value=values[name], is_required=False)
+        else:
+            fields[name] = dg.Field(kind, default_value=values[name], is_required=False)
+    return fields
+
+
+def planning_resource(settings: PlanningSettings) -> dg.ResourceDefinition:
+    """The run's planning settings, one object every step reads (the dbt build included).
+
+    The run config shows every key under ``resources: planning: config:`` with ``settings``
+    (``planning.yaml`` of the repository and of ``MESH_HOME``) as defaults; a run that changes
+    one changes it for every step. An invalid value fails the run naming the key.
+    """
+
+    def run_settings(context: dg.InitResourceContext) -> PlanningSettings:
+        try:
+            return settings.updated(context.resource_config, "run config resources.planning")
+        except PlanningSettingsError as exc:
+            raise dg.Failure(description=str(exc)) from None
+
+    return dg.ResourceDefinition(
+        resource_fn=run_settings,
+        config_schema=_config_fields(settings.as_dict(), PlanningSettings),
+        description="The planning settings of the run (planning.yaml; README, Planning settings).",
+    )

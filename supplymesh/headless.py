@@ -8,7 +8,7 @@ import os
 import sys
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -16,6 +16,7 @@ from typing import TextIO
 import dagster as dg
 
 from supplymesh.dagster_home import prepare_dagster_home
+from supplymesh.planning_settings import load_planning_settings
 from supplymesh.progress import StepList
 from supplymesh.registry import all_products
 from supplymesh.settings import mesh_paths
@@ -159,7 +160,10 @@ def follow_steps(steps: StepList):
 
 
 def materialize(
-    selection: list[str], log_level: str = "WARNING", progress_stream: TextIO | None = None
+    selection: list[str],
+    log_level: str = "WARNING",
+    progress_stream: TextIO | None = None,
+    settings: Sequence[str] = (),
 ) -> RunOutcome:
     """Execute the mesh job in process over ``selection`` and summarise what happened.
 
@@ -167,9 +171,11 @@ def materialize(
     log (``log_level`` and above) and what the steps print go to ``outcome.output_log``; the
     console log also goes to stderr after the run unless it failed only on purpose (``HeldLog``). On a
     terminal (``progress_stream``, default stderr) a live step list follows the run's events, so a
-    long materialization never runs silently.
+    long materialization never runs silently. ``settings`` (``KEY=VALUE``, as ``--set`` takes
+    them) override the planning settings for this run; the run config records them all.
     """
     paths = mesh_paths()
+    planning = load_planning_settings(paths.home, settings)  # a bad key fails before the run
     prepare_dagster_home(paths)
     from orchestration.definitions import build_definitions
     from orchestration.jobs import MESH_JOB
@@ -194,7 +200,10 @@ def materialize(
                 run_id=run_id,
                 asset_selection=list(keys),
                 raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": log_level}}},
+                    "resources": {"planning": {"config": planning.as_dict()}},
+                },
             )
     finally:
         with output_log.open("a") as out:

@@ -24,14 +24,12 @@ from orchestration.planning.checks import (
     supply_plan_checks,
 )
 from orchestration.resources import MeshResource
-from supplymesh.planning.coordination.coordinator import CoordinationConfig
 from supplymesh.planning.coordination.supply_plan import (
     SettledSupplyPlan,
     SupplyPlanInputs,
     plan_supply,
 )
 from supplymesh.planning.forecasting.accuracy import accuracy_table, actuals
-from supplymesh.planning.inventory.classification import ServiceTargets
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.drift import DriftConfig
 from supplymesh.planning.model_lifecycle.serving import (
@@ -42,6 +40,7 @@ from supplymesh.planning.model_lifecycle.serving import (
     serving_model,
 )
 from supplymesh.planning_inputs import published_model_registry, read_mart, read_product
+from supplymesh.planning_settings import PlanningSettings
 from supplymesh.publishing.manifest import current_frame, read_manifest, snapshot_history
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import Product, get_product
@@ -65,23 +64,6 @@ LOCATIONS = get_product("network.locations")
 
 def mart(name: str) -> dg.AssetKey:
     return dg.AssetKey(["transforms", name])
-
-
-class ForecastConfig(dg.Config):
-    horizon_days: int = 28
-    max_psi: float = 0.25
-    max_ks: float = 0.2
-
-
-class SupplyPlanConfig(dg.Config):
-    """Inventory policy and coordinator settings (service targets per ABC/XYZ class)."""
-
-    review_period_days: int = 7
-    service_targets: dict[str, float] = ServiceTargets().targets
-    min_truck_fill: float = 0.6
-    defer_truck_fill: float = 0.25
-    max_trucks_per_lane_day: int = 0  # 0 = no carrier allocation limit
-    ship_window_days: int = 3
 
 
 def _forecast_frames(paths: MeshPaths) -> list[pd.DataFrame]:
@@ -127,19 +109,30 @@ def _forecast_metadata(
         *forecast_check_specs(asset_key(FORECAST.latest)),
     ],
 )
-def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, mesh: MeshResource):
+def demand_forecast(
+    context: dg.AssetExecutionContext,
+    mesh: MeshResource,
+    planning: dg.ResourceParam[PlanningSettings],
+):
     """P50/P90 per SKU x DC x day from the serving champion, with its measured error sigma and the
     seasonal-naive baseline beside it; drift of inputs and demand against its training data."""
+    horizon = planning.forecast.horizon_days
     features = read_mart(mesh.paths, "fct_demand_features")
     serving = _serving(mesh.paths)
+    if (trained_for := serving.trained_horizon) != horizon:
+        context.log.warning(f"champion trained for a {trained_for}-day horizon forecasts {horizon}")
     backtest = serving.backtest()
-    forecast = champion_forecast(serving.model, features, backtest, config.horizon_days)
-    result = publish_frame(FORECAST.key, forecast, paths=mesh.paths, run_id=context.run.run_id)
-    bounds = DriftConfig(max_psi=config.max_psi, max_ks=config.max_ks)
-    drift = forecast_drift(
-        features, serving.model.spec, serving.reference(), config.horizon_days, bounds
+    forecast = champion_forecast(serving.model, features, backtest, horizon)
+    result = publish_frame(
+        FORECAST.key, forecast, paths=mesh.paths, run_id=context.run.run_id, settings=planning
     )
-    extra = _forecast_metadata(serving.row, features, forecast, backtest)
+    bounds = DriftConfig.from_settings(planning)
+    drift = forecast_drift(features, serving.model.spec, serving.reference(), horizon, bounds)
+    extra = {
+        **_forecast_metadata(serving.row, features, forecast, backtest),
+        "horizon_days": horizon,
+        "champion_trained_horizon_days": trained_for,
+    }
     yield from publish_events([(result, FORECAST.latest)], extra=extra)
     yield from forecast_checks(asset_key(FORECAST.latest), serving.row, drift)
 
@@ -155,7 +148,11 @@ def demand_forecast(context: dg.AssetExecutionContext, config: ForecastConfig, m
     tags={"domain": "planning", "access": ACCURACY.access, "status": ACCURACY.latest.status},
     metadata=_spec(ACCURACY, []).metadata,
 )
-def forecast_accuracy(context: dg.AssetExecutionContext, mesh: MeshResource):
+def forecast_accuracy(
+    context: dg.AssetExecutionContext,
+    mesh: MeshResource,
+    planning: dg.ResourceParam[PlanningSettings],
+):
     """Every published forecast still on record scored on the actuals that arrived since, and
     the champion's backtest origins; earlier scores are kept."""
     paths = mesh.paths
@@ -169,7 +166,9 @@ def forecast_accuracy(context: dg.AssetExecutionContext, mesh: MeshResource):
         None if champion is None else champion["model_version"],
         reg.utc_now(),
     )
-    result = publish_frame(ACCURACY.key, table, paths=paths, run_id=context.run.run_id)
+    result = publish_frame(
+        ACCURACY.key, table, paths=paths, run_id=context.run.run_id, settings=planning
+    )
     live = table[(table["source"] == "live") & (table["method"] == "model")]
     yield from publish_events(
         [(result, ACCURACY.latest)],
@@ -188,16 +187,6 @@ def _supply_plan_inputs(paths: MeshPaths) -> SupplyPlanInputs:
         locations=read_product(paths, LOCATIONS.key),
         backtest=reg.load_backtest(reg.champion(published_model_registry(paths))),
         previous_kpis=current_frame(paths, KPIS.key, KPIS.latest.major),
-    )
-
-
-def _coordination(config: SupplyPlanConfig) -> CoordinationConfig:
-    return CoordinationConfig(
-        min_fill=config.min_truck_fill,
-        defer_fill=config.defer_truck_fill,
-        max_trucks_per_lane_day=config.max_trucks_per_lane_day or None,
-        ship_window_days=config.ship_window_days,
-        review_period_days=config.review_period_days,
     )
 
 
@@ -243,14 +232,17 @@ PLAN_KEYS = [asset_key(p.latest) for p in (INVENTORY, SHIPMENTS, LOADS)]
         *supply_plan_check_specs(*PLAN_KEYS),
     ],
 )
-def supply_plan(context: dg.AssetExecutionContext, config: SupplyPlanConfig, mesh: MeshResource):
+def supply_plan(
+    context: dg.AssetExecutionContext,
+    mesh: MeshResource,
+    planning: dg.ResourceParam[PlanningSettings],
+):
     """The inventory policy's orders, loaded onto trucks, adjusted by the coordinator until the
     plan is stable (pull forward into spare capacity, defer the least critical), published as
     one consistent plan with its business KPIs."""
     run_id = context.run.run_id
     inputs = _supply_plan_inputs(mesh.paths)
-    targets = ServiceTargets(dict(config.service_targets))
-    plan = plan_supply(inputs, targets, _coordination(config), run_id, reg.utc_now())
+    plan = plan_supply(inputs, planning, run_id, reg.utc_now())
     frames = [
         (INVENTORY, plan.inventory_plan),
         (SHIPMENTS, plan.shipments),
@@ -259,7 +251,8 @@ def supply_plan(context: dg.AssetExecutionContext, config: SupplyPlanConfig, mes
         (DECISIONS, plan.decisions),
     ]
     results = [
-        (publish_frame(p.key, f, paths=mesh.paths, run_id=run_id), p.latest) for p, f in frames
+        (publish_frame(p.key, f, paths=mesh.paths, run_id=run_id, settings=planning), p.latest)
+        for p, f in frames
     ]
     yield from publish_events(results, extra=_supply_plan_metadata(plan, inputs.forecast))
     yield from supply_plan_checks(plan, *PLAN_KEYS)

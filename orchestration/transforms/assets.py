@@ -9,11 +9,14 @@ attach them to the product assets and pull a dbt build into every single-product
 sensor's too); so the build excludes them and runs exactly the tests Dagster knows as checks.
 """
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from supplymesh.planning_settings import PlanningSettings
 
 
 class MeshDbtTranslator(DagsterDbtTranslator):
@@ -43,8 +46,14 @@ def transforms_assets(project: DbtProject) -> dg.AssetsDefinition:
         dagster_dbt_translator=MeshDbtTranslator(),
         name="transforms",
     )
-    def transforms(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        """Build the staging, intermediate and mart models and run their tests."""
-        yield from dbt.cli(DBT_BUILD_ARGS, context=context).stream()
+    def transforms(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        planning: dg.ResourceParam[PlanningSettings],
+    ):
+        """Build the staging, intermediate and mart models and run their tests, with the run's
+        planning settings as dbt vars (the horizon the date spine and the lags follow)."""
+        args = [*DBT_BUILD_ARGS, "--vars", json.dumps(planning.dbt_vars())]
+        yield from dbt.cli(args, context=context).stream()
 
     return transforms

@@ -3,6 +3,9 @@
 Reads the published products, the marts and the serving champion's artifacts (nothing is
 re-trained): the champion's backtest, the inventory policy replayed on its held-out windows
 against a tuned weeks-of-cover rule, and the published shipment plan's invariants and trucks.
+The replay uses the planning settings the published inventory plan was made with (recorded on
+its snapshot), not the defaults: a plan made with ``--set inventory.service_targets.AX=0.99`` is
+judged against 0.99.
 """
 
 from __future__ import annotations
@@ -19,28 +22,53 @@ from supplymesh.planning.coordination.evaluation import (
     inventory_figures,
     logistics_figures,
 )
-from supplymesh.planning.inventory.classification import ServiceTargets
 from supplymesh.planning.inventory.protection_quantiles import lead_time_samples
 from supplymesh.planning.inventory.simulation import SimulationConfig
 from supplymesh.planning.inventory.simulation_inputs import prepare_simulation
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning_inputs import published_model_registry, read_mart, read_product
+from supplymesh.planning_settings import (
+    PLANNING_SETTINGS_KEY,
+    PlanningSettings,
+    load_planning_settings,
+)
+from supplymesh.publishing.manifest import current_snapshot, read_manifest
+from supplymesh.registry import get_product
 from supplymesh.settings import MeshPaths, mesh_paths
+
+PLAN = "planning.inventory_plan"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="forecast, inventory and logistics figures of the world")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--seeds", type=int, default=5, help="lead-time draws of the simulation")
+    p.add_argument(
+        "--seeds",
+        type=int,
+        help="lead-time draws of the simulation (default: evaluation.simulation_seeds)",
+    )
     p.set_defaults(run=run)
 
 
-def evaluate(paths: MeshPaths, seeds: int = 5) -> dict[str, object]:
+def plan_settings(paths: MeshPaths) -> tuple[PlanningSettings, str]:
+    """The planning settings the served inventory plan was made with, and where they come from
+    (a plan published before settings were recorded: the runtime folder's settings)."""
+    product = get_product(PLAN)
+    snap = current_snapshot(read_manifest(paths), product.key, product.latest.major)
+    recorded = (snap or {}).get("metadata", {}).get(PLANNING_SETTINGS_KEY)
+    if recorded is None:
+        return load_planning_settings(paths.home), "planning.yaml (the plan records none)"
+    source = f"{PLAN} snapshot {snap['snapshot_id']}"
+    return load_planning_settings(paths.home, overrides=recorded), source
+
+
+def evaluate(paths: MeshPaths, seeds: int | None = None) -> dict[str, object]:
     """Every figure of the report, as plain values."""
     started = time.perf_counter()
     champion = reg.champion(published_model_registry(paths))
     if champion is None:
         raise SystemExit("no champion model yet: run `mesh materialize` (and approve if required)")
+    settings, source = plan_settings(paths)
     features = read_mart(paths, "fct_demand_features")
     history = features[features["is_history"].fillna(False).astype(bool)]
     items = read_mart(paths, "fct_inventory_position")
@@ -48,7 +76,7 @@ def evaluate(paths: MeshPaths, seeds: int = 5) -> dict[str, object]:
         read_product(paths, "procurement.purchase_receipts"),
         read_product(paths, "network.locations"),
     )
-    config = SimulationConfig(seeds=tuple(range(seeds)), targets=ServiceTargets())
+    config = SimulationConfig.from_settings(settings, seeds)
     data = prepare_simulation(
         reg.load_backtest(champion),
         history[["sku", "location_id", "demand_date", "units_sold"]],
@@ -65,6 +93,11 @@ def evaluate(paths: MeshPaths, seeds: int = 5) -> dict[str, object]:
     table = inventory.table()
     return {
         "mesh_home": str(paths.home),
+        "settings": {
+            "source": source,
+            "review_period_days": config.review_period_days,
+            "service_targets": dict(config.targets.targets),
+        },
         "forecast": forecast_figures(champion),
         "inventory": {
             **inventory.headline(),
@@ -77,6 +110,11 @@ def evaluate(paths: MeshPaths, seeds: int = 5) -> dict[str, object]:
 
 
 def _print(report: dict) -> None:
+    s = report["settings"]
+    targets = " ".join(f"{c} {t:g}" for c, t in s["service_targets"].items())
+    print(
+        f"settings ({s['source']}): review every {s['review_period_days']} days; targets {targets}"
+    )
     f = report["forecast"]
     print(f"forecast (champion {f['model_version']}, {f['backtest_origins']} backtest origins)")
     print(

@@ -9,6 +9,7 @@ import time
 
 from supplymesh.dagster_home import INSTANCE_CONFIGS, InstanceConfigError
 from supplymesh.headless import materialize
+from supplymesh.planning_settings import PlanningSettingsError
 
 
 def add_instance_option(p: argparse.ArgumentParser) -> None:
@@ -41,6 +42,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="console log level",
     )
+    p.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a planning setting for this run (forecast.horizon_days=42; keys as in "
+        "planning.yaml); repeatable",
+    )
     add_instance_option(p)
     p.set_defaults(run=run)
 
@@ -49,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
     apply_instance_option(args)
     started = time.monotonic()
     try:
-        outcome = materialize(args.select, log_level=args.log_level)
-    except InstanceConfigError as exc:
+        outcome = materialize(args.select, log_level=args.log_level, settings=args.settings)
+    except (InstanceConfigError, PlanningSettingsError) as exc:
         print(f"mesh materialize: {exc}", file=sys.stderr)
         return 2
     for line in outcome.lines:

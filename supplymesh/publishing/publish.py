@@ -26,6 +26,11 @@ from supplymesh.governance.pseudonym import (
     pseudonymise_samples,
     write_pseudonymised_copy,
 )
+from supplymesh.planning_settings import (
+    PLANNING_SETTINGS_KEY,
+    PlanningSettings,
+    load_planning_settings,
+)
 from supplymesh.publishing import records
 from supplymesh.publishing.consumer_catalog import rebuild_catalog
 from supplymesh.publishing.landing import latest_batch
@@ -41,8 +46,6 @@ from supplymesh.settings import MeshPaths, mesh_paths
 from supplymesh.validation.engine import CheckedInput, check_input, source_sql
 from supplymesh.validation.report import ValidationReport
 from supplymesh.validation.rules import literal
-
-SNAPSHOTS_KEPT = int(os.environ.get("MESH_SNAPSHOTS_KEPT", "10"))
 
 
 @dataclass(frozen=True)
@@ -109,18 +112,36 @@ def _write_snapshot(paths: MeshPaths, checked: CheckedInput, snapshot_id: str) -
     return final / "data.parquet", int(rows)
 
 
-def _prune(paths: MeshPaths, version: ProductVersion, entry: dict) -> None:
-    """Keep the newest snapshots; older ones are no longer named by any catalog."""
+def _prune(entry: dict, kept: int) -> None:
+    """Keep the newest ``kept`` snapshots; older ones are no longer named by any catalog."""
     history = entry["history"]
-    for old in history[:-SNAPSHOTS_KEPT]:
+    for old in history[:-kept]:
         shutil.rmtree(Path(old["path"]).parent, ignore_errors=True)
-    entry["history"] = history[-SNAPSHOTS_KEPT:]
+    entry["history"] = history[-kept:]
+
+
+def _add_snapshot(
+    paths: MeshPaths, entry: dict, snap: dict, settings: PlanningSettings | None
+) -> None:
+    """Serve ``snap`` (recording the planning ``settings`` of the run that made it) and prune the
+    history to ``publishing.snapshots_kept`` (the run's, else the runtime folder's setting)."""
+    if settings is not None:
+        snap["metadata"] = {PLANNING_SETTINGS_KEY: settings.as_dict()}
+    entry["current"] = snap
+    entry["history"].append(snap)
+    _prune(entry, (settings or load_planning_settings(paths.home)).publishing.snapshots_kept)
 
 
 def publish_checked(
-    paths: MeshPaths, checked: CheckedInput, *, run_id: str, source: str
+    paths: MeshPaths,
+    checked: CheckedInput,
+    *,
+    run_id: str,
+    source: str,
+    settings: PlanningSettings | None = None,
 ) -> PublishResult:
-    """Publish an input already validated into ``checked``.
+    """Publish an input already validated into ``checked`` (a planning run's ``settings`` are
+    recorded with the snapshot in the manifest).
 
     Every attempt is audited (and a daily product's per-partition results kept); a published
     snapshot is also measured for quality against the one it replaces. The report returned (and
@@ -166,9 +187,7 @@ def publish_checked(
                 "run_id": run_id,
                 "source": source,
             }
-            entry["current"] = snap
-            entry["history"].append(snap)
-            _prune(paths, version, entry)
+            _add_snapshot(paths, entry, snap, settings)
         write_manifest(paths, manifest)
         if snapshot_path is not None:
             rebuild_catalog(paths, manifest, get_product(version.product))
@@ -239,8 +258,10 @@ def publish_frame(
     paths: MeshPaths | None = None,
     run_id: str = "cli",
     major: int | None = None,
+    settings: PlanningSettings | None = None,
 ) -> PublishResult:
-    """Validate and publish a frame an asset computed (planning products)."""
+    """Validate and publish a frame an asset computed (planning products; ``settings``: the
+    run's planning settings, recorded with the snapshot)."""
     paths = paths or mesh_paths()
     product = get_product(product_key)
     version = product.version(major) if major is not None else product.latest
@@ -259,6 +280,12 @@ def publish_frame(
             previous_ledger=records.load_ledger(paths, version) if partition_column else None,
             run_id=run_id,
         )
-        return publish_checked(paths, checked, run_id=run_id, source=f"run {run_id}")
+        return publish_checked(
+            paths,
+            checked,
+            run_id=run_id,
+            source=f"run {run_id}",
+            settings=settings,
+        )
     finally:
         con.close()

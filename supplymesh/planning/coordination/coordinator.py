@@ -38,8 +38,9 @@ from supplymesh.planning.logistics.shipments import (
     order_size,
     plan_shipments,
 )
+from supplymesh.planning_settings import SERVICE_CLASSES, PlanningSettings
 
-CRITICALITY = ["AX", "AY", "AZ", "BX", "BY", "BZ", "CX", "CY", "CZ"]  # most critical first
+CRITICALITY = list(SERVICE_CLASSES)  # most critical first
 DECISION_COLUMNS = [
     "round",
     "action",
@@ -55,15 +56,28 @@ DECISION_COLUMNS = [
 
 @dataclass(frozen=True)
 class CoordinationConfig:
-    """Settings of the coordinator (configurable per run)."""
+    """Settings of the coordinator (``from_settings``: the run's planning settings)."""
 
-    min_fill: float = 0.6  # a load under this share of its binding capacity is under-filled
-    defer_fill: float = 0.25  # a load still under this after pulling forward may be deferred
-    max_trucks_per_lane_day: int | None = None  # carrier allocation per lane and ship date
-    ship_window_days: int = 3
-    max_rounds: int = 5
-    review_period_days: int = 7
-    max_defer_target: float = 0.93  # only classes planned for at most this service may wait
+    min_fill: float  # a load under this share of its binding capacity is under-filled
+    defer_fill: float  # a load still under this after pulling forward may be deferred
+    max_trucks_per_lane_day: int | None  # carrier allocation per lane and ship date
+    ship_window_days: int
+    max_rounds: int
+    review_period_days: int
+    max_defer_target: float  # only classes planned for at most this service may wait
+
+    @classmethod
+    def from_settings(cls, settings: PlanningSettings) -> CoordinationConfig:
+        c = settings.coordination
+        return cls(
+            min_fill=c.min_truck_fill,
+            defer_fill=c.defer_truck_fill,
+            max_trucks_per_lane_day=c.max_trucks_per_lane_day or None,  # 0: no limit
+            ship_window_days=c.ship_window_days,
+            max_rounds=c.max_rounds,
+            review_period_days=settings.inventory.review_period_days,
+            max_defer_target=c.max_defer_service_level,
+        )
 
 
 @dataclass
@@ -310,10 +324,9 @@ def coordinate(
     items: pd.DataFrame,
     lanes: pd.DataFrame,
     plan_date: object,
-    config: CoordinationConfig | None = None,
+    config: CoordinationConfig,
 ) -> SupplyPlan:
     """Plan shipments, adjust orders, re-plan, until a round changes nothing."""
-    config = config or CoordinationConfig()
     plan = inventory_plan.copy()
     if "service_class" not in plan.columns:
         plan = plan.merge(classes[[*SERIES_KEYS, "service_class"]], on=SERIES_KEYS, how="left")

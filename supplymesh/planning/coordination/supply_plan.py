@@ -23,6 +23,7 @@ from supplymesh.planning.inventory.classification import ServiceTargets
 from supplymesh.planning.inventory.policy import plan_inventory
 from supplymesh.planning.inventory.policy_inputs import policy_inputs
 from supplymesh.planning.inventory.protection_quantiles import lead_time_samples, lead_time_stats
+from supplymesh.planning_settings import PlanningSettings
 
 HISTORY_COLUMNS = ["sku", "location_id", "demand_date", "units_sold"]
 
@@ -79,16 +80,16 @@ class SettledSupplyPlan:
 
 def plan_supply(
     inputs: SupplyPlanInputs,
-    targets: ServiceTargets,
-    coordination: CoordinationConfig,
+    settings: PlanningSettings,
     run_id: str,
     computed_at: pd.Timestamp,
 ) -> SettledSupplyPlan:
-    """Propose orders with the inventory policy (classes, service ``targets`` and measured risk),
-    settle them with the coordinator and compute the run's KPIs and invariant checks.
-
-    The plan date is the forecast's origin; the review period is the coordinator's.
+    """Propose orders with the inventory policy (classes, the settings' service targets and
+    measured risk), settle them with the coordinator and compute the run's KPIs and invariant
+    checks. The plan date is the forecast's origin.
     """
+    targets = ServiceTargets.from_settings(settings)
+    coordination = CoordinationConfig.from_settings(settings)
     samples = lead_time_samples(inputs.receipts, inputs.locations)
     stats = lead_time_stats(samples)
     history = inputs.features[inputs.features["is_history"].fillna(False).astype(bool)]
@@ -103,6 +104,7 @@ def plan_supply(
         inputs.positions,
         stats,
         plan_date,
+        service_level=settings.inventory.unclassified_service_level,
         review_period_days=review,
         classes=policy.classes,
         risk=policy.risk,

@@ -123,7 +123,7 @@ def prepare_frame(
 
 def score_holdout(
     features: pd.DataFrame,
-    horizon: int = 28,
+    horizon: int,
     params: ForecastParams | None = None,
     spec: FeatureSpec = DAILY_MART,
 ) -> HoldoutScore:
@@ -167,9 +167,7 @@ def future_rows(frame: pd.DataFrame, as_of: pd.Timestamp, horizon: int) -> pd.Da
     ].copy()
 
 
-def forecast_with_model(
-    model: DemandModel, features: pd.DataFrame, horizon: int = 28
-) -> pd.DataFrame:
+def forecast_with_model(model: DemandModel, features: pd.DataFrame, horizon: int) -> pd.DataFrame:
     """The next ``horizon`` days of every series predicted by a fitted model
     (columns ``FORECAST_COLUMNS``; ``model_version`` is the model's)."""
     frame, as_of = prepare_frame(features, model.spec)
@@ -197,7 +195,7 @@ def forecast_with_model(
 
 def forecast_demand(
     features: pd.DataFrame,
-    horizon: int = 28,
+    horizon: int,
     params: ForecastParams | None = None,
     model_version: str = "dev",
     spec: FeatureSpec = DAILY_MART,

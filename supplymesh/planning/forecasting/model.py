@@ -54,7 +54,9 @@ class ForecastParams:
     # pinball losses on y / base weighted by base equal the losses on y with a log(base) offset,
     # so a trend in the level carries into the forecast instead of being averaged away
     level_offset: bool = True
-    horizon: int = 28  # training rows get forecast steps drawn from 1..horizon
+    # training rows get forecast steps drawn from 1..horizon: the planning settings' horizon,
+    # set by every caller that fits on rows without origin features
+    horizon: int | None = None
     max_train_rows: int = 600_000
     random_state: int = 0
     # OpenMP threads per fit (None = all cores). One by default: on 2 cores shared with other
@@ -202,6 +204,8 @@ def fit_demand_model(
     """
     params = params or ForecastParams()
     if any(c not in history.columns for c in spec.recent):
+        if params.horizon is None:
+            raise ValueError("rows without origin features need params.horizon to draw steps")
         history = add_origin_features(history, spec, params.horizon, seed=params.random_state)
     train = training_rows(history)
     if train.empty:

@@ -14,38 +14,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from supplymesh.planning.frames import SERIES_KEYS
+from supplymesh.planning_settings import SERVICE_CLASSES, PlanningSettings
 
 ABC_CUTS = (0.80, 0.95)
 XYZ_CUTS = (0.5, 1.0)
 INTERMITTENT_MIN_SHARE = 0.7  # share of days with demand below which a series is intermittent
 CLASS_COLUMNS = [*SERIES_KEYS, "abc", "xyz", "service_class", "intermittent", "value", "weekly_cv"]
-DEFAULT_TARGETS = {
-    "AX": 0.98,
-    "AY": 0.97,
-    "AZ": 0.95,
-    "BX": 0.96,
-    "BY": 0.95,
-    "BZ": 0.93,
-    "CX": 0.93,
-    "CY": 0.92,
-    "CZ": 0.90,
-}
 
 
 @dataclass(frozen=True)
 class ServiceTargets:
-    """Cycle service-level target per ABC/XYZ class (configurable per run)."""
+    """Cycle service-level target per ABC/XYZ class (``inventory.service_targets``)."""
 
-    targets: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    targets: dict[str, float]
+
+    @classmethod
+    def from_settings(cls, settings: PlanningSettings) -> ServiceTargets:
+        return cls(settings.service_targets())
 
     def __post_init__(self) -> None:
-        missing = set(DEFAULT_TARGETS) - set(self.targets)
+        missing = set(SERVICE_CLASSES) - set(self.targets)
         if missing:
             raise ValueError(f"service targets missing classes {sorted(missing)}")
         bad = {k: v for k, v in self.targets.items() if not 0.5 <= v < 1.0}

@@ -368,8 +368,9 @@ def plan_inventory(
     positions: pd.DataFrame,
     lead_times: pd.DataFrame,
     plan_date: DateLike,
-    service_level: float = 0.95,
-    review_period_days: int = 7,
+    *,
+    service_level: float,
+    review_period_days: int,
     classes: pd.DataFrame | None = None,
     risk: pd.DataFrame | None = None,
 ) -> pd.DataFrame:

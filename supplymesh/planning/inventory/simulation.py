@@ -38,6 +38,7 @@ import pandas as pd
 
 from supplymesh.planning.inventory.classification import ServiceTargets
 from supplymesh.planning.inventory.policy import DEFAULT_LEAD_TIME_DAYS, order_quantities
+from supplymesh.planning_settings import PlanningSettings
 
 COVER_WEEKS_RANGE = (0.2, 16.0)
 MIN_CLASS_CYCLES = 100  # a class with fewer measured cycles has no meaningful service level
@@ -49,15 +50,28 @@ Rule = Callable[[int, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 @dataclass(frozen=True)
 class SimulationConfig:
-    """How the held-out replay runs."""
+    """How the held-out replay runs (``from_settings``: the plan's planning settings)."""
 
-    review_period_days: int = 7
-    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
-    targets: ServiceTargets = field(default_factory=ServiceTargets)
+    review_period_days: int
+    seeds: tuple[int, ...]
+    targets: ServiceTargets
     trailing_days: int = 28  # window of the weeks-of-cover rule's average sales
     # windows replayed before measuring: the policy calibrates its buffers on earlier windows'
     # errors, and needs two of them to calibrate out of sample (one is left out at a time)
     warmup_windows: int = 2
+
+    @classmethod
+    def from_settings(
+        cls, settings: PlanningSettings, seeds: int | None = None
+    ) -> SimulationConfig:
+        """The review period and service targets of ``settings``, replayed over ``seeds``
+        lead-time draws (default: ``evaluation.simulation_seeds``)."""
+        n_seeds = settings.evaluation.simulation_seeds if seeds is None else seeds
+        return cls(
+            review_period_days=settings.inventory.review_period_days,
+            seeds=tuple(range(n_seeds)),
+            targets=ServiceTargets.from_settings(settings),
+        )
 
 
 @dataclass

@@ -22,13 +22,23 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from supplymesh.planning_settings import PlanningSettings
+
 
 @dataclass(frozen=True)
 class PromotionPolicy:
-    """Settings of the gate (configurable per run)."""
+    """Settings of the gate (``model.promotion_margin``, ``model.require_approval``)."""
 
-    margin: float = 0.02  # the challenger's canary MASE must be at least 2 % lower
-    require_approval: bool = False
+    margin: float  # the challenger's canary MASE must be lower by at least this share
+    require_approval: bool
+
+    @classmethod
+    def from_settings(
+        cls, settings: PlanningSettings, force_approval: bool = False
+    ) -> PromotionPolicy:
+        """The run's gate; ``force_approval`` (the environment's switch) adds the approval."""
+        model = settings.model
+        return cls(model.promotion_margin, model.require_approval or force_approval)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp
 
+from supplymesh.planning_settings import PlanningSettings
+
 EPS = 1e-4
 MONITORED_PREFIXES = (
     "lag_",
@@ -39,13 +41,17 @@ MONITORED_PREFIXES = (
 
 @dataclass(frozen=True)
 class DriftConfig:
-    """Bounds of the drift checks (configurable per run)."""
+    """Bounds of the drift checks (``from_settings``: the run's planning settings)."""
 
-    max_psi: float = 0.25
-    max_ks: float = 0.2
+    max_psi: float
+    max_ks: float
     max_pvalue: float = 0.01
     bins: int = 10
     reference_rows: int = 20_000
+
+    @classmethod
+    def from_settings(cls, settings: PlanningSettings) -> DriftConfig:
+        return cls(max_psi=settings.forecast.drift_max_psi, max_ks=settings.forecast.drift_max_ks)
 
 
 @dataclass
@@ -151,16 +157,14 @@ def compare(
 
 
 def feature_drift(
-    reference: pd.DataFrame, scoring_rows: pd.DataFrame, config: DriftConfig | None = None
+    reference: pd.DataFrame, scoring_rows: pd.DataFrame, config: DriftConfig
 ) -> DriftReport:
     """Monitored inputs of the rows being forecast against the training reference."""
-    config = config or DriftConfig()
     return compare(reference, scoring_rows, monitored_columns(list(reference.columns)), config)
 
 
 def target_drift(
-    reference: pd.DataFrame, recent_actuals: pd.DataFrame, config: DriftConfig | None = None
+    reference: pd.DataFrame, recent_actuals: pd.DataFrame, config: DriftConfig
 ) -> DriftReport:
     """Recent units sold against the reference's units sold."""
-    config = config or DriftConfig()
     return compare(reference, recent_actuals, ["units_sold"], config)

@@ -28,18 +28,24 @@ import numpy as np
 import pandas as pd
 
 from supplymesh.planning.frames import SERIES_KEYS
+from supplymesh.planning_settings import PlanningSettings
 
 DIMENSIONS = ("region", "category")
 
 
 @dataclass(frozen=True)
 class SegmentCheckConfig:
-    """Bounds of the bias check (configurable per run)."""
+    """Bounds of the bias check (the run's ``model.*segment*`` planning settings)."""
 
-    max_error_ratio: float = 1.5
-    min_share: float = 0.01  # segments below this share of actual volume are not judged
-    min_series: int = 5  # nor segments of fewer SKU x DC series: that is one item, not a segment
+    max_error_ratio: float
+    min_share: float  # segments below this share of actual volume are not judged
+    min_series: int  # nor segments of fewer SKU x DC series: that is one item, not a segment
     dimensions: tuple[str, ...] = DIMENSIONS
+
+    @classmethod
+    def from_settings(cls, settings: PlanningSettings) -> SegmentCheckConfig:
+        model = settings.model
+        return cls(model.max_segment_error_ratio, model.min_segment_share, model.min_segment_series)
 
 
 @dataclass
@@ -127,14 +133,13 @@ def segment_errors(
 
 
 def check_segments(
-    scored: pd.DataFrame, config: SegmentCheckConfig | None = None, forecast_col: str = "p50"
+    scored: pd.DataFrame, config: SegmentCheckConfig, forecast_col: str = "p50"
 ) -> SegmentCheck:
     """Judge every segment holding at least ``min_share`` of the volume against the bound.
 
     ``scored``: held-out rows (stock-outs excluded) with actual, the forecast column, the
     segment columns (region, category) and optionally the scaled errors (see the module
     docstring)."""
-    config = config or SegmentCheckConfig()
     table, overall, measure = segment_errors(scored, forecast_col)
     if table.empty:
         return SegmentCheck(table, overall, measure, config)

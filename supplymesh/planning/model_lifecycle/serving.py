@@ -7,6 +7,7 @@ The ``demand_forecast`` asset runs ``serving_model``, ``champion_forecast`` and
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -39,6 +40,11 @@ class ServingModel:
 
     row: pd.Series
     model: DemandModel
+
+    @property
+    def trained_horizon(self) -> int | None:
+        """The horizon the champion was trained for (its recipe's ``horizon``)."""
+        return json.loads(self.row["params"]).get("horizon")
 
     @property
     def version(self) -> str:
@@ -89,7 +95,7 @@ def forecast_drift(
     spec: FeatureSpec,
     reference: pd.DataFrame,
     horizon: int,
-    config: DriftConfig | None = None,
+    config: DriftConfig,
 ) -> ForecastDrift:
     """Compare the rows of the next ``horizon`` days, and the last ``horizon`` days of demand
     (stock-out days left out), with the champion's training ``reference``."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -38,6 +38,7 @@ from supplymesh.planning.model_lifecycle.segments import (
     check_segments,
 )
 from supplymesh.planning.model_lifecycle.tuning import SearchConfig, SearchResult, search_params
+from supplymesh.planning_settings import PlanningSettings
 
 Progress = Callable[[str], None]
 REFERENCE_DAYS = 364  # the drift reference covers one seasonal cycle of training rows
@@ -45,15 +46,30 @@ REFERENCE_DAYS = 364  # the drift reference covers one seasonal cycle of trainin
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """Everything that shapes a challenger (the asset's config maps onto it)."""
+    """Everything that shapes a challenger (``from_settings`` builds it from a run's settings)."""
 
-    horizon: int = 28
-    n_origins: int = 6
-    params: ForecastParams = field(default_factory=ForecastParams)
-    search: SearchConfig = field(default_factory=SearchConfig)
-    segments: SegmentCheckConfig = field(default_factory=SegmentCheckConfig)
-    drift: DriftConfig = field(default_factory=DriftConfig)
+    horizon: int
+    n_origins: int
+    params: ForecastParams
+    search: SearchConfig
+    segments: SegmentCheckConfig
+    drift: DriftConfig
     importance_repeats: int = 3
+
+    @classmethod
+    def from_settings(
+        cls, settings: PlanningSettings, params: ForecastParams | None = None
+    ) -> TrainingConfig:
+        """The run's horizon, backtest origins, search, bias-check and drift settings."""
+        horizon = settings.forecast.horizon_days
+        return cls(
+            horizon=horizon,
+            n_origins=settings.backtest.origins,
+            params=(params or ForecastParams()).with_values(horizon=horizon),
+            search=SearchConfig.from_settings(settings),
+            segments=SegmentCheckConfig.from_settings(settings),
+            drift=DriftConfig.from_settings(settings),
+        )
 
 
 @dataclass

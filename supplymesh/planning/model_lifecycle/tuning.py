@@ -36,6 +36,7 @@ from supplymesh.planning.forecasting.model import (
     training_rows,
 )
 from supplymesh.planning.frames import SERIES_KEYS
+from supplymesh.planning_settings import PlanningSettings
 
 SCALE_COLUMN = "mase_scale"  # carried in X for the scorer; the model never reads it
 
@@ -50,16 +51,26 @@ SEARCH_SPACE: dict[str, list[float | int]] = {
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """Bounds of the search (the defaults keep the demo to a few seconds per fold)."""
+    """Bounds of the search (``from_settings``: the run's ``model.search_*`` settings)."""
 
-    enabled: bool = True
-    n_candidates: int = 4  # the incumbent plus n - 1 sampled recipes
-    n_splits: int = 2
-    max_rows: int = 120_000
+    enabled: bool
+    n_candidates: int  # the incumbent plus n - 1 sampled recipes
+    n_splits: int
+    max_rows: int
     random_state: int = 0
     # a candidate replaces the incumbent recipe only when its cross-validated MASE is lower by
     # more than this share: two folds of a few weeks rank recipes within noise of each other
     min_gain: float = 0.01
+
+    @classmethod
+    def from_settings(cls, settings: PlanningSettings) -> SearchConfig:
+        model = settings.model
+        return cls(
+            enabled=model.search_enabled,
+            n_candidates=model.search_candidates,
+            n_splits=model.search_folds,
+            max_rows=model.search_max_rows,
+        )
 
 
 @dataclass

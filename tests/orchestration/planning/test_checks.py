@@ -5,6 +5,7 @@ import pandas as pd
 
 from orchestration.planning.checks import drift_check, invariant_check
 from supplymesh.planning.model_lifecycle.drift import DriftConfig, DriftReport
+from supplymesh.planning_settings import default_planning_settings
 
 FORECAST = dg.AssetKey(["planning", "demand_forecast_v1"])
 COLUMNS = ["column", "psi", "ks", "ks_pvalue", "drifted"]
@@ -12,7 +13,11 @@ COLUMNS = ["column", "psi", "ks", "ks_pvalue", "drifted"]
 
 def _report(rows: list[tuple]) -> DriftReport:
     table = pd.DataFrame(rows, columns=COLUMNS)
-    return DriftReport(table, DriftConfig(), table.loc[table["drifted"], "column"].tolist())
+    return DriftReport(
+        table,
+        DriftConfig.from_settings(default_planning_settings()),
+        table.loc[table["drifted"], "column"].tolist(),
+    )
 
 
 def test_a_failing_drift_check_names_the_drifted_features_with_psi_and_ks():

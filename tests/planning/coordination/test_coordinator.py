@@ -2,6 +2,7 @@
 until stable, and report the plan's KPIs against the previous run."""
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,9 +15,12 @@ from supplymesh.planning.coordination.coordinator import (
 )
 from supplymesh.planning.coordination.kpis import supply_plan_kpis
 from supplymesh.planning.coordination.plan_checks import check_shipment_plan
+from supplymesh.planning_settings import default_planning_settings
 from tests.planning.synthetic import make_lane
 
 PLAN_DATE = dt.date(2026, 11, 27)
+
+CONFIG = CoordinationConfig.from_settings(default_planning_settings())
 
 
 def plan_row(sku: str, **overrides) -> dict:
@@ -80,7 +84,7 @@ def test_an_item_due_next_review_rides_in_an_under_filled_full_truck():
             ),  # far from its reorder point
         ]
     )
-    settled = coordinate(plan, classes(plan), items(["A", "B", "C"]), lanes(), PLAN_DATE)
+    settled = coordinate(plan, classes(plan), items(["A", "B", "C"]), lanes(), PLAN_DATE, CONFIG)
     assert settled.decisions["action"].tolist() == ["pull_forward"]
     assert settled.decisions.loc[0, "sku"] == "B"
     b = settled.inventory_plan.set_index("sku").loc["B"]
@@ -106,7 +110,7 @@ def test_nothing_is_pulled_when_it_would_not_fit():
             ),  # needs 820 units: too big
         ]
     )
-    settled = coordinate(plan, classes(plan), items(["A", "B"]), lanes(), PLAN_DATE)
+    settled = coordinate(plan, classes(plan), items(["A", "B"]), lanes(), PLAN_DATE, CONFIG)
     assert settled.decisions.empty and settled.rounds == 1
 
 
@@ -128,7 +132,9 @@ def test_on_a_small_ltl_shipment_only_weight_under_the_minimum_charge_is_free():
             ),  # would order 60 kg
         ]
     )
-    settled = coordinate(plan, classes(plan), items(["A", "B", "C"], kg=1.0), lanes(), PLAN_DATE)
+    settled = coordinate(
+        plan, classes(plan), items(["A", "B", "C"], kg=1.0), lanes(), PLAN_DATE, CONFIG
+    )
     assert settled.decisions["sku"].tolist() == ["B"]
     assert "minimum charge" in settled.decisions.loc[0, "reason"]
 
@@ -146,7 +152,7 @@ def test_a_lane_over_its_truck_allocation_defers_the_least_critical_that_can_wai
         )
     )
     plan = pd.DataFrame(rows)  # 4 orders of 900 kg: 4 trucks on a lane allowed 3
-    config = CoordinationConfig(max_trucks_per_lane_day=3)
+    config = replace(CONFIG, max_trucks_per_lane_day=3)
     settled = coordinate(plan, classes(plan), items(list(plan["sku"])), lanes(), PLAN_DATE, config)
     assert settled.decisions["action"].tolist() == ["defer"]
     assert settled.decisions.loc[0, "sku"] == "C"
@@ -156,22 +162,22 @@ def test_a_lane_over_its_truck_allocation_defers_the_least_critical_that_can_wai
 
 def test_a_critical_item_is_never_deferred():
     plan = pd.DataFrame([plan_row("A", inventory_position=900.0)])
-    assert not can_wait(plan, CoordinationConfig()).iloc[0]  # AX: planned for 98 %
+    assert not can_wait(plan, CONFIG).iloc[0]  # AX: planned for 98 %
     minor = plan.assign(service_level_target=0.90)
-    assert can_wait(minor, CoordinationConfig()).iloc[0]
+    assert can_wait(minor, CONFIG).iloc[0]
     short = minor.assign(inventory_position=150.0)  # 150 - 10 x 18 < half the safety stock
-    assert not can_wait(short, CoordinationConfig()).iloc[0]
+    assert not can_wait(short, CONFIG).iloc[0]
 
 
 def test_kpis_report_the_change_from_the_previous_run():
     plan = pd.DataFrame([plan_row("A")])
-    settled = coordinate(plan, classes(plan), items(["A"]), lanes(), PLAN_DATE)
+    settled = coordinate(plan, classes(plan), items(["A"]), lanes(), PLAN_DATE, CONFIG)
     first = supply_plan_kpis(settled, "run-1", pd.Timestamp("2026-11-27 06:00"), None)
     assert len(first) == 1 and np.isnan(first.loc[0, "trucks_change"])
     assert first.loc[0, "trucks"] == 1 and first.loc[0, "lower_bound_trucks"] == 1
     assert 0.9 < first.loc[0, "projected_fill_rate"] <= 1.0
     bigger = pd.DataFrame([plan_row(s, order_quantity=90, order_value=180.0) for s in ("A", "B")])
-    settled2 = coordinate(bigger, classes(bigger), items(["A", "B"]), lanes(), PLAN_DATE)
+    settled2 = coordinate(bigger, classes(bigger), items(["A", "B"]), lanes(), PLAN_DATE, CONFIG)
     both = supply_plan_kpis(settled2, "run-2", pd.Timestamp("2026-11-28 06:00"), first)
     assert both["run_id"].tolist() == ["run-1", "run-2"]
     assert both.loc[1, "previous_run_id"] == "run-1"

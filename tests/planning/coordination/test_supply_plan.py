@@ -5,13 +5,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supplymesh.planning.coordination.coordinator import CoordinationConfig
 from supplymesh.planning.coordination.supply_plan import SupplyPlanInputs, plan_supply
-from supplymesh.planning.inventory.classification import ServiceTargets
+from supplymesh.planning_settings import default_planning_settings
 from tests.planning.synthetic import AS_OF, make_features, make_lane
 
 HORIZON = 28
 NOW = pd.Timestamp("2026-11-27 06:00")
+SETTINGS = default_planning_settings()
 SERIES = ["sku", "location_id"]
 
 
@@ -106,7 +106,7 @@ def inputs() -> SupplyPlanInputs:
 
 @pytest.fixture(scope="module")
 def settled(inputs):
-    return plan_supply(inputs, ServiceTargets(), CoordinationConfig(), "run-1", NOW)
+    return plan_supply(inputs, SETTINGS, "run-1", NOW)
 
 
 def test_the_plan_has_one_row_per_series_dated_by_the_forecast_origin(settled, inputs):
@@ -141,8 +141,7 @@ def test_kpis_append_this_run_to_the_previous_runs(settled, inputs):
     )
     again = plan_supply(
         SupplyPlanInputs(**{**inputs.__dict__, "previous_kpis": settled.kpis}),
-        ServiceTargets(),
-        CoordinationConfig(),
+        SETTINGS,
         "run-2",
         NOW + pd.Timedelta(days=1),
     )
@@ -155,8 +154,11 @@ def test_decisions_carry_the_run_and_plan_date_first(settled):
 
 
 def test_higher_service_targets_hold_more_safety_stock(inputs, settled):
-    strict = ServiceTargets({k: min(0.995, v + 0.04) for k, v in ServiceTargets().targets.items()})
-    stricter = plan_supply(inputs, strict, CoordinationConfig(), "run-1", NOW)
+    targets = SETTINGS.service_targets()
+    strict = {
+        "inventory": {"service_targets": {k: min(0.995, v + 0.04) for k, v in targets.items()}}
+    }
+    stricter = plan_supply(inputs, SETTINGS.updated(strict, "test"), "run-1", NOW)
     assert (
         stricter.inventory_plan["safety_stock"].sum() > settled.inventory_plan["safety_stock"].sum()
     )

@@ -71,8 +71,8 @@ def test_forecast_follows_promotions(forecast_and_model, features):
 
 def test_forecast_is_deterministic_and_accepts_squared_loss(features, forecast_and_model):
     small = features[features["sku"].isin(["SKU0000", "SKU0001"])]
-    a, _ = forecast_demand(small, params=ForecastParams(loss="squared_error", max_iter=30))
-    b, _ = forecast_demand(small, params=ForecastParams(loss="squared_error", max_iter=30))
+    a, _ = forecast_demand(small, 28, params=ForecastParams(loss="squared_error", max_iter=30))
+    b, _ = forecast_demand(small, 28, params=ForecastParams(loss="squared_error", max_iter=30))
     pd.testing.assert_frame_equal(a, b)
     assert (a["p50"] >= 0).all() and (a["p90"] >= a["p50"]).all()
 
@@ -80,7 +80,7 @@ def test_forecast_is_deterministic_and_accepts_squared_loss(features, forecast_a
 def test_training_sample_cap_is_respected():
     f = make_features(n_skus=2, n_locations=1, history_days=200, seed=3)
     _, model = forecast_demand(
-        f, params=ForecastParams(max_train_rows=150, max_iter=20, p90_max_iter=20)
+        f, 28, params=ForecastParams(max_train_rows=150, max_iter=20, p90_max_iter=20)
     )
     assert model.n_fit_rows == 150 and model.n_train_rows > 150
 

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from supplymesh.planning.inventory.classification import ServiceTargets, classify_series
+from supplymesh.planning_settings import default_planning_settings
 
 
 def history(levels: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -35,9 +36,11 @@ def test_classes_follow_value_and_variability():
 
 
 def test_targets_cover_every_class_and_stay_in_range():
-    targets = ServiceTargets()
+    targets = ServiceTargets.from_settings(default_planning_settings())
     assert targets.of(pd.Series(["AX", "CZ"])).tolist() == [0.98, 0.90]
     with pytest.raises(ValueError, match="missing"):
         ServiceTargets({"AX": 0.99})
     with pytest.raises(ValueError, match=r"\[0\.5, 1\)"):
-        ServiceTargets({**ServiceTargets().targets, "AX": 1.0})
+        ServiceTargets(
+            {**ServiceTargets.from_settings(default_planning_settings()).targets, "AX": 1.0}
+        )

@@ -167,6 +167,7 @@ def test_protection_period_longer_than_horizon_uses_all_days():
         pos,
         lt,
         PLAN_DATE,
+        service_level=0.95,
         review_period_days=1,
     )
     # L - 1 + R = 2 days -> mean of days 1..2 = 10
@@ -178,6 +179,8 @@ def test_protection_period_longer_than_horizon_uses_all_days():
         pos,
         lt,
         PLAN_DATE,
+        service_level=0.95,
+        review_period_days=7,
     )
     assert plan.loc[0, "mean_daily_demand"] == pytest.approx(12.0)
     assert plan.loc[0, "safety_stock"] == 0.0
@@ -197,7 +200,7 @@ def test_sigma_can_come_from_the_published_forecast():
             "lead_time_std_days": [0.5],
         }
     )
-    plan = plan_inventory(fc, None, pos, lt, PLAN_DATE)
+    plan = plan_inventory(fc, None, pos, lt, PLAN_DATE, service_level=0.95, review_period_days=7)
     assert plan.loc[0, "demand_std_daily"] == 3.0
     # the order-up-to buffer: z * sqrt((9 - 1 + 7) * 3^2 + (10 * 0.5)^2)
     buffer = plan.loc[0, "order_up_to"] - 10.0 * 15
@@ -262,7 +265,9 @@ def test_plan_from_the_fitted_forecast(forecast_and_model, error_std):
             "lead_time_std_days": [1.5],
         }
     )
-    plan = plan_inventory(fc, error_std, pos, lt, PLAN_DATE)
+    plan = plan_inventory(
+        fc, error_std, pos, lt, PLAN_DATE, service_level=0.95, review_period_days=7
+    )
     assert len(plan) == len(keys)
     assert plan["order_due"].any() and (~plan["order_due"]).any()
     assert (plan["safety_stock"] > 0).all()
@@ -293,7 +298,7 @@ def test_inventory_check_catches_a_broken_plan():
             "lead_time_std_days": [0.5],
         }
     )
-    plan = plan_inventory(fc, sigma, pos, lt, PLAN_DATE)
+    plan = plan_inventory(fc, sigma, pos, lt, PLAN_DATE, service_level=0.95, review_period_days=7)
     assert plan.loc[0, "order_quantity"] == 240
     broken = plan.copy()
     broken.loc[0, "order_quantity"] = 185

@@ -3,6 +3,7 @@ no champion to beat, its decision and artifacts land in the registry, the publis
 the registry's lock, and the same recipe on the same data is not promoted twice."""
 
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -15,20 +16,22 @@ from supplymesh.planning.model_lifecycle.challenger_round import (
 )
 from supplymesh.planning.model_lifecycle.champion_challenger import PromotionPolicy
 from supplymesh.planning.model_lifecycle.training import TrainingConfig, train_challenger
-from supplymesh.planning.model_lifecycle.tuning import SearchConfig
 from supplymesh.planning_inputs import published_model_registry, training_snapshot_ids
+from supplymesh.planning_settings import default_planning_settings
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import MeshPaths
 from tests.planning.synthetic import make_features
 
 FAST = ForecastParams(horizon=14, max_iter=40, p90_max_iter=30)
-TRAINING = TrainingConfig(
-    horizon=14,
-    n_origins=2,
-    params=FAST,
-    search=SearchConfig(enabled=False),
-    importance_repeats=1,
+SETTINGS = default_planning_settings().updated(
+    {
+        "forecast": {"horizon_days": 14},
+        "backtest": {"origins": 2},
+        "model": {"search_enabled": False},
+    },
+    "test",
 )
+TRAINING = replace(TrainingConfig.from_settings(SETTINGS, FAST), importance_repeats=1)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +66,7 @@ def test_a_first_round_records_the_challenger_and_its_decision(tmp_path, feature
         features,
         challenger,
         TRAINING,
-        PromotionPolicy(),
+        PromotionPolicy.from_settings(SETTINGS),
         _store(paths, lambda o: seen.append(o) or 7),
     )
     assert returned == 7 and seen == [outcome]
@@ -87,7 +90,7 @@ def test_approval_required_waits_for_a_human(tmp_path, features, challenger):
         features,
         challenger,
         TRAINING,
-        PromotionPolicy(require_approval=True),
+        PromotionPolicy.from_settings(SETTINGS, force_approval=True),
         _store(MeshPaths(tmp_path), lambda o: None),
     )
     if outcome.evidence.backtest_mase < outcome.evidence.seasonal_naive_mase:
@@ -99,14 +102,24 @@ def test_approval_required_waits_for_a_human(tmp_path, features, challenger):
 def test_the_same_recipe_on_the_same_data_is_not_promoted_again(tmp_path, features, challenger):
     paths = MeshPaths(tmp_path)
     first, published = settle_round(
-        paths, features, challenger, TRAINING, PromotionPolicy(), _store(paths)
+        paths,
+        features,
+        challenger,
+        TRAINING,
+        PromotionPolicy.from_settings(SETTINGS),
+        _store(paths),
     )
     assert published
     if first.decision.action != "promote":
         pytest.skip("the tiny challenger did not beat the seasonal naive")
     time.sleep(1.1)  # versions are stamped to the second
     second, _ = settle_round(
-        paths, features, challenger, TRAINING, PromotionPolicy(), _store(paths)
+        paths,
+        features,
+        challenger,
+        TRAINING,
+        PromotionPolicy.from_settings(SETTINGS),
+        _store(paths),
     )
     assert second.evidence.champion_version == first.version
     assert second.evidence.same_recipe and not second.evidence.newer_data

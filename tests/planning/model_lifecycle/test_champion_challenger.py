@@ -1,5 +1,7 @@
 """The champion/challenger gate: each rule can refuse a challenger, and says why."""
 
+from dataclasses import replace
+
 import pytest
 
 from supplymesh.planning.model_lifecycle.champion_challenger import (
@@ -7,6 +9,7 @@ from supplymesh.planning.model_lifecycle.champion_challenger import (
     PromotionPolicy,
     decide,
 )
+from supplymesh.planning_settings import default_planning_settings
 
 GOOD = Evidence(
     canary_mase=0.70,
@@ -18,72 +21,74 @@ GOOD = Evidence(
     champion_canary_mase=0.80,
 )
 
+POLICY = PromotionPolicy.from_settings(default_planning_settings())
+
 
 def _with(**changes) -> Evidence:
     return Evidence(**{**GOOD.__dict__, **changes})
 
 
 def test_a_challenger_that_beats_the_champion_by_the_margin_is_promoted():
-    decision = decide(GOOD, PromotionPolicy(margin=0.02))
+    decision = decide(GOOD, replace(POLICY, margin=0.02))
     assert decision.action == "promote"
     assert "fm-old" in decision.reason and "12.5%" in decision.reason
 
 
 def test_the_first_model_is_promoted_without_a_champion():
-    decision = decide(_with(champion_version=None, champion_canary_mase=None), PromotionPolicy())
+    decision = decide(_with(champion_version=None, champion_canary_mase=None), POLICY)
     assert decision.action == "promote" and "first model" in decision.reason
 
 
 def test_an_improvement_below_the_margin_is_rejected():
     # 0.79 vs 0.80 is 1.25 % better: not enough for a 2 % margin, enough for 1 %
     close = _with(canary_mase=0.79)
-    rejected = decide(close, PromotionPolicy(margin=0.02))
+    rejected = decide(close, replace(POLICY, margin=0.02))
     assert rejected.action == "reject" and "below the 2.0% margin" in rejected.reason
-    assert decide(close, PromotionPolicy(margin=0.01)).action == "promote"
+    assert decide(close, replace(POLICY, margin=0.01)).action == "promote"
 
 
 def test_a_worse_challenger_is_rejected():
-    assert decide(_with(canary_mase=0.85), PromotionPolicy(margin=0.0)).action == "reject"
+    assert decide(_with(canary_mase=0.85), replace(POLICY, margin=0.0)).action == "reject"
 
 
 def test_a_challenger_failing_the_bias_check_is_rejected_however_accurate():
     biased = _with(canary_mase=0.30, bias_check_passed=False, bias_check_summary="region=EAST 2.1x")
-    decision = decide(biased, PromotionPolicy())
+    decision = decide(biased, POLICY)
     assert decision.action == "reject"
     assert "bias check" in decision.reason and "EAST" in decision.reason
 
 
 def test_a_challenger_not_beating_seasonal_naive_is_rejected_even_as_first_model():
     weak = _with(backtest_mase=1.10, champion_version=None, champion_canary_mase=None)
-    decision = decide(weak, PromotionPolicy())
+    decision = decide(weak, POLICY)
     assert decision.action == "reject" and "seasonal naive" in decision.reason
 
 
 @pytest.mark.parametrize("champion", ["fm-old", None])
 def test_with_approval_required_a_passing_challenger_waits_for_a_human(champion):
     evidence = _with(champion_version=champion, champion_canary_mase=0.8 if champion else None)
-    decision = decide(evidence, PromotionPolicy(require_approval=True))
+    decision = decide(evidence, replace(POLICY, require_approval=True))
     assert decision.action == "await_approval" and "awaiting human approval" in decision.reason
 
 
 def test_with_approval_required_a_failing_challenger_is_still_rejected():
     biased = _with(bias_check_passed=False)
-    assert decide(biased, PromotionPolicy(require_approval=True)).action == "reject"
+    assert decide(biased, replace(POLICY, require_approval=True)).action == "reject"
 
 
 def test_the_champions_recipe_retrained_on_newer_data_is_a_refresh():
     refresh = _with(canary_mase=0.80, same_recipe=True, newer_data=True)
-    decision = decide(refresh, PromotionPolicy(margin=0.02))
+    decision = decide(refresh, replace(POLICY, margin=0.02))
     assert decision.action == "promote" and decision.reason.startswith("refresh")
-    waiting = decide(refresh, PromotionPolicy(require_approval=True))
+    waiting = decide(refresh, replace(POLICY, require_approval=True))
     assert waiting.action == "await_approval"
 
 
 def test_the_same_recipe_on_the_same_data_is_rejected():
-    decision = decide(_with(canary_mase=0.80, same_recipe=True), PromotionPolicy())
+    decision = decide(_with(canary_mase=0.80, same_recipe=True), POLICY)
     assert decision.action == "reject" and "nothing new" in decision.reason
 
 
 def test_a_refresh_still_has_to_pass_the_bias_check():
     biased = _with(same_recipe=True, newer_data=True, bias_check_passed=False)
-    assert decide(biased, PromotionPolicy()).action == "reject"
+    assert decide(biased, POLICY).action == "reject"

@@ -1,5 +1,7 @@
 """PSI and KS drift checks: silent on the same distribution, loud on a shifted one."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,9 @@ from supplymesh.planning.model_lifecycle.drift import (
     psi,
     target_drift,
 )
+from supplymesh.planning_settings import default_planning_settings
+
+DRIFT = DriftConfig.from_settings(default_planning_settings())
 
 
 def test_psi_is_zero_on_the_same_sample_and_large_on_a_shift():
@@ -29,27 +34,27 @@ def test_feature_drift_flags_only_the_shifted_input():
     current = pd.DataFrame(
         {"lag_28": rng.gamma(4, 2, 2000) * 2.0, "discount_pct": rng.uniform(0, 0.3, 2000)}
     )
-    report = feature_drift(reference, current)
+    report = feature_drift(reference, current, DRIFT)
     assert not report.passed and report.drifted == ["lag_28"]
-    same = feature_drift(reference, reference.sample(2000, random_state=0))
+    same = feature_drift(reference, reference.sample(2000, random_state=0), DRIFT)
     assert same.passed
 
 
 def test_calendar_columns_are_not_monitored():
     reference = pd.DataFrame({"day_of_year": np.arange(1, 366), "lag_28": np.ones(365)})
     current = pd.DataFrame({"day_of_year": np.arange(330, 358), "lag_28": np.ones(28)})
-    assert list(feature_drift(reference, current).table["column"]) == ["lag_28"]
+    assert list(feature_drift(reference, current, DRIFT).table["column"]) == ["lag_28"]
 
 
 def test_target_drift_needs_both_measures_and_significance():
     rng = np.random.default_rng(2)
     reference = pd.DataFrame({"units_sold": rng.poisson(10, 5000).astype(float)})
-    assert target_drift(reference, pd.DataFrame({"units_sold": rng.poisson(10, 800)})).passed
+    assert target_drift(reference, pd.DataFrame({"units_sold": rng.poisson(10, 800)}), DRIFT).passed
     shifted = pd.DataFrame({"units_sold": rng.poisson(25, 800).astype(float)})
-    assert not target_drift(reference, shifted).passed
+    assert not target_drift(reference, shifted, DRIFT).passed
     # a few ordinary values are not significant evidence of anything
-    assert target_drift(reference, pd.DataFrame({"units_sold": [9.0, 14.0, 7.0]})).passed
-    loose = DriftConfig(max_psi=100.0)
+    assert target_drift(reference, pd.DataFrame({"units_sold": [9.0, 14.0, 7.0]}), DRIFT).passed
+    loose = replace(DRIFT, max_psi=100.0)
     assert target_drift(reference, shifted, loose).passed
 
 
@@ -65,8 +70,8 @@ def test_origin_features_count_once_per_series():
             "recent_mean_28": np.repeat(levels, 28),
         }
     )
-    per_series = feature_drift(reference, current)
-    per_row = feature_drift(reference, current.drop(columns=["sku", "location_id"]))
+    per_series = feature_drift(reference, current, DRIFT)
+    per_row = feature_drift(reference, current.drop(columns=["sku", "location_id"]), DRIFT)
     assert per_series.table["ks"].iloc[0] == pytest.approx(per_row.table["ks"].iloc[0])
     assert per_series.table["ks_pvalue"].iloc[0] > 0.05  # 12 observations: no evidence
     assert per_row.table["ks_pvalue"].iloc[0] < 0.01  # 336 copies would look significant
@@ -75,7 +80,7 @@ def test_origin_features_count_once_per_series():
 
 def _report(rows: list[tuple]) -> DriftReport:
     table = pd.DataFrame(rows, columns=["column", "psi", "ks", "ks_pvalue", "drifted"])
-    return DriftReport(table, DriftConfig(), table.loc[table["drifted"], "column"].tolist())
+    return DriftReport(table, DRIFT, table.loc[table["drifted"], "column"].tolist())
 
 
 def test_a_drift_report_names_the_drifted_features_with_psi_and_ks():

@@ -1,10 +1,15 @@
 """The bias check judges every region and category against the overall error, and fails on a
 segment made worse on purpose."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from supplymesh.planning.model_lifecycle.segments import SegmentCheckConfig, check_segments
+from supplymesh.planning_settings import default_planning_settings
+
+SEGMENTS = SegmentCheckConfig.from_settings(default_planning_settings())
 
 
 def scored(noise_by_region: dict[str, float], n: int = 400, seed: int = 0) -> pd.DataFrame:
@@ -27,14 +32,14 @@ def scored(noise_by_region: dict[str, float], n: int = 400, seed: int = 0) -> pd
 
 
 def test_even_errors_pass():
-    check = check_segments(scored({"NORTH": 0.2, "SOUTH": 0.2, "EAST": 0.2}))
+    check = check_segments(scored({"NORTH": 0.2, "SOUTH": 0.2, "EAST": 0.2}), SEGMENTS)
     assert check.passed and check.failures == []
     assert set(check.table["dimension"]) == {"region", "category"}
     assert check.table["error_ratio"].between(0.8, 1.2).all()
 
 
 def test_a_region_forecast_much_worse_fails_and_is_named():
-    check = check_segments(scored({"NORTH": 0.1, "SOUTH": 0.1, "EAST": 0.6}))
+    check = check_segments(scored({"NORTH": 0.1, "SOUTH": 0.1, "EAST": 0.6}), SEGMENTS)
     assert not check.passed and check.measure == "WAPE"
     assert len(check.failures) == 1 and check.failures[0].startswith("region=EAST")
     assert check.worst[0] == "region=EAST" and check.worst[1] > 1.5
@@ -42,14 +47,14 @@ def test_a_region_forecast_much_worse_fails_and_is_named():
 
 def test_the_bound_is_configurable():
     frame = scored({"NORTH": 0.1, "SOUTH": 0.1, "EAST": 0.6})
-    assert check_segments(frame, SegmentCheckConfig(max_error_ratio=3.0)).passed
+    assert check_segments(frame, replace(SEGMENTS, max_error_ratio=3.0)).passed
 
 
 def test_a_biased_category_fails_even_when_regions_look_fine():
     frame = scored({"NORTH": 0.1, "SOUTH": 0.1})
     snacks = frame["category"] == "snacks"
     frame.loc[snacks, "p50"] = frame.loc[snacks, "actual"] * 1.6  # 60 % over-forecast
-    check = check_segments(frame)
+    check = check_segments(frame, SEGMENTS)
     assert [f.split(":")[0] for f in check.failures] == ["category=snacks"]
     row = check.table.set_index(["dimension", "segment"]).loc[("category", "snacks")]
     assert row["bias"] > 0.5
@@ -58,7 +63,7 @@ def test_a_biased_category_fails_even_when_regions_look_fine():
 def test_a_segment_with_almost_no_volume_is_reported_not_judged():
     frame = scored({"NORTH": 0.1, "SOUTH": 0.1})
     tiny = pd.DataFrame({"region": "WEST", "category": "dairy", "actual": [1.0], "p50": [9.0]})
-    check = check_segments(pd.concat([frame, tiny], ignore_index=True))
+    check = check_segments(pd.concat([frame, tiny], ignore_index=True), SEGMENTS)
     west = check.table.set_index(["dimension", "segment"]).loc[("region", "WEST")]
     assert west["error_ratio"] > 10 and not west["judged"]
     assert check.passed
@@ -87,9 +92,9 @@ def test_with_mase_scales_a_noisy_but_well_forecast_segment_passes():
                 )
             )
     frame = pd.concat(rows, ignore_index=True)
-    by_wape = check_segments(frame.drop(columns="scaled_error"), SegmentCheckConfig(min_share=0.0))
+    by_wape = check_segments(frame.drop(columns="scaled_error"), replace(SEGMENTS, min_share=0.0))
     assert not by_wape.passed  # drug's WAPE is many times the total's
-    by_mase = check_segments(frame, SegmentCheckConfig(min_share=0.0))
+    by_mase = check_segments(frame, replace(SEGMENTS, min_share=0.0))
     assert by_mase.measure == "MASE" and by_mase.passed
 
 
@@ -97,7 +102,7 @@ def test_a_segment_of_one_item_is_reported_not_judged():
     frame = scored({"NORTH": 0.1, "SOUTH": 0.1, "EAST": 0.6})
     frame["sku"] = np.where(frame["region"] == "EAST", "ONLY", frame.index.astype(str))
     frame["location_id"] = "DC1"
-    check = check_segments(frame)
+    check = check_segments(frame, SEGMENTS)
     east = check.table.set_index(["dimension", "segment"]).loc[("region", "EAST")]
     assert east["n_series"] == 1 and not east["judged"] and check.passed
 
@@ -129,13 +134,13 @@ def skill_frame(model_factor: dict[str, float], naive_factor: dict[str, float]) 
 def test_a_hard_category_is_not_failed_for_being_hard():
     # frozen: both the model and seasonal naive err twice as much there (strong seasonality)
     check = check_segments(
-        skill_frame({"dairy": 1.0, "frozen": 2.0}, {"dairy": 1.0, "frozen": 2.0})
+        skill_frame({"dairy": 1.0, "frozen": 2.0}, {"dairy": 1.0, "frozen": 2.0}), SEGMENTS
     )
     assert check.measure == "relative MASE" and check.passed
 
 
 def test_a_category_the_model_serves_worse_than_naive_does_fails():
     check = check_segments(
-        skill_frame({"dairy": 0.5, "frozen": 2.0}, {"dairy": 1.0, "frozen": 1.0})
+        skill_frame({"dairy": 0.5, "frozen": 2.0}, {"dairy": 1.0, "frozen": 1.0}), SEGMENTS
     )
     assert not check.passed and check.failures[0].startswith("category=frozen")

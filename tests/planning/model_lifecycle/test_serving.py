@@ -1,6 +1,8 @@
 """The serving champion: a clear error when none serves, its forecast carries its measured error,
 and drift of the latest demand against its training reference is caught."""
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -12,8 +14,10 @@ from supplymesh.planning.model_lifecycle.serving import (
     forecast_drift,
     serving_model,
 )
+from supplymesh.planning_settings import default_planning_settings
 
 HORIZON = 28
+DRIFT = DriftConfig.from_settings(default_planning_settings())
 
 
 def _registry(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
@@ -61,14 +65,14 @@ def _reference(features: pd.DataFrame, scale: float) -> pd.DataFrame:
 
 
 def test_recent_demand_like_the_training_reference_does_not_drift(features):
-    drift = forecast_drift(features, DAILY_MART, _reference(features, 1.0), HORIZON)
+    drift = forecast_drift(features, DAILY_MART, _reference(features, 1.0), HORIZON, DRIFT)
     assert drift.target.passed
     assert drift.target.table["column"].tolist() == ["units_sold"]
 
 
 def test_demand_far_below_the_training_reference_drifts(features):
     drift = forecast_drift(
-        features, DAILY_MART, _reference(features, 4.0), HORIZON, DriftConfig(max_psi=0.1)
+        features, DAILY_MART, _reference(features, 4.0), HORIZON, replace(DRIFT, max_psi=0.1)
     )
     assert drift.target.drifted == ["units_sold"]
     assert drift.target.describe().startswith("1 of 1 monitored columns drifted: units_sold")

@@ -1,5 +1,7 @@
 """The hyper-parameter search: scikit-learn's GridSearchCV over whole days, incumbent first."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -11,7 +13,10 @@ from supplymesh.planning.model_lifecycle.tuning import (
     day_folds,
     search_params,
 )
+from supplymesh.planning_settings import default_planning_settings
 from tests.planning.synthetic import make_features
+
+SEARCH = SearchConfig.from_settings(default_planning_settings())
 
 
 def test_folds_keep_days_whole_and_train_before_test():
@@ -26,7 +31,7 @@ def test_folds_keep_days_whole_and_train_before_test():
 
 def test_candidates_start_with_the_incumbent_and_are_distinct():
     incumbent = ForecastParams()
-    grid = candidates(incumbent, SearchConfig(n_candidates=5))
+    grid = candidates(incumbent, replace(SEARCH, n_candidates=5))
     assert grid[0]["learning_rate"] == [incumbent.learning_rate]
     assert len(grid) == 5
     assert len({tuple(sorted((k, v[0]) for k, v in g.items())) for g in grid}) == 5
@@ -37,7 +42,7 @@ def test_search_scores_every_candidate_and_returns_the_best():
     frame, _ = prepare_frame(features)
     history = frame[frame["_history"]]
     incumbent = ForecastParams(max_iter=30, p90_max_iter=20, horizon=14)
-    result = search_params(history, incumbent, SearchConfig(n_candidates=3, n_splits=2))
+    result = search_params(history, incumbent, replace(SEARCH, n_candidates=3, n_splits=2))
     table = result.results
     assert len(table) == 3 and table["chosen"].sum() == 1
     chosen = table[table["chosen"]].iloc[0]
@@ -55,6 +60,6 @@ def test_an_incumbent_within_noise_of_the_best_is_kept():
     history = frame[frame["_history"]]
     incumbent = ForecastParams(max_iter=30, p90_max_iter=20, horizon=14)
     result = search_params(
-        history, incumbent, SearchConfig(n_candidates=3, n_splits=2, min_gain=10.0)
+        history, incumbent, replace(SEARCH, n_candidates=3, n_splits=2, min_gain=10.0)
     )
     assert result.results.loc[0, "chosen"] and result.params == incumbent

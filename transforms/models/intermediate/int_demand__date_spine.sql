@@ -39,7 +39,7 @@ bounds as (
             order_bounds.first_order_date,
             coalesce(snapshot_bounds.first_snapshot_date, order_bounds.first_order_date)
         ) as first_history_date,
-        order_bounds.as_of_date + {{ var('horizon_days', 28) }} as horizon_end_date
+        order_bounds.as_of_date + {{ var('horizon_days') }} as horizon_end_date
     from order_bounds
     cross join snapshot_bounds
 
