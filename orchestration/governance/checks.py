@@ -26,7 +26,7 @@ import dagster as dg
 
 from orchestration.metadata import asset_key
 from orchestration.resources import MeshResource
-from supplymesh.governance.definitions import load_definitions
+from supplymesh.governance.contract_changes.project_tree import load_definitions
 from supplymesh.governance.policies import POLICIES as CENTRAL_POLICIES
 from supplymesh.governance.policies import product_violations
 from supplymesh.governance.pseudonym import pii_columns, pseudonym_key, pseudonymise_result

@@ -19,23 +19,23 @@ from pathlib import Path
 
 import yaml
 
+from supplymesh.governance.contract_changes.diff import diff_contracts
+from supplymesh.governance.contract_changes.gate import check
+from supplymesh.governance.contract_changes.project_tree import (
+    DefinitionsError,
+    ProjectDefinitions,
+    load_ref,
+    load_tree,
+)
+from supplymesh.governance.contract_changes.spec import ContractSpec
 from supplymesh.governance.dbt_sources import (
     SOURCES_PATH,
     render_sources,
     sources_drift,
     write_sources,
 )
-from supplymesh.governance.definitions import (
-    DefinitionsError,
-    ProjectDefinitions,
-    load_ref,
-    load_tree,
-)
-from supplymesh.governance.diff import diff_contracts
-from supplymesh.governance.gate import check
 from supplymesh.governance.mart_contracts import mart_violations
 from supplymesh.governance.odcs import OdcsError, file_name, from_odcs, to_odcs, validation_errors
-from supplymesh.governance.spec import ContractSpec
 from supplymesh.publishing.manifest import read_manifest
 from supplymesh.settings import PROJECT_ROOT, mesh_paths
 from supplymesh.transforms_project import load_dbt_manifest

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from supplymesh.governance.access import DEFAULT_ROLE, ROLES
-from supplymesh.product_catalog import catalog_entries
+from supplymesh.product_listing import catalog_entries
 from supplymesh.settings import mesh_paths
 
 

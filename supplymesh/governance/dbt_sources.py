@@ -29,9 +29,9 @@ from typing import Any
 
 import yaml
 
-from supplymesh.governance.definitions import ProjectDefinitions
+from supplymesh.governance.contract_changes.project_tree import ProjectDefinitions
+from supplymesh.governance.contract_changes.spec import ColumnSpec, ContractSpec
 from supplymesh.governance.policies import Violation
-from supplymesh.governance.spec import ColumnSpec, ContractSpec
 
 SOURCES_PATH = Path("transforms/models/staging/__sources.yml")  # relative to a project root
 REGENERATE = "mesh contracts sources --write"

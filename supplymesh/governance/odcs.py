@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema
 
 from supplymesh.governance.access import ROLES
-from supplymesh.governance.spec import Bound, ColumnSpec, ContractSpec, RuleSpec
+from supplymesh.governance.contract_changes.spec import Bound, ColumnSpec, ContractSpec, RuleSpec
 from supplymesh.settings import PROJECT_ROOT
 
 API_VERSION = "v3.1.0"

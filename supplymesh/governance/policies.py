@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from supplymesh.governance.definitions import ProjectDefinitions
-from supplymesh.governance.spec import ContractSpec
+from supplymesh.governance.contract_changes.project_tree import ProjectDefinitions
+from supplymesh.governance.contract_changes.spec import ContractSpec
 from supplymesh.registry import ACCESS_LEVELS
 
 CLASSIFICATIONS = ("public", "internal", "confidential", "pii")

@@ -14,10 +14,10 @@ from typing import Any
 
 from supplymesh.files import atomic_write
 from supplymesh.governance import audit
-from supplymesh.governance.diff import diff_contracts
+from supplymesh.governance.contract_changes.diff import diff_contracts
+from supplymesh.governance.contract_changes.spec import contract_spec, spec_from_dict
 from supplymesh.governance.layout import partition_ledger_path, published_spec_path
 from supplymesh.governance.quality import append_metrics, measure_snapshot
-from supplymesh.governance.spec import contract_spec, spec_from_dict
 from supplymesh.registry import ProductVersion, get_product
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.engine import CheckedInput

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from supplymesh.world.calendar import Calendar
-from supplymesh.world.catalog import CATEGORIES, Catalog
+from supplymesh.world.item_master import CATEGORIES, Catalog
 from supplymesh.world.promotions import Promotions
 
 SLOW_MOVER_SHARE = 0.2

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from supplymesh.world.catalog import CATEGORY_NAMES, Catalog
+from supplymesh.world.item_master import CATEGORY_NAMES, Catalog
 from supplymesh.world.network import Network, lane_id
 from supplymesh.world.orders import OrderLines, yyyymmdd
 from supplymesh.world.simulate import ChunkInventory

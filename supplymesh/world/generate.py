@@ -26,7 +26,6 @@ import pyarrow as pa
 from supplymesh.publishing.landing import is_batch_id, new_batch_id
 from supplymesh.settings import MeshPaths
 from supplymesh.world.calendar import REGIONS, Calendar, build_calendar, calendar_table
-from supplymesh.world.catalog import Catalog, build_catalog, supplier_specialties
 from supplymesh.world.demand import DemandProfiles, chunk_demand, draw_profiles
 from supplymesh.world.extracts import (
     item_master_table,
@@ -34,6 +33,7 @@ from supplymesh.world.extracts import (
     receipts_table,
     stock_table,
 )
+from supplymesh.world.item_master import Catalog, build_catalog, supplier_specialties
 from supplymesh.world.network import Network, ShippingSchedule, build_network, draw_schedule
 from supplymesh.world.orders import build_order_lines
 from supplymesh.world.people import customer_pool

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from supplymesh.world.catalog import Catalog
+from supplymesh.world.item_master import Catalog
 
 PROMO_TYPES = ("tpr", "display", "bogo")
 PROMO_TYPE_P = (0.55, 0.30, 0.15)

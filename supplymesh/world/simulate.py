@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from supplymesh.world.catalog import Catalog
 from supplymesh.world.demand import ChunkDemand
+from supplymesh.world.item_master import Catalog
 from supplymesh.world.network import Network, ShippingSchedule
 
 LOW_SAFETY_SHARE = 0.25

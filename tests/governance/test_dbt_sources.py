@@ -8,8 +8,8 @@ import yaml
 
 from contracts.sales.orders_v2 import OrdersV2
 from supplymesh.cli import main
+from supplymesh.governance.contract_changes.project_tree import load_definitions
 from supplymesh.governance.dbt_sources import SOURCES_PATH, render_sources, sources_document
-from supplymesh.governance.definitions import load_definitions
 from supplymesh.settings import PROJECT_ROOT
 
 

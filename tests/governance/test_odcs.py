@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from supplymesh.cli import main
-from supplymesh.governance.diff import diff_contracts
+from supplymesh.governance.contract_changes.diff import diff_contracts
+from supplymesh.governance.contract_changes.spec import contract_spec
 from supplymesh.governance.odcs import (
     SCHEMA_PATH,
     OdcsError,
@@ -17,7 +18,6 @@ from supplymesh.governance.odcs import (
     to_odcs,
     validation_errors,
 )
-from supplymesh.governance.spec import contract_spec
 from supplymesh.registry import all_products
 
 VERSIONS = [(p, v) for p in all_products() for v in p.versions]

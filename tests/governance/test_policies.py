@@ -6,7 +6,7 @@ import dataclasses
 import pytest
 
 from supplymesh.cli import main
-from supplymesh.governance.definitions import load_definitions
+from supplymesh.governance.contract_changes.project_tree import load_definitions
 from supplymesh.governance.policies import all_violations
 
 DEFS = load_definitions()

@@ -11,7 +11,7 @@ import pandas as pd
 
 from supplymesh.consumer import connect, run_query
 from supplymesh.headless import materialize
-from supplymesh.product_catalog import catalog_entries
+from supplymesh.product_listing import catalog_entries
 from supplymesh.publishing.landing import latest_batch, new_batch_id
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.registry import all_products

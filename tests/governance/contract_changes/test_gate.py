@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from supplymesh.cli import main
-from supplymesh.governance.definitions import load_ref, load_tree
-from supplymesh.governance.gate import check
+from supplymesh.governance.contract_changes.gate import check
+from supplymesh.governance.contract_changes.project_tree import load_ref, load_tree
 from supplymesh.governance.lineage import LineageGraph, affected_consumers
 from supplymesh.settings import PROJECT_ROOT
 

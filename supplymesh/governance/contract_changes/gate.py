@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from supplymesh.governance.definitions import ProjectDefinitions
-from supplymesh.governance.diff import ContractDiff, diff_contracts
+from supplymesh.governance.contract_changes.diff import ContractDiff, diff_contracts
+from supplymesh.governance.contract_changes.project_tree import ProjectDefinitions
+from supplymesh.governance.contract_changes.spec import ContractSpec
 from supplymesh.governance.policies import SEMVER, Violation, all_violations
-from supplymesh.governance.spec import ContractSpec
 
 Level = Literal["error", "warning", "info"]
 Consumers = Callable[[str, int, list[str] | None], dict[str, list[str]]]

@@ -23,7 +23,7 @@ from typing import Any
 import pandera.pandas as pa
 import yaml
 
-from supplymesh.governance.spec import ContractSpec, contract_spec, spec_from_dict
+from supplymesh.governance.contract_changes.spec import ContractSpec, contract_spec, spec_from_dict
 from supplymesh.registry import ProductDefinitionError, load_product, product_files
 from supplymesh.settings import PROJECT_ROOT
 
@@ -123,7 +123,7 @@ def load_tree(root: Path) -> ProjectDefinitions:
         return load_definitions(root)
     env = {**os.environ, "PYTHONPATH": str(root)}
     done = subprocess.run(
-        [sys.executable, "-m", "supplymesh.governance.definitions", str(root)],
+        [sys.executable, "-m", "supplymesh.governance.contract_changes.project_tree", str(root)],
         cwd=root,
         env=env,
         capture_output=True,

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from supplymesh.cli import main
-from supplymesh.governance.diff import diff_contracts
+from supplymesh.governance.contract_changes.diff import diff_contracts
+from supplymesh.governance.contract_changes.spec import Bound, ColumnSpec, ContractSpec, RuleSpec
 from supplymesh.governance.odcs import to_odcs
-from supplymesh.governance.spec import Bound, ColumnSpec, ContractSpec, RuleSpec
 
 BASE = ContractSpec(
     product="sales.orders",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from supplymesh.governance.spec import Bound, ColumnSpec, ContractSpec, RuleSpec
+from supplymesh.governance.contract_changes.spec import Bound, ColumnSpec, ContractSpec, RuleSpec
 from supplymesh.registry import ACCESS_LEVELS
 
 Bump = Literal["major", "minor", "patch", "none"]
