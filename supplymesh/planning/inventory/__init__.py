@@ -3,6 +3,7 @@
 * ``classification``: ABC/XYZ classes, intermittency and service targets per class.
 * ``demand_risk``, ``protection_quantiles``: forecast error over the protection period and
   lead-time spread; empirical quantiles for intermittent items.
+* ``lead_times``: lead time per series, supplier -> DC statistics with fallbacks.
 * ``policy_inputs``, ``policy``: safety stock, reorder point, order-up-to and the orders due now.
 * ``simulation_inputs``, ``simulation``: the held-out replay against a weeks-of-cover rule.
 """

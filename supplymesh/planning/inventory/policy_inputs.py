@@ -17,7 +17,8 @@ import pandas as pd
 from supplymesh.planning.frames import SERIES_KEYS
 from supplymesh.planning.inventory.classification import ServiceTargets, classify_series
 from supplymesh.planning.inventory.demand_risk import demand_risk, error_panel
-from supplymesh.planning.inventory.policy import protection_days, resolve_lead_times
+from supplymesh.planning.inventory.lead_times import resolve_lead_times
+from supplymesh.planning.inventory.policy import protection_days
 from supplymesh.planning.inventory.protection_quantiles import empirical_protection_quantile
 
 

@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from supplymesh.planning.inventory.classification import ServiceTargets
-from supplymesh.planning.inventory.policy import DEFAULT_LEAD_TIME_DAYS, order_quantities
+from supplymesh.planning.inventory.lead_times import DEFAULT_LEAD_TIME_DAYS
+from supplymesh.planning.inventory.policy import order_quantities
 from supplymesh.planning_settings import PlanningSettings
 
 COVER_WEEKS_RANGE = (0.2, 16.0)

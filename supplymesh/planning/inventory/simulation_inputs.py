@@ -17,12 +17,8 @@ import pandas as pd
 from supplymesh.planning.frames import SERIES_KEYS
 from supplymesh.planning.inventory.classification import ServiceTargets, classify_series
 from supplymesh.planning.inventory.demand_risk import demand_risk, error_panel
-from supplymesh.planning.inventory.policy import (
-    DEFAULT_LEAD_TIME_CV,
-    DEFAULT_LEAD_TIME_DAYS,
-    protection_days,
-    replenishment_levels,
-)
+from supplymesh.planning.inventory.lead_times import DEFAULT_LEAD_TIME_CV, DEFAULT_LEAD_TIME_DAYS
+from supplymesh.planning.inventory.policy import protection_days, replenishment_levels
 from supplymesh.planning.inventory.protection_quantiles import (
     PAIR_KEYS,
     empirical_protection_quantile,

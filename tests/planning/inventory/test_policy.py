@@ -6,13 +6,15 @@ import pandas as pd
 import pytest
 
 from supplymesh.planning.coordination.plan_checks import check_inventory_plan
-from supplymesh.planning.inventory.policy import (
+from supplymesh.planning.inventory.lead_times import (
     DEFAULT_LEAD_TIME_CV,
     DEFAULT_LEAD_TIME_DAYS,
+    resolve_lead_times,
+)
+from supplymesh.planning.inventory.policy import (
     INVENTORY_PLAN_COLUMNS,
     plan_inventory,
     protection_days,
-    resolve_lead_times,
     review_share,
     round_to_case_pack,
     safety_stock,
