@@ -69,3 +69,19 @@ def fsync_directory(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def durable_replace(source: Path, target: Path) -> None:
+    """Rename a finished file, or a folder of finished files, over ``target`` durably.
+
+    For what another writer produced (a DuckDB file, Parquet written by DuckDB): its contents
+    are fsynced first, then the rename, then the folder holding ``target``.
+    """
+    for path in [*source.rglob("*"), source] if source.is_dir() else [source]:
+        if path.is_dir():
+            fsync_directory(path)
+        else:
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    os.replace(source, target)
+    fsync_directory(target.parent)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from supplymesh import files
-from supplymesh.files import atomic_write, exclusive_lock
+from supplymesh.files import atomic_write, durable_replace, exclusive_lock
 from supplymesh.governance import audit
 from supplymesh.settings import MeshPaths
 
@@ -134,3 +134,13 @@ def test_concurrent_publishers_in_several_processes_keep_one_audit_chain(tmp_pat
     result = audit.verify(MeshPaths(tmp_path / "mesh"))
     assert result.ok, result.problems
     assert result.entries == WORKERS * ROUNDS
+
+
+def test_durable_replace_moves_a_finished_folder_over_its_target(tmp_path):
+    staging = tmp_path / ".snap.staging"
+    staging.mkdir()
+    (staging / "data.parquet").write_bytes(b"rows")
+    final = tmp_path / "snap"
+    durable_replace(staging, final)
+    assert not staging.exists()
+    assert (final / "data.parquet").read_bytes() == b"rows"

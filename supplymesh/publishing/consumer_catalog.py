@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from supplymesh.files import durable_replace
 from supplymesh.governance.access import RAW_PII_MODE, ROLES, Role, catalog_path
 from supplymesh.governance.pseudonym import (
     pii_columns,
@@ -157,7 +158,7 @@ def _write_atomically(target: Path, role: Role, manifest: Manifest) -> None:
         con.close()
     if role.sees_raw_pii:
         os.chmod(tmp, RAW_PII_MODE)  # the raw catalog
-    os.replace(tmp, target)
+    durable_replace(Path(tmp), target)
 
 
 def rebuild_catalog(paths: MeshPaths, manifest: Manifest, changed: Product | None = None) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from supplymesh.files import durable_replace
 from supplymesh.governance.access import RAW_PII_MODE
 from supplymesh.governance.pseudonym import (
     pii_columns,
@@ -108,7 +109,7 @@ def _write_snapshot(paths: MeshPaths, checked: CheckedInput, snapshot_id: str) -
     rows = checked.con.execute(
         f"SELECT count(*) FROM read_parquet({literal(str(data))})"
     ).fetchone()[0]
-    os.replace(staging, final)  # the snapshot appears complete or not at all
+    durable_replace(staging, final)  # the snapshot appears complete or not at all
     return final / "data.parquet", int(rows)
 
 

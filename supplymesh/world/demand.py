@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from supplymesh.world.calendar import Calendar
-from supplymesh.world.item_master import CATEGORIES, Catalog
+from supplymesh.world.item_master import CATEGORIES, ItemMaster
 from supplymesh.world.promotions import Promotions
 
 SLOW_MOVER_SHARE = 0.2
@@ -53,10 +53,10 @@ class DemandProfiles:
         return (self.level[skus, None] * self.dc_mix[skus]).reshape(-1)
 
 
-def draw_profiles(rng: np.random.Generator, catalog: Catalog, n_dcs: int) -> DemandProfiles:
+def draw_profiles(rng: np.random.Generator, items: ItemMaster, n_dcs: int) -> DemandProfiles:
     """Draw every SKU's demand character and each category's weekly shape."""
-    n = catalog.n_skus
-    cat = catalog.category
+    n = items.n_skus
+    cat = items.category
     slow = rng.random(n) < SLOW_MOVER_SHARE
     level = np.where(
         slow, rng.uniform(0.08, 0.9, n), rng.lognormal(np.log(LEVEL_MEDIAN), LEVEL_SIGMA, n)
@@ -121,7 +121,7 @@ def promo_effects(
 def chunk_demand(
     skus: np.ndarray,
     prof: DemandProfiles,
-    catalog: Catalog,
+    items: ItemMaster,
     cal: Calendar,
     prices: np.ndarray,
     promos: Promotions,
@@ -144,13 +144,13 @@ def chunk_demand(
     )
     price = prices[skus, :h]
     price_eff = (price / price[:, :1]) ** -prof.elasticity[skus, None]
-    age = t[None, :] - catalog.launch_day[skus, None]
+    age = t[None, :] - items.launch_day[skus, None]
     life = np.where(age < 0, 0.0, 1 - np.exp(-(age + 1) / LAUNCH_RAMP_DAYS))
-    life = np.where(t[None, :] >= catalog.end_day[skus, None], 0.0, life)
+    life = np.where(t[None, :] >= items.end_day[skus, None], 0.0, life)
     regular_sku = prof.level[skus, None] * trend * yearly * price_eff * life  # (n_k, h)
     regular = regular_sku[:, None, :] * prof.dc_mix[skus][:, :, None]  # (n_k, n_dc, h)
 
-    weekly = prof.weekly[catalog.category[skus]][:, cal.weekday[:h]]  # (n_k, h)
+    weekly = prof.weekly[items.category[skus]][:, cal.weekday[:h]]  # (n_k, h)
     holiday = cal.demand_mult[dc_region][:, :h]  # (n_dc, h)
     promo_row, promo_mult = promo_effects(promos, skus, prof.elasticity[skus], len(cal.regions), h)
 

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from supplymesh.world.item_master import CATEGORY_NAMES, Catalog
+from supplymesh.world.item_master import CATEGORY_NAMES, ItemMaster
 from supplymesh.world.network import Network, lane_id
 from supplymesh.world.orders import OrderLines, yyyymmdd
 from supplymesh.world.simulate import ChunkInventory
@@ -206,7 +206,7 @@ def _ids(values: list[str], index: np.ndarray) -> pa.Array:
 
 
 def item_master_table(
-    cat: Catalog,
+    cat: ItemMaster,
     prices: np.ndarray,
     as_of_day: int,
     supplier_ids: list[str],
@@ -240,7 +240,7 @@ def item_master_table(
 
 def orders_table(
     lines: OrderLines,
-    cat: Catalog,
+    cat: ItemMaster,
     dc_ids: list[str],
     customer_ids: pa.Array,
     customer_emails: pa.Array,
@@ -273,7 +273,7 @@ def orders_table(
 
 
 def stock_table(
-    inv: ChunkInventory, skus: np.ndarray, cat: Catalog, dc_ids: list[str], days: np.ndarray
+    inv: ChunkInventory, skus: np.ndarray, cat: ItemMaster, dc_ids: list[str], days: np.ndarray
 ) -> pa.Table:
     """End-of-day stock per series and day, from the day each series is first stocked."""
     h = inv.on_hand.shape[1]
@@ -297,7 +297,7 @@ def stock_table(
 def receipts_table(
     inv: ChunkInventory,
     skus: np.ndarray,
-    cat: Catalog,
+    cat: ItemMaster,
     net: Network,
     prices: np.ndarray,
     days: np.ndarray,

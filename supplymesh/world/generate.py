@@ -33,7 +33,7 @@ from supplymesh.world.extracts import (
     receipts_table,
     stock_table,
 )
-from supplymesh.world.item_master import Catalog, build_catalog, supplier_specialties
+from supplymesh.world.item_master import ItemMaster, build_item_master, supplier_specialties
 from supplymesh.world.network import Network, ShippingSchedule, build_network, draw_schedule
 from supplymesh.world.orders import build_order_lines
 from supplymesh.world.people import customer_pool
@@ -87,7 +87,7 @@ class World:
     spec: Scale
     seed: int
     cal: Calendar
-    catalog: Catalog
+    item_master: ItemMaster
     net: Network
     schedule: ShippingSchedule
     prices: np.ndarray  # (n_skus, n_days) list price
@@ -102,7 +102,7 @@ def build_world(spec: Scale, seed: int, as_of: date) -> World:
     """Draw the world-level facts, each from its own named stream."""
     h = spec.history_days
     cal = build_calendar(as_of, h, spec.horizon_days)
-    catalog = build_catalog(stream(seed, Stream.CATALOG), spec.n_skus, spec.n_suppliers, h)
+    items = build_item_master(stream(seed, Stream.ITEM_MASTER), spec.n_skus, spec.n_suppliers, h)
     net = build_network(
         stream(seed, Stream.NETWORK),
         spec.n_dcs,
@@ -114,14 +114,14 @@ def build_world(spec: Scale, seed: int, as_of: date) -> World:
         spec=spec,
         seed=seed,
         cal=cal,
-        catalog=catalog,
+        item_master=items,
         net=net,
         schedule=draw_schedule(stream(seed, Stream.SHIPPING), net, h),
-        prices=price_paths(stream(seed, Stream.PRICING), catalog.base_price, cal.n_days, h),
+        prices=price_paths(stream(seed, Stream.PRICING), items.base_price, cal.n_days, h),
         promos=plan_promotions(
-            stream(seed, Stream.PROMOTIONS), catalog, np.unique(net.dc_region), cal.n_days
+            stream(seed, Stream.PROMOTIONS), items, np.unique(net.dc_region), cal.n_days
         ),
-        profiles=draw_profiles(stream(seed, Stream.PROFILES), catalog, spec.n_dcs),
+        profiles=draw_profiles(stream(seed, Stream.PROFILES), items, spec.n_dcs),
         policies=draw_policies(stream(seed, Stream.POLICY), spec.n_skus, spec.n_dcs),
         customer_ids=pa.array(customer_ids, pa.string()),
         customer_emails=pa.array(customer_emails, pa.string()),
@@ -136,9 +136,9 @@ def reference_tables(w: World) -> dict[str, pa.Table]:
         "locations": w.net.locations,
         "lanes": w.net.lanes,
         "item_master": item_master_table(
-            w.catalog, w.prices, w.spec.history_days - 1, w.net.supplier_ids, first_day
+            w.item_master, w.prices, w.spec.history_days - 1, w.net.supplier_ids, first_day
         ),
-        "promotions": promotions_table(w.promos, w.catalog, REGIONS, first_day),
+        "promotions": promotions_table(w.promos, w.item_master, REGIONS, first_day),
     }
 
 
@@ -146,8 +146,12 @@ def write_chunk(out: BatchWriter, w: World, chunk_no: int, skus: np.ndarray) -> 
     """Simulate one chunk of SKUs and append its orders (one part), stock and receipts."""
     spec, cal, n_dcs = w.spec, w.cal, w.spec.n_dcs
     rngs = [stream(w.seed, Stream.SKU, int(k)) for k in skus]  # demand first, then fill
-    dem = chunk_demand(skus, w.profiles, w.catalog, cal, w.prices, w.promos, w.net.dc_region, rngs)
-    inv = simulate_inventory(skus, dem, w.catalog, w.net, w.schedule, w.policies, cal.weekday, rngs)
+    dem = chunk_demand(
+        skus, w.profiles, w.item_master, cal, w.prices, w.promos, w.net.dc_region, rngs
+    )
+    inv = simulate_inventory(
+        skus, dem, w.item_master, w.net, w.schedule, w.policies, cal.weekday, rngs
+    )
     chunk_rng = stream(w.seed, Stream.CHUNK, chunk_no)
     level = w.profiles.series_level(skus)
     promo_ids = pa.array(w.promos.ids, pa.string())
@@ -173,7 +177,7 @@ def write_chunk(out: BatchWriter, w: World, chunk_no: int, skus: np.ndarray) -> 
             "orders",
             orders_table(
                 lines,
-                w.catalog,
+                w.item_master,
                 w.net.dc_ids,
                 w.customer_ids,
                 w.customer_emails,
@@ -182,10 +186,10 @@ def write_chunk(out: BatchWriter, w: World, chunk_no: int, skus: np.ndarray) -> 
             ),
         )
     out.end_part("orders")
-    out.append("stock_snapshot", stock_table(inv, skus, w.catalog, w.net.dc_ids, cal.days))
+    out.append("stock_snapshot", stock_table(inv, skus, w.item_master, w.net.dc_ids, cal.days))
     out.append(
         "receipts",
-        receipts_table(inv, skus, w.catalog, w.net, w.prices, cal.days, spec.history_days),
+        receipts_table(inv, skus, w.item_master, w.net, w.prices, cal.days, spec.history_days),
     )
 
 
@@ -214,7 +218,7 @@ def generate_world(
         for i, (name, table) in enumerate(reference.items(), start=1):
             out.write(name, table)
             report("reference", i, len(reference))
-        chunks = plan_chunks(world.catalog.supplier, spec.n_suppliers, spec.chunk_skus)
+        chunks = plan_chunks(world.item_master.supplier, spec.n_suppliers, spec.chunk_skus)
         for c, skus in enumerate(chunks):
             write_chunk(out, world, c, skus)
             pa.default_memory_pool().release_unused()  # keep the peak at one chunk's worth

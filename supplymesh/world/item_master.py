@@ -146,7 +146,7 @@ DISCONTINUED_SHARE = 0.04  # items delisted before the as-of date (is_active = f
 
 
 @dataclass(frozen=True)
-class Catalog:
+class ItemMaster:
     """One row per SKU; day indexes count from the first history day (negative = before it)."""
 
     skus: list[str]
@@ -178,9 +178,9 @@ def supplier_specialties(n_suppliers: int) -> list[str]:
     return [CATEGORY_NAMES[j % len(CATEGORIES)] for j in range(n_suppliers)]
 
 
-def build_catalog(
+def build_item_master(
     rng: np.random.Generator, n_skus: int, n_suppliers: int, history_days: int
-) -> Catalog:
+) -> ItemMaster:
     """Draw ``n_skus`` items with consistent physical, commercial and sourcing attributes."""
     n_cat = len(CATEGORIES)
     share = np.array([c.share for c in CATEGORIES])
@@ -229,7 +229,7 @@ def build_catalog(
         size = f"{weight[i]:.1f}kg" if weight[i] >= 1 else f"{weight[i] * 1000:.0f}g"
         brands.append(brand)
         descriptions.append(f"{brand} {noun} {variant} {size}")
-    return Catalog(
+    return ItemMaster(
         skus,
         descriptions,
         brands,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from supplymesh.world.item_master import Catalog
+from supplymesh.world.item_master import ItemMaster
 
 PROMO_TYPES = ("tpr", "display", "bogo")
 PROMO_TYPE_P = (0.55, 0.30, 0.15)
@@ -42,11 +42,11 @@ class Promotions:
 
 
 def plan_promotions(
-    rng: np.random.Generator, catalog: Catalog, regions: np.ndarray, n_days: int
+    rng: np.random.Generator, items: ItemMaster, regions: np.ndarray, n_days: int
 ) -> Promotions:
     """Non-overlapping promotions per SKU x region (``regions``: indexes of the regions sold in),
     starting anywhere up to the horizon end."""
-    n_sku, n_regions = catalog.n_skus, regions.size
+    n_sku, n_regions = items.n_skus, regions.size
     per_year = np.where(
         rng.random(n_sku) < NEVER_PROMOTED_SHARE, 0.0, rng.uniform(*PER_YEAR, n_sku)
     )
@@ -71,8 +71,8 @@ def plan_promotions(
     keep = (
         (per_year[sku] > 0)
         & (start < n_days)
-        & (start >= catalog.launch_day[sku])
-        & (end < catalog.end_day[sku])
+        & (start >= items.launch_day[sku])
+        & (end < items.end_day[sku])
     )
     ids = [f"PR{i + 1:07d}" for i in range(int(keep.sum()))]
     return Promotions(
@@ -81,13 +81,13 @@ def plan_promotions(
 
 
 def promotions_table(
-    p: Promotions, catalog: Catalog, regions: tuple[str, ...], first_day: np.datetime64
+    p: Promotions, items: ItemMaster, regions: tuple[str, ...], first_day: np.datetime64
 ) -> pa.Table:
     """The ``promotions`` extract."""
     return pa.table(
         {
             "promo_id": p.ids,
-            "sku": pa.array(catalog.skus).take(pa.array(p.sku)),
+            "sku": pa.array(items.skus).take(pa.array(p.sku)),
             "region": pa.array(regions).take(pa.array(p.region)),
             "start_date": pa.array(first_day + p.start),
             "end_date": pa.array(first_day + p.end),

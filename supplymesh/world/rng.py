@@ -19,7 +19,7 @@ class Stream(IntEnum):
 
     CALENDAR = 0
     NETWORK = 1
-    CATALOG = 2
+    ITEM_MASTER = 2
     PRICING = 3
     PROMOTIONS = 4
     SHIPPING = 5

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from supplymesh.world.demand import ChunkDemand
-from supplymesh.world.item_master import Catalog
+from supplymesh.world.item_master import ItemMaster
 from supplymesh.world.network import Network, ShippingSchedule
 
 LOW_SAFETY_SHARE = 0.25
@@ -66,7 +66,7 @@ class ChunkInventory:
 def simulate_inventory(
     skus: np.ndarray,
     dem: ChunkDemand,
-    catalog: Catalog,
+    items: ItemMaster,
     net: Network,
     schedule: ShippingSchedule,
     policies: Policies,
@@ -78,22 +78,22 @@ def simulate_inventory(
     n_dc = net.n_dcs
     sku_s = np.repeat(skus, n_dc)
     dc_s = np.tile(np.arange(n_dc), skus.size)
-    sup_s = catalog.supplier[sku_s]
+    sup_s = items.supplier[sku_s]
     handling = net.dc_handling[dc_s]
-    case, moq = catalog.case_pack[sku_s], catalog.min_order_qty[sku_s]
+    case, moq = items.case_pack[sku_s], items.min_order_qty[sku_s]
 
     low, high = _planner_levels(skus, dem, net, policies, sup_s, dc_s, moq)
     t = np.arange(h)
-    alive = (t[None, :] >= catalog.launch_day[sku_s, None]) & (
-        t[None, :] < catalog.end_day[sku_s, None]
+    alive = (t[None, :] >= items.launch_day[sku_s, None]) & (
+        t[None, :] < items.end_day[sku_s, None]
     )
     review = net.supplier_review_days[sup_s][:, weekday[:h]] & alive
     lead = schedule.lead[sup_s, dc_s, :h]
     transit = schedule.transit[sup_s, dc_s, :h]
 
-    short = _supplier_shortfalls(net.fill_short_prob[catalog.supplier[skus]], sku_rngs, n_dc, h)
+    short = _supplier_shortfalls(net.fill_short_prob[items.supplier[skus]], sku_rngs, n_dc, h)
 
-    first_day = np.clip(catalog.launch_day[sku_s], 0, None)
+    first_day = np.clip(items.launch_day[sku_s], 0, None)
     init_stock = np.zeros(n_series, dtype=np.int64)
     starts = first_day < h
     fd = first_day[starts]

@@ -10,7 +10,7 @@ SHA-256 of the pickle, and ``load_model`` refuses an artifact whose hash no long
 Status follows one life cycle: ``candidate`` (trained, not serving; possibly awaiting a human
 approval) -> ``champion`` (the one version that serves) -> ``retired`` (replaced, or rejected at
 the gate; ``decision`` says which). The functions here are pure table operations plus artifact
-I/O; the gate's rules are in ``promotion``.
+I/O; the gate's rules are in ``champion_challenger``.
 """
 
 from __future__ import annotations

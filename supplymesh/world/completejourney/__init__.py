@@ -15,7 +15,7 @@ them with the synthetic world's own building blocks:
   household actually paid (retail and coupon discounts taken off, floored at a quarter), so
   promotions show in the price without a category-mix artefact. Dollars are converted at the
   2017 average reference rate (``EUR_PER_USD``), since every product of the mesh is in euros.
-* **Catalog.** List price = median regular price of the category's lines; cost 70 % of it;
+* **ItemMaster.** List price = median regular price of the category's lines; cost 70 % of it;
   weight, volume, case pack and pallet quantity from the category's department; suppliers
   specialise by department.
 * **Promotions.** A promotion is a week in which a category's discount depth in a region (its

@@ -18,7 +18,7 @@ class ReplenishedHistory:
     """The replayed stock of every series (SKU-major, then DC) over the data's days."""
 
     sim: Replenishment
-    catalog: pd.DataFrame
+    items: pd.DataFrame
     net: Network
     days: pd.DatetimeIndex
     history_days: int
@@ -29,13 +29,13 @@ class ReplenishedHistory:
 
 def orders_table(
     lines: pd.DataFrame,
-    catalog: pd.DataFrame,
+    items: pd.DataFrame,
     promos: pd.DataFrame,
     dc_ids: list[str],
     region_of_dc: dict[int, str],
 ) -> pa.Table:
     """The sales extract: one line per basket and category."""
-    cat = catalog.set_index("category")
+    cat = items.set_index("category")
     out = lines.assign(
         sku=lines["category"].map(cat["sku"]),
         list_price=lines["category"].map(cat["list_price"]),
@@ -87,25 +87,25 @@ def calendar_table(days: pd.DatetimeIndex, regions: list[str]) -> pa.Table:
     )
 
 
-def item_master_table(catalog: pd.DataFrame, first: object) -> pa.Table:
+def item_master_table(items: pd.DataFrame, first: object) -> pa.Table:
     """One SKU per category, all launched on the data's first day."""
     return pa.table(
         {
-            "sku": catalog["sku"].to_numpy(),
-            "description": catalog["category"].str.title().to_numpy(),
-            "category": catalog["department"].str.lower().to_numpy(),
-            "brand": ["The Complete Journey"] * len(catalog),
-            "supplier_id": catalog["supplier_id"].to_numpy(),
-            "unit_cost": (catalog["list_price"] * COST_RATIO).round(4).to_numpy(),
-            "list_price": catalog["list_price"].to_numpy(float),
-            "currency": ["EUR"] * len(catalog),
-            "unit_weight_kg": catalog["unit_weight_kg"].to_numpy(float),
-            "unit_volume_m3": catalog["unit_volume_m3"].to_numpy(float),
-            "case_pack": catalog["case_pack"].to_numpy(np.int64),
-            "units_per_pallet": catalog["units_per_pallet"].to_numpy(np.int64),
-            "min_order_qty": catalog["case_pack"].to_numpy(np.int64),
-            "launch_date": pa.array([first] * len(catalog)),
-            "is_active": [True] * len(catalog),
+            "sku": items["sku"].to_numpy(),
+            "description": items["category"].str.title().to_numpy(),
+            "category": items["department"].str.lower().to_numpy(),
+            "brand": ["The Complete Journey"] * len(items),
+            "supplier_id": items["supplier_id"].to_numpy(),
+            "unit_cost": (items["list_price"] * COST_RATIO).round(4).to_numpy(),
+            "list_price": items["list_price"].to_numpy(float),
+            "currency": ["EUR"] * len(items),
+            "unit_weight_kg": items["unit_weight_kg"].to_numpy(float),
+            "unit_volume_m3": items["unit_volume_m3"].to_numpy(float),
+            "case_pack": items["case_pack"].to_numpy(np.int64),
+            "units_per_pallet": items["units_per_pallet"].to_numpy(np.int64),
+            "min_order_qty": items["case_pack"].to_numpy(np.int64),
+            "launch_date": pa.array([first] * len(items)),
+            "is_active": [True] * len(items),
         }
     )
 
@@ -117,7 +117,7 @@ def stock_table(h: ReplenishedHistory) -> pa.Table:
     return pa.table(
         {
             "snapshot_date": pa.array(h.days[day].date),
-            "sku": h.catalog["sku"].to_numpy()[h.series_sku[series]],
+            "sku": h.items["sku"].to_numpy()[h.series_sku[series]],
             "location_id": np.array(h.net.dc_ids)[h.series_dc[series]],
             "on_hand": h.sim.on_hand[:, : h.history_days].reshape(-1),
             "on_order": h.sim.on_order[:, : h.history_days].reshape(-1),
@@ -132,13 +132,13 @@ def receipts_table(h: ReplenishedHistory) -> pa.Table:
     rec = rec.sort_values(["order", "series"], kind="stable")
     rec["supplier"] = h.series_supplier[rec["series"]]
     rec["dc"] = h.series_dc[rec["series"]]
-    rec["sku"] = h.catalog["sku"].to_numpy()[h.series_sku[rec["series"]]]
+    rec["sku"] = h.items["sku"].to_numpy()[h.series_sku[rec["series"]]]
     rec["po_id"] = [
         f"PO{h.days[o]:%Y%m%d}-{h.net.supplier_ids[s]}-{h.net.dc_ids[j]}"
         for o, s, j in zip(rec["order"], rec["supplier"], rec["dc"], strict=True)
     ]
     rec["po_line"] = rec.groupby("po_id").cumcount() + 1
-    cost = dict(zip(h.catalog["sku"], (h.catalog["list_price"] * COST_RATIO).round(4), strict=True))
+    cost = dict(zip(h.items["sku"], (h.items["list_price"] * COST_RATIO).round(4), strict=True))
     return pa.table(
         {
             "po_id": rec["po_id"].to_numpy(),

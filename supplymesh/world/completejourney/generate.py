@@ -23,8 +23,8 @@ from supplymesh.world.completejourney.source import (
     AS_OF,
     CJ_SCALES,
     CjScale,
-    catalog_frame,
     category_lines,
+    item_master_frame,
     promotions_frame,
     store_dcs,
 )
@@ -64,21 +64,21 @@ def generate_completejourney(
     lines["dc"] = lines["store_id"].map(dc_of_store)
     regions = net.locations.column("region").to_pylist()[: spec.n_dcs]
     region_of_dc = dict(enumerate(regions))
-    catalog = catalog_frame(lines, spec.n_suppliers, net.supplier_ids)
-    sku_of = dict(zip(catalog["category"], catalog["sku"], strict=True))
+    items = item_master_frame(lines, spec.n_suppliers, net.supplier_ids)
+    sku_of = dict(zip(items["category"], items["sku"], strict=True))
     promos = promotions_frame(lines, region_of_dc, sku_of)
     report("orders", 2, 4)
 
     days = pd.date_range(first, periods=n_days)
-    demand = _series_demand(lines, catalog, sku_of, days, history_days, spec.n_dcs)
-    series_sku = np.repeat(np.arange(len(catalog)), spec.n_dcs)
-    series_dc = np.tile(np.arange(spec.n_dcs), len(catalog))
+    demand = _series_demand(lines, items, sku_of, days, history_days, spec.n_dcs)
+    series_sku = np.repeat(np.arange(len(items)), spec.n_dcs)
+    series_dc = np.tile(np.arange(spec.n_dcs), len(items))
     supplier_index = {s: j for j, s in enumerate(net.supplier_ids)}
-    series_supplier = catalog["supplier_id"].map(supplier_index).to_numpy()[series_sku]
+    series_supplier = items["supplier_id"].map(supplier_index).to_numpy()[series_sku]
     weekday = days.dayofweek.to_numpy()
     sim = replenish(
         demand,
-        catalog["case_pack"].to_numpy()[series_sku],
+        items["case_pack"].to_numpy()[series_sku],
         series_supplier,
         series_dc,
         net.supplier_review_days,
@@ -90,17 +90,17 @@ def generate_completejourney(
     report("stock", 3, 4)
 
     history = ReplenishedHistory(
-        sim, catalog, net, days, history_days, series_sku, series_dc, series_supplier
+        sim, items, net, days, history_days, series_sku, series_dc, series_supplier
     )
     tables = {
         "calendar": calendar_table(days, regions),
         "locations": net.locations,
         "lanes": net.lanes,
-        "item_master": item_master_table(catalog, days[0].date()),
+        "item_master": item_master_table(items, days[0].date()),
         "promotions": pa.Table.from_pandas(promos.drop(columns="week"), preserve_index=False),
         "receipts": receipts_table(history),
         "stock_snapshot": stock_table(history),
-        "orders": orders_table(lines, catalog, promos, list(net.dc_ids), region_of_dc),
+        "orders": orders_table(lines, items, promos, list(net.dc_ids), region_of_dc),
     }
     with BatchWriter(paths.landing, batch_id) as out:
         for name, table in tables.items():
@@ -120,7 +120,7 @@ def generate_completejourney(
 
 def _series_demand(
     lines: pd.DataFrame,
-    catalog: pd.DataFrame,
+    items: pd.DataFrame,
     sku_of: dict[str, str],
     days: pd.DatetimeIndex,
     history_days: int,
@@ -128,8 +128,8 @@ def _series_demand(
 ) -> np.ndarray:
     """Units sold per series (SKU-major, then DC) and day of the history."""
     day_index = {d.date(): i for i, d in enumerate(days)}
-    sku_no = {s: k for k, s in enumerate(catalog["sku"])}
-    demand = np.zeros((len(catalog) * n_dcs, history_days))
+    sku_no = {s: k for k, s in enumerate(items["sku"])}
+    demand = np.zeros((len(items) * n_dcs, history_days))
     series_of_line = lines["category"].map(sku_of).map(sku_no) * n_dcs + lines["dc"]
     day_of_line = pd.to_datetime(lines["day"]).dt.date.map(day_index)
     np.add.at(demand, (series_of_line.to_numpy(), day_of_line.to_numpy()), lines["quantity"])

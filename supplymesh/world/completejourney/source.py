@@ -129,7 +129,9 @@ def store_dcs(lines: pd.DataFrame, n_dcs: int) -> dict[int, int]:
     return out
 
 
-def catalog_frame(lines: pd.DataFrame, n_suppliers: int, supplier_ids: list[str]) -> pd.DataFrame:
+def item_master_frame(
+    lines: pd.DataFrame, n_suppliers: int, supplier_ids: list[str]
+) -> pd.DataFrame:
     """The item master: one SKU per category, largest category first."""
     cats = (
         lines[["category", "department", "n_lines"]]
