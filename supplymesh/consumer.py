@@ -9,15 +9,18 @@ another catalog or write a file behind the views' back.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from supplymesh.governance.access import DEFAULT_ROLE, catalog_path, get_role
 from supplymesh.publishing.consumer_catalog import META_SCHEMA
 from supplymesh.registry import all_products
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal
+
+if TYPE_CHECKING:  # DuckDB imports pandas itself when a result becomes a frame
+    import pandas as pd
 
 
 def connect(paths: MeshPaths, role: str = DEFAULT_ROLE) -> duckdb.DuckDBPyConnection:
@@ -50,10 +53,16 @@ def connect(paths: MeshPaths, role: str = DEFAULT_ROLE) -> duckdb.DuckDBPyConnec
 
 
 def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    """Run one statement; a write, a file access or a product the role may not read fails with
-    an explicit PermissionError."""
+    """Run one statement, its rows as a frame; a write, a file access or a product the role may
+    not read fails with an explicit PermissionError."""
+    return execute(con, sql).df()
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyConnection:
+    """Run one statement and return DuckDB's result to fetch rows from (no pandas: what
+    ``mesh query`` prints); fails like ``run_query``."""
     try:
-        return con.execute(sql).df()
+        return con.execute(sql)
     except duckdb.InvalidInputException as exc:
         if "read-only" in str(exc):
             raise PermissionError(

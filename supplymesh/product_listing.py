@@ -14,9 +14,12 @@ from supplymesh.registry import all_products
 from supplymesh.settings import MeshPaths
 
 
-def catalog_entries(paths: MeshPaths, role: str = DEFAULT_ROLE) -> list[dict[str, Any]]:
+def catalog_entries(
+    paths: MeshPaths, role: str = DEFAULT_ROLE, *, with_columns: bool = True
+) -> list[dict[str, Any]]:
     """One entry per product the role may read: its latest version, every major available,
-    columns, publishing."""
+    columns, publishing. The columns come from the contracts (pandera models, imported on first
+    use): ``with_columns=False`` leaves them out, and the contracts unread."""
     spec = get_role(role)
     manifest = read_manifest(paths)
     entries = []
@@ -59,7 +62,7 @@ def catalog_entries(paths: MeshPaths, role: str = DEFAULT_ROLE) -> list[dict[str
                 "status": latest.status,
                 "access": product.access,
                 "freshness_sla": f"{product.freshness_sla_hours:g}h",
-                "columns": spec.visible_columns(latest.columns),
+                **({"columns": spec.visible_columns(latest.columns)} if with_columns else {}),
                 "last_published": latest_entry["last_published"],
                 "version_details": versions,
             }

@@ -26,12 +26,14 @@ import importlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandera.pandas as pa
 import yaml
 
 from supplymesh.settings import DATA_PRODUCTS_DIR
+
+if TYPE_CHECKING:  # a contract's own module imports pandera when the contract is first read
+    import pandera.pandas as pa
 
 Status = Literal["active", "deprecated", "retired"]
 Access = Literal["public", "internal", "restricted"]

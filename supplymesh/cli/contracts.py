@@ -16,29 +16,24 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from supplymesh.governance.contract_changes.diff import diff_contracts
-from supplymesh.governance.contract_changes.gate import check
 from supplymesh.governance.contract_changes.project_tree import (
     DefinitionsError,
-    ProjectDefinitions,
     load_ref,
     load_tree,
 )
-from supplymesh.governance.contract_changes.spec import ContractSpec
-from supplymesh.governance.dbt_sources import (
-    SOURCES_PATH,
-    render_sources,
-    sources_drift,
-    write_sources,
-)
-from supplymesh.governance.mart_contracts import mart_violations
-from supplymesh.governance.odcs import OdcsError, file_name, from_odcs, to_odcs, validation_errors
-from supplymesh.publishing.manifest import read_manifest
+from supplymesh.governance.dbt_sources import SOURCES_PATH
 from supplymesh.settings import PROJECT_ROOT, mesh_paths
-from supplymesh.transforms_project import load_dbt_manifest
+
+if TYPE_CHECKING:
+    from supplymesh.governance.contract_changes.project_tree import ProjectDefinitions
+    from supplymesh.governance.contract_changes.spec import ContractSpec
+
+# Declaring the verbs imports the definitions' readers (YAML only); the contracts themselves
+# (pandera), ODCS (jsonschema) and the gate are imported by the verb that needs them.
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -87,6 +82,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_sources(args: argparse.Namespace) -> int:
+    from supplymesh.governance.dbt_sources import render_sources, write_sources
+
     defs = load_tree(args.project)
     for subject, message in defs.errors:
         print(f"mesh contracts sources: {subject}: {message}", file=sys.stderr)
@@ -100,6 +97,8 @@ def run_sources(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from supplymesh.governance.odcs import file_name, to_odcs, validation_errors
+
     defs = load_tree(PROJECT_ROOT)
     args.out.mkdir(parents=True, exist_ok=True)
     invalid = 0
@@ -122,6 +121,8 @@ def resolve_contract(reference: str, repo: Path = PROJECT_ROOT) -> ContractSpec:
     """An ODCS file, ``domain.product@major`` or ``git-ref:domain.product@major``."""
     path = Path(reference)
     if path.suffix in (".yaml", ".yml", ".json") and path.exists():
+        from supplymesh.governance.odcs import from_odcs
+
         return from_odcs(yaml.safe_load(path.read_text()))
     ref, _, target = reference.rpartition(":")
     product, at, major = target.partition("@")
@@ -139,6 +140,9 @@ def resolve_contract(reference: str, repo: Path = PROJECT_ROOT) -> ContractSpec:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    from supplymesh.governance.contract_changes.diff import diff_contracts
+    from supplymesh.governance.odcs import OdcsError
+
     try:
         old, new = resolve_contract(args.old), resolve_contract(args.new)
     except (ValueError, OdcsError, DefinitionsError) as exc:
@@ -169,6 +173,12 @@ def _consumers():
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from supplymesh.governance.contract_changes.gate import check
+    from supplymesh.governance.dbt_sources import sources_drift
+    from supplymesh.governance.mart_contracts import mart_violations
+    from supplymesh.publishing.manifest import read_manifest
+    from supplymesh.transforms_project import load_dbt_manifest
+
     today = args.today or dt.date.today()
     try:
         head = load_tree(args.project)

@@ -14,27 +14,17 @@ import argparse
 import json
 import sys
 import time
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from supplymesh.planning.coordination.evaluation import (
-    forecast_figures,
-    inventory_figures,
-    logistics_figures,
-)
-from supplymesh.planning.inventory.protection_quantiles import lead_time_samples
-from supplymesh.planning.inventory.simulation import SimulationConfig
-from supplymesh.planning.inventory.simulation_inputs import prepare_simulation
-from supplymesh.planning.model_lifecycle import model_registry as reg
-from supplymesh.planning_inputs import published_model_registry, read_mart, read_product
-from supplymesh.planning_settings import (
-    PLANNING_SETTINGS_KEY,
-    PlanningSettings,
-    load_planning_settings,
-)
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.registry import get_product
 from supplymesh.settings import MeshPaths, mesh_paths
+
+if TYPE_CHECKING:
+    from supplymesh.planning_settings import PlanningSettings
+
+# The planners (pandas, scikit-learn) are imported by ``evaluate`` and ``_print``, when the verb
+# runs: declaring it, and `mesh --help`, imports none of them.
 
 PLAN = "planning.inventory_plan"
 
@@ -53,6 +43,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def plan_settings(paths: MeshPaths) -> tuple[PlanningSettings, str]:
     """The planning settings the served inventory plan was made with, and where they come from
     (a plan published before settings were recorded: the runtime folder's settings)."""
+    from supplymesh.planning_settings import PLANNING_SETTINGS_KEY, load_planning_settings
+
     product = get_product(PLAN)
     snap = current_snapshot(read_manifest(paths), product.key, product.latest.major)
     recorded = (snap or {}).get("metadata", {}).get(PLANNING_SETTINGS_KEY)
@@ -64,6 +56,17 @@ def plan_settings(paths: MeshPaths) -> tuple[PlanningSettings, str]:
 
 def evaluate(paths: MeshPaths, seeds: int | None = None) -> dict[str, object]:
     """Every figure of the report, as plain values."""
+    from supplymesh.planning.coordination.evaluation import (
+        forecast_figures,
+        inventory_figures,
+        logistics_figures,
+    )
+    from supplymesh.planning.inventory.protection_quantiles import lead_time_samples
+    from supplymesh.planning.inventory.simulation import SimulationConfig
+    from supplymesh.planning.inventory.simulation_inputs import prepare_simulation
+    from supplymesh.planning.model_lifecycle import model_registry as reg
+    from supplymesh.planning_inputs import published_model_registry, read_mart, read_product
+
     started = time.perf_counter()
     champion = reg.champion(published_model_registry(paths))
     if champion is None:
@@ -110,6 +113,8 @@ def evaluate(paths: MeshPaths, seeds: int | None = None) -> dict[str, object]:
 
 
 def _print(report: dict) -> None:
+    import pandas as pd
+
     s = report["settings"]
     targets = " ".join(f"{c} {t:g}" for c, t in s["service_targets"].items())
     print(

@@ -16,16 +16,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from supplymesh.governance.audit import record
-from supplymesh.planning.forecasting.history_backtest import backtest_history, read_history
-from supplymesh.planning.model_lifecycle import model_registry as reg
-from supplymesh.planning_inputs import published_model_registry
-from supplymesh.progress import Progress
-from supplymesh.publishing.publish import publish_frame
 from supplymesh.settings import mesh_paths
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Each verb imports the planning stack it runs on (pandas, scikit-learn, the model registry)
+# inside its function: declaring the verbs, and `mesh --help`, import none of it.
 
 LIST_COLUMNS = [
     "model_version",
@@ -82,6 +81,9 @@ def _row(name: str, m: dict) -> str:
 
 
 def run_backtest(args: argparse.Namespace) -> int:
+    from supplymesh.planning.forecasting.history_backtest import backtest_history, read_history
+    from supplymesh.progress import Progress
+
     history = read_history(args.input)
     with Progress("backtest") as progress:
         report, _ = backtest_history(
@@ -105,6 +107,10 @@ def run_backtest(args: argparse.Namespace) -> int:
 
 
 def run_models(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from supplymesh.planning_inputs import published_model_registry
+
     registry = published_model_registry(mesh_paths())
     if args.json:
         print(registry.to_json(orient="records", date_format="iso", indent=2))
@@ -118,6 +124,10 @@ def run_models(args: argparse.Namespace) -> int:
 
 
 def _publish(registry: pd.DataFrame, action: str, version: str, actor: str, reason: str) -> int:
+    from supplymesh.governance.audit import record
+    from supplymesh.planning.model_lifecycle import model_registry as reg
+    from supplymesh.publishing.publish import publish_frame
+
     paths = mesh_paths()
     result = publish_frame(reg.PRODUCT, registry, paths=paths, run_id=f"cli-{action}")
     if not result.published:
@@ -130,6 +140,9 @@ def _publish(registry: pd.DataFrame, action: str, version: str, actor: str, reas
 
 
 def run_approve(args: argparse.Namespace) -> int:
+    from supplymesh.planning.model_lifecycle import model_registry as reg
+    from supplymesh.planning_inputs import published_model_registry
+
     paths = mesh_paths()
     with reg.registry_lock(paths):
         try:
@@ -154,6 +167,9 @@ def run_approve(args: argparse.Namespace) -> int:
 
 
 def run_reject(args: argparse.Namespace) -> int:
+    from supplymesh.planning.model_lifecycle import model_registry as reg
+    from supplymesh.planning_inputs import published_model_registry
+
     paths = mesh_paths()
     with reg.registry_lock(paths):
         try:

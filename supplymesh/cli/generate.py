@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from supplymesh.progress import Progress
 from supplymesh.settings import mesh_paths
-from supplymesh.world.completejourney import generate_completejourney
-from supplymesh.world.generate import generate_world
 from supplymesh.world.scales import SCALES
 
 
@@ -32,6 +29,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from supplymesh.progress import Progress
+    from supplymesh.world.completejourney import generate_completejourney
+    from supplymesh.world.generate import generate_world
+
     paths = mesh_paths()
     with Progress(f"generate {args.scale}") as progress:
         if args.world == "completejourney":

@@ -7,9 +7,7 @@ import os
 import sys
 import time
 
-from supplymesh.dagster_home import INSTANCE_CONFIGS, InstanceConfigError
-from supplymesh.headless import materialize
-from supplymesh.planning_settings import PlanningSettingsError
+from supplymesh.dagster_home import INSTANCE_CONFIGS
 
 
 def add_instance_option(p: argparse.ArgumentParser) -> None:
@@ -56,6 +54,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from supplymesh.dagster_home import InstanceConfigError
+    from supplymesh.headless import materialize  # Dagster and the mesh's definitions
+    from supplymesh.planning_settings import PlanningSettingsError
+
     apply_instance_option(args)
     started = time.monotonic()
     try:

@@ -23,7 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    entries = catalog_entries(mesh_paths(), args.role)
+    # the table shows no columns: without them no contract is imported (pandera, pandas)
+    entries = catalog_entries(mesh_paths(), args.role, with_columns=args.json)
     if args.json:
         print(json.dumps(entries, indent=2))
         return 0

@@ -6,10 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import duckdb
-
-from supplymesh.reporting.html_report import render_report
-from supplymesh.reporting.latest_plan import load_latest_plan
 from supplymesh.settings import mesh_paths
 
 REPORT_FILE = "plan_report.html"
@@ -26,6 +22,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from supplymesh.reporting.html_report import render_report  # matplotlib, Jinja2
+    from supplymesh.reporting.latest_plan import load_latest_plan
+
     paths = mesh_paths()
     out_dir = (args.out or paths.reports).resolve()
     try:

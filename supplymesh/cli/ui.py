@@ -10,9 +10,7 @@ import sys
 from pathlib import Path
 
 from supplymesh.cli.materialize import add_instance_option, apply_instance_option
-from supplymesh.dagster_home import InstanceConfigError, prepare_dagster_home
 from supplymesh.settings import PROJECT_ROOT, mesh_paths
-from supplymesh.transforms_project import dbt_env, ensure_manifest
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -73,6 +71,9 @@ def restore_default_signals() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from supplymesh.dagster_home import InstanceConfigError, prepare_dagster_home
+    from supplymesh.transforms_project import dbt_env, ensure_manifest
+
     apply_instance_option(args)
     paths = mesh_paths()
     try:

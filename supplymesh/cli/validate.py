@@ -13,11 +13,8 @@ import json
 import sys
 from pathlib import Path
 
-from supplymesh.governance.pseudonym import pii_columns, pseudonym_key, pseudonymise_samples
-from supplymesh.publishing.manifest import served_tables
 from supplymesh.registry import get_product
 from supplymesh.settings import mesh_paths
-from supplymesh.validation.engine import validate_file
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +35,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from supplymesh.governance.pseudonym import pii_columns, pseudonym_key, pseudonymise_samples
+    from supplymesh.publishing.manifest import served_tables
+    from supplymesh.validation.engine import validate_file
+
     try:
         product = get_product(args.product)
         version = product.version(args.major) if args.major else product.latest

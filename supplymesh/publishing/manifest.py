@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from filelock import FileLock
 
 from supplymesh.files import atomic_write, exclusive_lock
 from supplymesh.registry import get_product
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Manifest = dict[str, Any]
 
@@ -58,6 +60,8 @@ def current_frame(paths: MeshPaths, product: str, major: int) -> pd.DataFrame | 
     snap = current_snapshot(read_manifest(paths), product, major)
     if snap is None or not Path(snap["path"]).exists():
         return None
+    import pandas as pd  # the manifest's readers that only look up snapshots never load it
+
     return pd.read_parquet(snap["path"])
 
 

@@ -10,9 +10,10 @@ landing file. Checks with no SQL form (custom Python checks) stay in pandera and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandera.pandas as pa
+if TYPE_CHECKING:  # the checks come from a contract, whose module imports pandera
+    import pandera.pandas as pa
 
 
 def quote(identifier: str) -> str:

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandera.pandas as pa
 import yaml
 
 from supplymesh.governance.contract_changes.spec import ContractSpec, contract_spec, spec_from_dict
@@ -37,8 +36,15 @@ _LOAD_ERRORS = (
     TypeError,
     ValueError,
     KeyError,
-    pa.errors.SchemaInitError,
 )
+
+
+def _load_errors() -> tuple[type[Exception], ...]:
+    """What reading a definition may raise, pandera's included (imported here, as reading the
+    contracts imports it anyway: listing the definitions of a tree does not need it)."""
+    import pandera.errors
+
+    return (*_LOAD_ERRORS, pandera.errors.SchemaInitError)
 
 
 class DefinitionsError(RuntimeError):
@@ -80,11 +86,12 @@ def load_definitions(root: Path = PROJECT_ROOT) -> ProjectDefinitions:
     Only valid in a process whose ``contracts`` package is ``root``'s (see ``load_tree``).
     """
     out = ProjectDefinitions()
+    load_errors = _load_errors()
     for path in product_files(root / "data_products"):
         where = str(path.relative_to(root))
         try:
             product = load_product(path)
-        except _LOAD_ERRORS as exc:
+        except load_errors as exc:
             out.errors.append((where, f"cannot read product definition: {exc}"))
             continue
         out.products[product.key] = {
@@ -109,7 +116,7 @@ def load_definitions(root: Path = PROJECT_ROOT) -> ProjectDefinitions:
         for v in product.versions:
             try:
                 out.specs[(product.key, v.major)] = contract_spec(product, v)
-            except _LOAD_ERRORS as exc:
+            except load_errors as exc:
                 out.errors.append(
                     (f"{product.key} v{v.major}", f"contract {v.contract_ref} fails to load: {exc}")
                 )

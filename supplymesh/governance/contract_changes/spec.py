@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
-
-import pandera.pandas as pa
+from typing import TYPE_CHECKING, Any
 
 from supplymesh.registry import Product, ProductVersion
 from supplymesh.validation.rules import severity_of
+
+if TYPE_CHECKING:  # a contract's own module imports pandera when the contract is first read
+    import pandera.pandas as pa
 
 
 @dataclass(frozen=True)
