@@ -1,7 +1,9 @@
-"""`make bench`: validation throughput and end-to-end cost at small and medium.
+"""`make bench`: validation throughput and end-to-end cost at small and medium, then the CLI's
+start-up (`benchmarks.cli`) on the small world.
 
 Usage: python -m benchmarks.run [--scales small,medium,completejourney] [--seed 7]
-Each scale runs in its own runtime folder under $MESH_HOME/bench/<scale>.
+Each scale runs in its own runtime folder under $MESH_HOME/bench/<scale>; the CLI benchmark reads
+the small one when it was materialized, else makes its own in $MESH_HOME/bench/cli.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from benchmarks.cli import bench_cli, print_cli
 from benchmarks.measure import measure
 from benchmarks.planning import bench_planning, print_planning
 from benchmarks.validation import bench_validation
@@ -64,7 +67,7 @@ def main() -> int:
     os.environ.setdefault("MESH_HOME", str(mesh_home()))
     results = []
     scales = args.scales.split(",")
-    stages = Stages("bench", total=4 * len(scales))  # shown on a terminal only
+    stages = Stages("bench", total=4 * len(scales) + 1)  # shown on a terminal only
     for scale in scales:
         r = bench_scale(scale, args.seed, stages)
         results.append(r)
@@ -94,6 +97,11 @@ def main() -> int:
             )
         if r.get("planning"):
             print_planning(r["planning"])
+    small = next((r for r in results if r["scale"] == "small" and r["materialize_ok"]), None)
+    with stages.stage("mesh start-up"):
+        cli = bench_cli(mesh_home() / "bench" / ("small" if small else "cli"), args.seed)
+    print_cli(cli)
+    results.append({"benchmark": "cli", **cli})
     out = mesh_home() / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"\nresults written to {out}")

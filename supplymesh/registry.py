@@ -51,6 +51,10 @@ DUCKDB_TYPES = {
 }
 
 
+# libyaml's safe loader when PyYAML was built with it: the same documents, read about 10x faster
+# (every verb reading the product definitions parses all of them, about 0.15 s in pure Python)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 DEFAULT_MAX_ROW_COUNT_CHANGE = 0.5
 DEFAULT_MAX_PSI = 0.25
 
@@ -200,7 +204,7 @@ def _governance(raw: dict, path: Path) -> GovernanceSettings:
 
 def load_product(path: Path) -> Product:
     """Read one product YAML; raises ProductDefinitionError naming the file and field."""
-    raw = yaml.safe_load(path.read_text())
+    raw = yaml.load(path.read_text(), Loader=_YAML_LOADER)
     try:
         key = f"{raw['domain']}.{raw['name']}"
         versions = tuple(
