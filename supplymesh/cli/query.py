@@ -13,7 +13,6 @@ import decimal
 import json
 import math
 import sys
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         write_csv(columns, rows)
     elif args.format == "json":
         records = [dict(zip(columns, map(json_value, row), strict=True)) for row in rows]
-        print(json.dumps(records, indent=2))
+        print(json.dumps(records, indent=2, default=str))  # intervals, UUIDs: as text
     else:
         print(render_table(columns, rows[: args.max_rows]))
         if len(rows) > args.max_rows:
@@ -67,15 +66,14 @@ def write_csv(columns: list[str], rows: Sequence[tuple]) -> None:
 
 
 def json_value(value: Any) -> Any:
-    """A value JSON can hold: dates and times in ISO 8601, decimals as numbers, NaN as null."""
+    """A value JSON can hold: dates and times in ISO 8601, decimals as numbers, NaN as null
+    (other types DuckDB returns, e.g. intervals or UUIDs, print as text)."""
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return float(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, dt.timedelta | uuid.UUID):
-        return str(value)
     if isinstance(value, bytes):
         return value.hex()
     if isinstance(value, list | tuple):
