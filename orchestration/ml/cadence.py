@@ -4,8 +4,8 @@
 * ``training_condition``: the declarative automation condition of the training assets. One
   labelled operand per reason of ``supplymesh.planning.model_lifecycle.cadence`` (no champion,
   drift failed, accuracy failed, new days of actuals), each evaluated in user code by
-  ``TrainingReasonHolds``, and never while a training or its inputs are in progress or after a
-  training that failed (a person retries it). The sensor ``model_training_automation`` evaluates
+  ``TrainingReasonHolds``, and never while a training or its inputs are in progress, before its
+  inputs exist, or after a training that failed (a person retries it). The sensor ``model_training_automation`` evaluates
   it; the UI's automation page shows which operand was true on each tick.
 * ``model_training_schedule``: the weekly round (``model.retrain_schedule``) of the job
   ``model_training``.
@@ -156,7 +156,8 @@ class TrainingReasonHolds(dg.AutomationCondition):
 
 
 def training_condition() -> dg.AutomationCondition:
-    """Train when a reason holds, not while a training or its inputs run, not after a failure."""
+    """Train when a reason holds; not while a training or its inputs run, nor before the features
+    mart exists, nor after a training that failed (a person retries it)."""
     reasons = TrainingReasonHolds(REASON_KINDS[0])
     for kind in REASON_KINDS[1:]:
         reasons = reasons | TrainingReasonHolds(kind)
@@ -164,6 +165,7 @@ def training_condition() -> dg.AutomationCondition:
         reasons.with_label("a reason to train holds")
         & ~dg.AutomationCondition.in_progress()
         & ~dg.AutomationCondition.any_deps_in_progress()
+        & ~dg.AutomationCondition.any_deps_missing()
         & ~dg.AutomationCondition.execution_failed().with_label("last training failed")
     )
 

@@ -64,10 +64,16 @@ def test_the_daily_path_never_trains_and_training_has_its_own_cadence(defs):
 
 
 def test_the_automation_condition_trains_an_empty_world_because_no_champion_serves(defs):
-    """Evaluated as the automation sensor does: both model assets are requested, and the
-    evaluation says which reason held."""
+    """Evaluated as the automation sensor does: once the features mart exists both model assets
+    are requested, and the evaluation says which reason held."""
     with dg.DagsterInstance.ephemeral() as instance:
         result = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        assert result.total_requested == 0  # no features mart yet: nothing to train on
+        features = dg.AssetKey(["transforms", "fct_demand_features"])
+        instance.report_runless_asset_event(dg.AssetMaterialization(features))
+        result = dg.evaluate_automation_conditions(
+            defs=defs, instance=instance, cursor=result.cursor
+        )
     models = dg.AssetKey(["ml", "forecast_models_v1"])
     assert result.get_num_requested(models) == 1
     assert result.get_num_requested(dg.AssetKey(["ml", "forecast_backtest_v1"])) == 1
