@@ -224,8 +224,8 @@ def materialize(
     them) override the planning settings for this run; the run config records them all.
 
     The whole mesh trains the demand model only when a training is due (``plan_training``) or a
-    person asks (``retrain`` names how, e.g. ``mesh materialize --retrain``); ``outcome.model_line`` says which, and the run's ``supplymesh/training``
-    tag shows it in the UI.
+    person asks (``retrain`` names how, e.g. ``mesh materialize --retrain``);
+    ``outcome.model_line`` says which, and the run's ``supplymesh/training`` tag shows it in the UI.
     """
     paths = mesh_paths()
     planning = load_planning_settings(paths.home, settings)  # a bad key fails before the run
