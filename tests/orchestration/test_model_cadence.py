@@ -2,8 +2,6 @@
 run trains nothing and says why, a failed drift check makes the next run train, and
 ``mesh forecast train`` trains on request. Real runs of the Dagster job on a tiny world."""
 
-import time
-
 import dagster as dg
 import pytest
 
@@ -32,10 +30,7 @@ def trained_mesh(tmp_path_factory):
     """A tiny world materialized once: the first run trains, since no champion serves."""
     with mesh_environment(tmp_path_factory.mktemp("cadence")) as paths:
         generate_tiny_world(paths)
-        started = time.monotonic()
-        outcome = materialize([])
-        print(f"first run (trains): {time.monotonic() - started:.0f} s")
-        yield paths, outcome
+        yield paths, materialize([])
 
 
 def test_the_first_run_trains_because_no_champion_serves(trained_mesh):
@@ -50,9 +45,7 @@ def test_the_first_run_trains_because_no_champion_serves(trained_mesh):
 def test_a_second_run_trains_nothing_and_says_why(trained_mesh, capsys):
     paths, _ = trained_mesh
     before = published_model_registry(paths)
-    started = time.monotonic()
     assert main(["materialize"]) == 0
-    print(f"second run (no training): {time.monotonic() - started:.0f} s", flush=True)
     out = capsys.readouterr().out
     champion = before["model_version"].iloc[0]
     line = next(x for x in out.splitlines() if x.startswith("model: "))
@@ -63,6 +56,7 @@ def test_a_second_run_trains_nothing_and_says_why(trained_mesh, capsys):
     assert published_model_registry(paths).equals(before)
 
 
+@pytest.mark.slow  # a forecast run, then a whole-mesh run that trains: 143 s at load 6
 def test_a_failed_drift_check_makes_the_next_run_train(trained_mesh):
     paths, _ = trained_mesh
     before = len(published_model_registry(paths))
@@ -81,9 +75,7 @@ def test_a_failed_drift_check_makes_the_next_run_train(trained_mesh):
 def test_forecast_train_publishes_a_candidate(trained_mesh, capsys):
     paths, _ = trained_mesh
     before = published_model_registry(paths)
-    started = time.monotonic()
     assert main(["forecast", "train"]) == 0
-    print(f"mesh forecast train: {time.monotonic() - started:.0f} s", flush=True)
     out = capsys.readouterr().out
     after = published_model_registry(paths)
     assert len(after) == len(before) + 1
