@@ -7,7 +7,7 @@ import pytest
 
 from orchestration.ml.cadence import REASON_TAG
 from supplymesh.cli import main
-from supplymesh.headless import materialize
+from supplymesh.headless import materialize, plan_training
 from supplymesh.planning_inputs import published_model_registry
 from tests.mesh_world import generate_tiny_world, mesh_environment
 
@@ -83,3 +83,22 @@ def test_forecast_train_publishes_a_candidate(trained_mesh, capsys):
     assert "model: trained (asked: mesh forecast train)" in out
     assert f"candidate {new['model_version']}: " in out
     assert new["decision"] in {"promoted", "rejected", "awaiting_approval"}
+
+
+MODELS = dg.AssetKey(["ml", "forecast_models_v1"])
+FORECAST = dg.AssetKey(["planning", "demand_forecast_v1"])
+
+
+def test_retrain_adds_the_training_assets_whatever_the_selection():
+    keys, plan = plan_training(
+        None, {FORECAST}, {MODELS}, False, "mesh materialize --retrain", None
+    )
+    assert keys == {FORECAST, MODELS}
+    assert plan.line(None) == "model: trained (asked: mesh materialize --retrain)"
+
+
+def test_a_selection_trains_only_when_it_names_the_training_assets():
+    keys, plan = plan_training(None, {FORECAST}, {MODELS}, False, "", None)
+    assert keys == {FORECAST} and plan.line(None) == "model: not trained (not in the selection)"
+    keys, plan = plan_training(None, {MODELS}, {MODELS}, False, "", None)
+    assert keys == {MODELS} and plan.line(None) == "model: trained (asked: selected)"
