@@ -1,5 +1,6 @@
 """The mesh's Dagster definitions: every area's assets, central governance applied once, the job,
-the landing sensor and the resources.
+the landing sensor, the model's training cadence (job, schedule, automation sensor) and the
+resources.
 
 Kept thin on purpose (like dagster-open-platform's root): each area lives in its own package with
 one module per role (``products/``, ``transforms/``, ``ml/``, ``planning/``, ``governance/``,
@@ -15,6 +16,11 @@ from orchestration.governance.central import governance_definitions
 from orchestration.jobs import mesh_job
 from orchestration.landing.sensors import landing_sensor
 from orchestration.ml.assets import ml_assets
+from orchestration.ml.cadence import (
+    model_training_job,
+    model_training_schedule,
+    training_automation_sensor,
+)
 from orchestration.planning.assets import planning_assets
 from orchestration.products.assets import source_product_assets
 from orchestration.resources import MeshResource, planning_resource
@@ -27,6 +33,7 @@ from supplymesh.settings import mesh_paths
 def build_definitions() -> dg.Definitions:
     """Definitions for the runtime folder named by ``MESH_HOME`` at call time."""
     project = dbt_project()
+    settings = load_planning_settings(mesh_paths().home)
     assets = [
         *source_product_assets(),
         transforms_assets(project),
@@ -37,12 +44,13 @@ def build_definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=[*assets, *governance["assets"]],
         asset_checks=governance["asset_checks"],
-        jobs=[mesh_job],
-        sensors=[landing_sensor],
+        jobs=[mesh_job, model_training_job],
+        schedules=[model_training_schedule(settings)],
+        sensors=[landing_sensor, training_automation_sensor],
         resources={
             "mesh": MeshResource(),
             "dbt": dbt_resource(project),
-            "planning": planning_resource(load_planning_settings(mesh_paths().home)),
+            "planning": planning_resource(settings),
         },
     )
 

@@ -32,6 +32,54 @@ class RunOutcome:
     errors: list[str] = field(default_factory=list)
     output_log: Path | None = None  # what the steps printed (dbt's log among it), Dagster's log
     dagster_log_shown: bool = True  # whether Dagster's log also went to stderr
+    model_line: str = ""  # whether the run trained the demand model, and why
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    """Whether a run trains the demand model (the ``model_lifecycle`` group), and why."""
+
+    train: bool
+    why: str
+
+    def line(self, result: dg.ExecuteInProcessResult | None) -> str:
+        if not self.train:
+            return f"model: not trained ({self.why})"
+        step_failed = result is not None and any(
+            e.event_type_value == "STEP_FAILURE" and e.step_key == "forecast_model"
+            for e in result.all_events
+        )
+        return (
+            f"model: training FAILED ({self.why})"
+            if step_failed
+            else f"model: trained ({self.why})"
+        )
+
+
+def plan_training(
+    instance: dg.DagsterInstance,
+    keys: set[dg.AssetKey],
+    training_keys: set[dg.AssetKey],
+    whole_mesh: bool,
+    retrain: str,
+    planning,
+) -> tuple[set[dg.AssetKey], TrainingPlan]:
+    """The run's asset keys and its training plan: the whole mesh trains only when a reason
+    holds (``orchestration.ml.cadence``) or a person asks (``retrain``: who, e.g. ``mesh
+    materialize --retrain``); a selection trains when it names the training assets."""
+    from orchestration.ml.cadence import cadence_state
+
+    if retrain:
+        return keys | training_keys, TrainingPlan(True, f"asked: {retrain}")
+    if not whole_mesh:
+        if keys & training_keys:
+            return keys, TrainingPlan(True, "asked: selected")
+        return keys, TrainingPlan(False, "not in the selection")
+    state = cadence_state(instance, mesh_paths(), planning)
+    reason = state.due()
+    if reason is not None:
+        return keys, TrainingPlan(True, str(reason))
+    return keys - training_keys, TrainingPlan(False, state.not_due_text())
 
 
 LOG_FORMAT = logging.Formatter(
@@ -164,6 +212,7 @@ def materialize(
     log_level: str = "WARNING",
     progress_stream: TextIO | None = None,
     settings: Sequence[str] = (),
+    retrain: str = "",
 ) -> RunOutcome:
     """Execute the mesh job in process over ``selection`` and summarise what happened.
 
@@ -173,21 +222,36 @@ def materialize(
     terminal (``progress_stream``, default stderr) a live step list follows the run's events, so a
     long materialization never runs silently. ``settings`` (``KEY=VALUE``, as ``--set`` takes
     them) override the planning settings for this run; the run config records them all.
+
+    The whole mesh trains the demand model only when a training is due (``plan_training``) or a
+    person asks (``retrain`` names how, e.g. ``mesh materialize --retrain``);
+    ``outcome.model_line`` says which, and the run's ``supplymesh/training`` tag shows it in the UI.
     """
     paths = mesh_paths()
     planning = load_planning_settings(paths.home, settings)  # a bad key fails before the run
     prepare_dagster_home(paths)
     from orchestration.definitions import build_definitions
-    from orchestration.jobs import MESH_JOB
+    from orchestration.jobs import MESH_JOB, TRAINING_GROUP
+    from orchestration.ml.cadence import REASON_TAG
 
     defs = build_definitions()
     held = HeldLog()
     job = defs.resolve_job_def(MESH_JOB).with_logger_defs({"console": held.logger_def()})
-    keys = parse_selection(selection).resolve(defs.resolve_asset_graph())
+    graph = defs.resolve_asset_graph()
+    training = dg.AssetSelection.groups(TRAINING_GROUP).resolve(graph)
     run_id = str(uuid.uuid4())
     output_log = paths.logs / f"materialize_{run_id}.log"
     result = None
     try:
+        with dg.DagsterInstance.get() as instance:
+            keys, plan = plan_training(
+                instance,
+                set(parse_selection(selection).resolve(graph)),
+                set(training),
+                not selection,
+                retrain,
+                planning,
+            )
         with (
             dg.DagsterInstance.get() as instance,
             StepList("materialize", total=len(keys), stream=progress_stream) as steps,
@@ -200,6 +264,7 @@ def materialize(
                 run_id=run_id,
                 asset_selection=list(keys),
                 raise_on_error=False,
+                tags={REASON_TAG: ("trained: " if plan.train else "not trained: ") + plan.why},
                 run_config={
                     "loggers": {"console": {"config": {"log_level": log_level}}},
                     "resources": {"planning": {"config": planning.as_dict()}},
@@ -211,6 +276,7 @@ def materialize(
         if result is None:  # the run itself broke: whatever Dagster said belongs on screen
             held.write(sys.stderr)
     outcome = summarise(result, output_log)
+    outcome.model_line = plan.line(result)
     if outcome.dagster_log_shown:
         held.write(sys.stderr)
     return outcome

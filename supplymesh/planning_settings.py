@@ -61,6 +61,8 @@ class ModelSettings(_Group):
     max_segment_error_ratio: float = Field(gt=0)
     min_segment_share: Share
     min_segment_series: int = Field(ge=1)
+    retrain_after_days: int = Field(ge=1)
+    retrain_schedule: str = Field(min_length=9)
 
 
 class ServiceTargetSettings(_Group):

@@ -7,6 +7,10 @@ canary window, let the gate decide, save the artifacts under ``$MESH_HOME/models
 the registry's lock, publishes ``ml.forecast_models`` (the registry) and ``ml.forecast_backtest``
 (the challenger's evidence at every level). Promotions, rejections and approvals also go to the
 governance audit log.
+
+The daily run never trains: the group ``model_lifecycle`` runs on its own cadence
+(``orchestration.ml.cadence``: the automation condition, the weekly schedule, and what
+``mesh materialize`` reads to decide whether this round is due).
 """
 
 import os
@@ -15,6 +19,7 @@ import dagster as dg
 
 from orchestration.contract_checks import contract_check_spec, publish_events
 from orchestration.metadata import asset_key, product_spec
+from orchestration.ml.cadence import TRAINING_GROUP, training_condition
 from orchestration.ml.checks import segment_bias_check, segment_bias_spec
 from orchestration.resources import MeshResource
 from supplymesh.governance.audit import record
@@ -44,7 +49,11 @@ def promotion_policy(settings: PlanningSettings) -> PromotionPolicy:
 
 
 def _spec(product, deps: list[dg.AssetKey]) -> dg.AssetSpec:
-    return product_spec(product, product.latest, deps=deps, kinds={"scikitlearn", "pandera"})
+    """A model product in the ``model_lifecycle`` group, trained on its own cadence."""
+    spec = product_spec(product, product.latest, deps=deps, kinds={"scikitlearn", "pandera"})
+    return spec.replace_attributes(
+        group_name=TRAINING_GROUP, automation_condition=training_condition()
+    )
 
 
 def audit_decision(paths: MeshPaths, outcome: RoundOutcome, actor: str):

@@ -4,6 +4,8 @@
   seasonal naive and a moving average on a user's history (``item_id, location_id, date,
   quantity``). On a terminal a progress line on stderr counts the origins as they are fitted,
   with the elapsed time; in a log or a pipe nothing but the result is printed.
+* ``mesh forecast train [--set KEY=VALUE]``: a training round now (the ``model_lifecycle``
+  assets, headless): a challenger trained, gated and published as a candidate in the registry.
 * ``mesh forecast models [--json]``: the registry (``ml.forecast_models``).
 * ``mesh forecast approve VERSION --by NAME``: approve a candidate the gate passed; it becomes
   the champion (recorded with approver and time, in the registry and the audit log).
@@ -56,6 +58,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--json", action="store_true", help="print one JSON object")
     b.set_defaults(run=run_backtest)
 
+    t = verbs.add_parser("train", help="train a challenger now, gate it, publish the registry")
+    t.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a planning setting for this round (keys as in planning.yaml)",
+    )
+    t.set_defaults(run=run_train)
+
     m = verbs.add_parser("models", help="list the model registry")
     m.add_argument("--json", action="store_true")
     m.set_defaults(run=run_models)
@@ -103,6 +116,33 @@ def run_backtest(args: argparse.Namespace) -> int:
     ratio = report.get("mase_vs_seasonal_naive")
     if ratio is not None:
         print(f"  model MASE = {ratio:.3f} x seasonal naive")
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """The training assets alone, through the mesh job (recorded in the Dagster instance)."""
+    from orchestration.jobs import TRAINING_GROUP
+    from supplymesh.headless import materialize
+    from supplymesh.planning.model_lifecycle.cadence import latest_round
+    from supplymesh.planning_settings import PlanningSettingsError
+
+    try:
+        outcome = materialize(
+            [f"group:{TRAINING_GROUP}"], settings=args.settings, retrain="mesh forecast train"
+        )
+    except PlanningSettingsError as exc:
+        print(f"mesh forecast train: {exc}", file=sys.stderr)
+        return 2
+    if not outcome.success:
+        for error in outcome.errors:
+            print(error, file=sys.stderr)
+        return 1
+    latest = latest_round(published_model_registry(mesh_paths()))
+    print(outcome.model_line)
+    print(
+        f"candidate {latest['model_version']}: {latest['status']}, {latest['decision']} "
+        f"({latest['decision_reason']}); run {outcome.run_id}"
+    )
     return 0
 
 

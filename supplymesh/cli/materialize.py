@@ -49,6 +49,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="override a planning setting for this run (forecast.horizon_days=42; keys as in "
         "planning.yaml); repeatable",
     )
+    p.add_argument(
+        "--retrain",
+        action="store_true",
+        help="train the demand model in this run even when no training is due",
+    )
     add_instance_option(p)
     p.set_defaults(run=run)
 
@@ -61,12 +66,19 @@ def run(args: argparse.Namespace) -> int:
     apply_instance_option(args)
     started = time.monotonic()
     try:
-        outcome = materialize(args.select, log_level=args.log_level, settings=args.settings)
+        outcome = materialize(
+            args.select,
+            log_level=args.log_level,
+            settings=args.settings,
+            retrain="mesh materialize --retrain" if args.retrain else "",
+        )
     except (InstanceConfigError, PlanningSettingsError) as exc:
         print(f"mesh materialize: {exc}", file=sys.stderr)
         return 2
     for line in outcome.lines:
         print(line)
+    if outcome.model_line:
+        print(outcome.model_line)
     status = "succeeded" if outcome.success else "FAILED"
     print(
         f"run {outcome.run_id} {status} in {time.monotonic() - started:.1f} s "

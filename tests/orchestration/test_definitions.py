@@ -3,6 +3,7 @@
 import dagster as dg
 import pytest
 
+from orchestration.jobs import DAILY_SELECTION
 from orchestration.metadata import asset_key
 from supplymesh.registry import all_products
 from tests.mesh_world import mesh_environment
@@ -17,11 +18,14 @@ def defs(tmp_path_factory):
 
 
 def test_every_product_version_is_an_asset_in_its_domain_group(defs):
+    """The model products (domain ``ml``) are the ``model_lifecycle`` group, trained on its own
+    cadence."""
     graph = defs.resolve_asset_graph()
     for product in all_products():
         for version in product.versions:
             node = graph.get(asset_key(version))
-            assert node.group_name == product.domain
+            group = "model_lifecycle" if product.domain == "ml" else product.domain
+            assert node.group_name == group
             assert f"team:{product.owner_team}" in node.owners
             assert node.kinds
             assert node.description
@@ -45,3 +49,40 @@ def test_dbt_reads_published_products_and_planning_reads_marts(defs):
     assert dg.AssetKey(["transforms", "fct_demand_features"]) in forecast.parent_keys
     dbt_checks = [k for k in graph.asset_check_keys if k.asset_key.path[0] == "transforms"]
     assert len(dbt_checks) > 20  # dbt tests appear as asset checks
+
+
+def test_the_daily_path_never_trains_and_training_has_its_own_cadence(defs):
+    graph = defs.resolve_asset_graph()
+    models = dg.AssetKey(["ml", "forecast_models_v1"])
+    daily = DAILY_SELECTION.resolve(graph)
+    assert models not in daily
+    assert dg.AssetKey(["planning", "demand_forecast_v1"]) in daily
+    assert graph.get(models).automation_condition is not None
+    assert defs.resolve_schedule_def("model_training_schedule").cron_schedule == "0 4 * * 1"
+    assert defs.resolve_sensor_def("model_training_automation")
+    assert defs.resolve_job_def("model_training")
+
+
+def test_the_automation_condition_trains_an_empty_world_because_no_champion_serves(defs):
+    """Evaluated as the automation sensor does: once the features mart exists both model assets
+    are requested, and the evaluation says which reason held."""
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        assert result.total_requested == 0  # no features mart yet: nothing to train on
+        features = dg.AssetKey(["transforms", "fct_demand_features"])
+        instance.report_runless_asset_event(dg.AssetMaterialization(features))
+        result = dg.evaluate_automation_conditions(
+            defs=defs, instance=instance, cursor=result.cursor
+        )
+    models = dg.AssetKey(["ml", "forecast_models_v1"])
+    assert result.get_num_requested(models) == 1
+    assert result.get_num_requested(dg.AssetKey(["ml", "forecast_backtest_v1"])) == 1
+    assert result.total_requested == 2  # the daily path has no automation condition
+
+    def true_labels(node) -> set[str]:
+        own = {node.condition.get_label()} if node.true_subset.size else set()
+        return own.union(*(true_labels(child) for child in node.child_results))
+
+    (models_result,) = [r for r in result.results if r.key == models]
+    labels = true_labels(models_result)
+    assert "no_champion" in labels and "drift" not in labels and "new_actuals" not in labels

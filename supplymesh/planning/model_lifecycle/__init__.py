@@ -8,6 +8,7 @@
 * ``drift``: PSI and KS drift of features and target against the training reference.
 * ``challenger_round``: one round: the challenger against the champion, decided and recorded.
 * ``serving``: the serving champion, its forecast with its measured error, and its drift.
+* ``cadence``: when a training round is due (``training_due``) and why none is.
 """
 
 from supplymesh.planning.model_lifecycle.challenger_round import RoundOutcome, settle_round
