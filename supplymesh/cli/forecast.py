@@ -124,6 +124,7 @@ def run_train(args: argparse.Namespace) -> int:
     from orchestration.jobs import TRAINING_GROUP
     from supplymesh.headless import materialize
     from supplymesh.planning.model_lifecycle.cadence import latest_round
+    from supplymesh.planning_inputs import published_model_registry
     from supplymesh.planning_settings import PlanningSettingsError
 
     try:
