@@ -152,21 +152,33 @@ def count_rules(
 ) -> RuleCounts:
     """Rows, and each rule's failing rows, in one aggregate; per partition for daily products
     (a reused partition's rows are counted but not judged: they were clean before)."""
-    counts = "".join(
-        f", count(*) FILTER (WHERE {e}) AS _n{i}" for i, e in enumerate(flags.expressions)
-    )
+    # a rule whose flag is the constant false (a column already of its type, no duplicated
+    # key) fails no row: it is not counted
+    live = [i for i, e in enumerate(flags.expressions) if e != "false"]
+    counts = "".join(f", count(*) FILTER (WHERE {flags.expressions[i]}) AS _n{i}" for i in live)
     if plan is None:
-        rows, *failing = con.execute(f"SELECT count(*){counts} FROM {flags.table}").fetchone()
-        return RuleCounts(int(rows), [int(f) for f in failing], [])
+        rows, *found = con.execute(f"SELECT count(*){counts} FROM {flags.table}").fetchone()
+        return RuleCounts(int(rows), _per_rule(len(flags.rules), live, found), [])
     # grouped by the partition column's own values, then named by their keys: a few hundred
     # groups are cast to text, not every input row
     column = quote(plan.column)
-    sums = "".join(f", sum(_n{i})" for i in range(len(flags.rules)))
+    sums = "".join(f", sum(_n{i})" for i in live)
     key = plan.key_sql.replace(column, "_key")
-    per_partition = con.execute(
-        f"SELECT {key}, sum(_rows){sums} FROM (SELECT {column} AS _key, count(*) AS _rows"
-        f"{counts} FROM {flags.table} GROUP BY 1) GROUP BY 1"
-    ).fetchall()
+    per_partition = [
+        (p[0], p[1], *_per_rule(len(flags.rules), live, p[2:]))
+        for p in con.execute(
+            f"SELECT {key}, sum(_rows){sums} FROM (SELECT {column} AS _key, count(*) AS _rows"
+            f"{counts} FROM {flags.table} GROUP BY 1) GROUP BY 1"
+        ).fetchall()
+    ]
     judged = [p for p in per_partition if p[0] not in plan.reused]
     failing = [sum(int(p[2 + i]) for p in judged) for i in range(len(flags.rules))]
     return RuleCounts(sum(int(p[1]) for p in per_partition), failing, judged)
+
+
+def _per_rule(rules: int, live: list[int], found) -> list[int]:
+    """Failing rows per rule: ``found`` for the ``live`` rules, none for the others."""
+    failing = [0] * rules
+    for i, n in zip(live, found, strict=True):
+        failing[i] = int(n)
+    return failing
