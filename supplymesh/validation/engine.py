@@ -20,7 +20,7 @@ from supplymesh.validation.cross_product import Resolve, evaluate
 from supplymesh.validation.failing_rows import FailedRows, materialize_failures, no_rows_sql
 from supplymesh.validation.partitions import Ledger, partition_results, plan_partitions
 from supplymesh.validation.report import RuleResult, ValidationReport
-from supplymesh.validation.rule_counts import count_rules, flag_rules
+from supplymesh.validation.rule_counts import RuleFlags, count_rules, flag_rules
 from supplymesh.validation.rules import Rule, compile_rules, literal, quote
 from supplymesh.validation.typed_view import type_columns
 
@@ -131,20 +131,7 @@ def check_input(
     flags = flag_rules(con, version, rules, typed.missing_columns, plan)
     counts = count_rules(con, flags, plan)
     failed = materialize_failures(con, flags, counts.failing, typed.input_columns, plan)
-    sample_columns = [
-        src for c in version.columns if (src := version.source_column(c.name)) in source_types
-    ]
-    results = [
-        RuleResult(
-            rule.name,
-            rule.column,
-            rule.expected,
-            failing,
-            rule.severity,
-            sample=failed.sample(con, flag, sample_columns) if failing and failed else [],
-        )
-        for rule, flag, failing in zip(rules, flags.names, counts.failing, strict=True)
-    ]
+    results = _rule_results(con, version, flags, counts.failing, failed, source_types)
     ledger, summary = (
         partition_results(plan, rules, counts.partitions, previous_ledger, run_id)
         if plan is not None
@@ -155,6 +142,31 @@ def check_input(
         counts.rows, blocking, [*typed.counted(counts.rows), *results], partitions=summary
     )
     return CheckedInput(con, version, checked, ledger, failed)
+
+
+def _rule_results(
+    con: duckdb.DuckDBPyConnection,
+    version: ProductVersion,
+    flags: RuleFlags,
+    failing: list[int],
+    failed: FailedRows | None,
+    source_types: dict[str, str],
+) -> list[RuleResult]:
+    """Per rule, its failing rows and, when it has some, the first of them as delivered."""
+    sample_columns = [
+        src for c in version.columns if (src := version.source_column(c.name)) in source_types
+    ]
+    return [
+        RuleResult(
+            rule.name,
+            rule.column,
+            rule.expected,
+            n,
+            rule.severity,
+            sample=failed.sample(con, flag, sample_columns) if n and failed else [],
+        )
+        for rule, flag, n in zip(flags.rules, flags.names, failing, strict=True)
+    ]
 
 
 def _read_source(
