@@ -128,7 +128,7 @@ def check_input(
         if partition_column
         else None
     )
-    flags = flag_rules(con, version, rules, typed.missing_columns, plan)
+    flags = flag_rules(con, version, rules, typed, plan)
     counts = count_rules(con, flags, plan)
     failed = materialize_failures(con, flags, counts.failing, typed.input_columns, plan)
     results = _rule_results(con, version, flags, counts.failing, failed, source_types)
