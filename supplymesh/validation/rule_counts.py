@@ -1,12 +1,13 @@
 """The counting pass: every rule's failing rows in one aggregate over the typed input.
 
-Each rule becomes a boolean SQL expression over the typed view (``RuleFlags``); one
-``count_if`` per rule, over the input as it streams from its source, gives
-every rule's failing count without numbering or copying a row. A clean input (the usual case)
+Each rule becomes a boolean SQL expression over the typed view (``RuleFlags``); one ``count_if``
+per rule, over the input as it streams from its source, gives every rule's failing count
+without numbering or copying a row. A clean input (the usual case)
 is then fully judged. Rules that need more than one row:
 
-* uniqueness: one hash aggregate keeps the duplicated keys (temp table ``_dup_<flag>``, dropped
-  when empty, as it is for a clean input); a row's flag is a semi-join with them;
+* uniqueness: one aggregate over the keys' hashes shows whether any key can repeat (for a
+  clean input it cannot, and the rule's flag is false); if one can, the duplicated keys are kept
+  (temp table ``_dup_<flag>``) and a row's flag is a semi-join with them;
 * custom pandera checks with no SQL form run on pandas over the numbered rows, and their
   rejected row ids (temp table ``_pandas_<flag>``) are semi-joined the same way; only then does
   the counting pass read the numbered view.
