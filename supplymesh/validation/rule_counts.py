@@ -186,5 +186,5 @@ def _per_rule(rules: int, live: list[int], found) -> list[int]:
     """Failing rows per rule: ``found`` for the ``live`` rules, none for the others."""
     failing = [0] * rules
     for i, n in zip(live, found, strict=True):
-        failing[i] = int(n)
+        failing[i] = int(n or 0)  # count_if over no rows is NULL
     return failing

@@ -157,3 +157,15 @@ def test_custom_pandas_check_rows_are_quarantined_with_their_rule(tmp_path):
     assert quarantine.po_id.tolist() == ["PO2"] and quarantine._row.tolist() == [2]
     assert list(quarantine._violations[0]) == ["receipt_date >= ship_date >= order_date"]
     assert con.execute(checked.valid_rows_sql()).df().po_id.tolist() == ["PO1", "PO3"]
+
+
+@pytest.mark.parametrize("partition_column", [None, "order_date"])
+def test_an_empty_frame_passes_with_no_rows(partition_column):
+    """A day with nothing to plan publishes an empty product: every rule counts zero rows."""
+    con = duckdb.connect()
+    con.register("_frame", dated_orders(3).iloc[0:0])
+    checked = check_input(
+        con, "_frame", ORDERS, source_label="t", partition_column=partition_column
+    )
+    assert checked.report.passed and checked.report.rows_checked == 0
+    assert con.execute(checked.valid_rows_sql()).fetchall() == []
