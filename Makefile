@@ -15,7 +15,7 @@ DOCS_PORT ?= 8080
 APT_GET := $(if $(filter 0,$(shell id -u)),,sudo )env DEBIAN_FRONTEND=noninteractive apt-get
 DBT_DOCS_ARGS := --project-dir transforms --profiles-dir transforms --target-path $(MESH_HOME)/dbt_target
 
-.PHONY: install demo test test-slow test-browser test-postgres test-all ui report docs bench lint clean \
+.PHONY: install demo test test-slow test-browser test-postgres test-all ui report docs bench bench-validation lint clean \
 	chromium postgresql
 
 install: $(VENV)/.installed
@@ -75,8 +75,17 @@ docs: install
 	@echo "dbt docs on http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops); offline copy: $(MESH_HOME)/dbt_target/static_index.html"
 	DBT_LOG_PATH=$(MESH_HOME)/dbt_target/logs $(BIN)/dbt docs serve $(DBT_DOCS_ARGS) --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
+# the bench group adds polars (pandera's polars backend is the validation benchmark's yardstick)
 bench: install
+	$(UV) sync --frozen --compile-bytecode --group bench
 	$(BIN)/python -m benchmarks.run
+
+# the validation benchmark alone, on the medium world's sales.orders (generated once)
+bench-validation: install
+	$(UV) sync --frozen --compile-bytecode --group bench
+	@test -d $(MESH_HOME)/bench/validation/landing/sales || \
+		MESH_HOME=$(MESH_HOME)/bench/validation $(BIN)/mesh generate --scale medium --seed $(SEED)
+	$(BIN)/python -m benchmarks.validation run $(MESH_HOME)/bench/validation
 
 BASE ?= origin/main
 .PHONY: contracts-check

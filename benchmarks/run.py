@@ -18,7 +18,7 @@ from pathlib import Path
 from benchmarks.cli import bench_cli, print_cli
 from benchmarks.measure import measure
 from benchmarks.planning import bench_planning, print_planning
-from benchmarks.validation import bench_validation
+from benchmarks.validation import bench_validation, print_validation
 from supplymesh.progress import Stages
 from supplymesh.publishing.landing import latest_batch
 from supplymesh.settings import mesh_home
@@ -84,17 +84,7 @@ def main() -> int:
         )
         v = r.get("validation")
         if v:
-            print(f"contract validation of sales.orders ({v['rows']:,} rows):")
-            print(
-                f"  supplymesh (DuckDB)  {v['supplymesh_rows_per_s']:>14,.0f} rows/s  ({v['supplymesh_seconds']:.2f} s, reads the file)"
-            )
-            print(
-                f"  pandera on pandas    {v['pandera_rows_per_s']:>14,.0f} rows/s  ({v['pandera_seconds']:.2f} s, + {v['pandas_load_seconds']:.2f} s to load)"
-            )
-            print(
-                f"  ratio                {v['speedup_vs_pandera']:.1f}x (validation only), "
-                f"{v['speedup_vs_pandera_with_load']:.1f}x (including pandas load)"
-            )
+            print_validation(v)
         if r.get("planning"):
             print_planning(r["planning"])
     small = next((r for r in results if r["scale"] == "small" and r["materialize_ok"]), None)

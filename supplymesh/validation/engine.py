@@ -1,8 +1,11 @@
 """Run a product version's contract over any DuckDB-readable input.
 
-One pass over the input types every column, flags every rule per row and keeps the result in a
-temp table (``_checked``) so the publisher can write the valid rows and quarantine the rest,
-each with the rules it broke, without reading the input twice.
+A clean input is judged by one aggregate pass over the input as it streams from its source
+(``rule_counts.py``): every column is typed once, every rule counted, no row copied. Only when a
+rule fails does a second pass number the rows and keep those that broke a failing rule
+(``failing_rows.py``) for the report's samples, the quarantine and the rows held back from the
+snapshot. The publisher reads the valid rows through ``CheckedInput.valid_rows_sql`` (the source
+again, typed, in input order) and the rejected ones through ``rejected_rows_sql``.
 """
 
 from __future__ import annotations
@@ -11,21 +14,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from supplymesh.registry import DUCKDB_TYPES, ProductVersion
 from supplymesh.validation.cross_product import Resolve, evaluate
-from supplymesh.validation.partitions import (
-    Ledger,
-    PartitionPlan,
-    partition_results,
-    plan_partitions,
-)
+from supplymesh.validation.failing_rows import FailedRows, materialize_failures, no_rows_sql
+from supplymesh.validation.partitions import Ledger, partition_results, plan_partitions
 from supplymesh.validation.report import RuleResult, ValidationReport
+from supplymesh.validation.rule_counts import RuleFlags, count_rules, flag_rules
 from supplymesh.validation.rules import Rule, compile_rules, literal, quote
 from supplymesh.validation.typed_view import type_columns
-
-SAMPLE_ROWS = 5
 
 
 def source_sql(path: Path) -> str:
@@ -48,44 +45,26 @@ def source_sql(path: Path) -> str:
 
 @dataclass(frozen=True)
 class CheckedInput:
-    """The validated input, held in the connection as temp table ``_checked``."""
+    """The validated input: its views (``_typed``, ``_typed_rows``) in the connection and, when a
+    rule failed, its failing rows (``_failed``)."""
 
     con: duckdb.DuckDBPyConnection
     version: ProductVersion
     report: ValidationReport
-    rule_flags: list[str]
     ledger: Ledger | None = None  # per-partition results to keep, for daily products
+    failed: FailedRows | None = None
 
     def valid_rows_sql(self) -> str:
-        cols = ", ".join(quote(c.name) for c in self.version.columns)
-        blocking = [
-            f for f, r in zip(self.rule_flags, self._rules, strict=True) if r.severity == "ERROR"
-        ]
-        where = " OR ".join(blocking) if blocking else "false"
-        return f"SELECT {cols} FROM _checked WHERE NOT ({where}) ORDER BY _row"
+        """The typed rows no blocking rule rejected, in input order: with nothing rejected, the
+        source itself, typed, as it streams."""
+        columns = [c.name for c in self.version.columns]
+        if self.failed is None or self.report.rejected_rows == 0:
+            return f"SELECT {', '.join(quote(c) for c in columns)} FROM _typed"
+        return self.failed.valid_rows_sql(columns)
 
     def rejected_rows_sql(self) -> str:
         """Raw input rows that broke a blocking rule, with the list of rules they broke."""
-        labels = [
-            f"CASE WHEN c.{flag} THEN {literal(r.label)} END"
-            for flag, r in zip(self.rule_flags, self._rules, strict=True)
-            if r.severity == "ERROR"
-        ]
-        if not labels:
-            return "SELECT * FROM _numbered WHERE false"
-        return (
-            "SELECT n.*, list_filter(["
-            + ", ".join(labels)
-            + "], lambda x: x IS NOT NULL) AS _violations "
-            "FROM _numbered n JOIN _checked c USING (_row) "
-            "WHERE len(list_filter(["
-            + ", ".join(labels)
-            + "], lambda x: x IS NOT NULL)) > 0 ORDER BY _row"
-        )
-
-    @property
-    def _rules(self) -> list[Rule]:
-        return _all_rules(self.version)
+        return self.failed.rejected_rows_sql() if self.failed is not None else no_rows_sql()
 
 
 def _all_rules(version: ProductVersion) -> list[Rule]:
@@ -93,62 +72,6 @@ def _all_rules(version: ProductVersion) -> list[Rule]:
         Rule(c.name, f"dtype({c.type})", f"values of type {c.type}") for c in version.columns
     ]
     return dtype_rules + compile_rules(version.schema)
-
-
-def _sample(con: duckdb.DuckDBPyConnection, flag: str, columns: list[str]) -> list[dict]:
-    """The first offending input rows, as delivered, limited to the contract's columns (an
-    extract's other columns are no evidence, and may hold what this version does not expose)."""
-    df = con.execute(
-        f"SELECT {', '.join('n.' + quote(c) for c in columns)} FROM _numbered n JOIN "
-        f"(SELECT _row FROM _checked WHERE {flag} ORDER BY _row LIMIT {SAMPLE_ROWS}) USING (_row) "
-        "ORDER BY _row"
-    ).df()
-    return [
-        {k: (None if pd.isna(v) else v) for k, v in row.items()}
-        for row in df.astype(object).to_dict("records")
-    ]
-
-
-def _duplicate_key_flag(
-    con: duckdb.DuckDBPyConnection, rule: Rule, flag: str, plan: PartitionPlan | None
-) -> str:
-    """Flag rows whose key occurs more than once, via the (small) set of duplicated keys.
-
-    One hash aggregate finds the duplicated keys; a semi-join flags their rows. This is several
-    times cheaper than a ``count(*) OVER (PARTITION BY key)`` window over every row, which must
-    partition the whole input even when, as usual, no key repeats.
-    """
-    keys = ", ".join(quote(k) for k in rule.window_keys)
-    where = [f"{quote(k)} IS NOT NULL" for k in rule.window_keys] if rule.column else []
-    if plan is not None:
-        where.append(f"NOT ({plan.reused_sql})")  # reused partitions were checked before
-    condition = f"WHERE {' AND '.join(where)}" if where else ""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _dup_{flag} AS SELECT {keys} FROM _typed {condition} "
-        "GROUP BY ALL HAVING count(*) > 1"
-    )
-    return f"coalesce(({keys}) IN (SELECT ({keys}) FROM _dup_{flag}), false)"
-
-
-def _run_pandas_rule(
-    con: duckdb.DuckDBPyConnection, rule: Rule, flag: str, columns: list[str]
-) -> None:
-    """Evaluate a custom pandera check on pandas and flag the rows it rejects."""
-    needed = [rule.column] if rule.column else columns
-    frame = con.execute(
-        "SELECT _row, " + ", ".join(quote(c) for c in needed) + " FROM _checked"
-    ).df()
-    target = frame[rule.column] if rule.column else frame[needed]
-    output = rule.check(target).check_output
-    if isinstance(output, pd.Series | pd.DataFrame):
-        if isinstance(output, pd.DataFrame):
-            output = output.all(axis=1)
-        failed = frame.loc[~output.fillna(True).astype(bool).to_numpy(), ["_row"]]
-    else:
-        failed = frame[["_row"]] if not bool(output) else frame[["_row"]].iloc[0:0]
-    con.register("_failed_rows", failed)
-    con.execute(f"UPDATE _checked SET {flag} = true WHERE _row IN (SELECT _row FROM _failed_rows)")
-    con.unregister("_failed_rows")
 
 
 def check_input(
@@ -170,8 +93,9 @@ def check_input(
     ``partition_column``: results are then kept per partition, and with the ``previous_ledger``
     unchanged clean partitions are reused instead of re-validated (see ``partitions.py``).
 
-    Phases: read and number the input, type every column (``typed_view``), flag every rule per
-    row into ``_checked``, then count and sample the failures per rule.
+    Phases: type every column (``typed_view``), count every rule's failing rows in one pass
+    (``rule_counts``), then only if a rule failed keep its rows for samples and quarantine
+    (``failing_rows``).
     """
     if partition_column and partition_column not in {c.name for c in version.columns}:
         raise ValueError(f"{version.product}: partition column {partition_column} not in contract")
@@ -191,35 +115,76 @@ def check_input(
 
     source_types, unreadable = _read_source(con, table_sql)
     if unreadable is not None:
-        return CheckedInput(con, version, report(0, 0, [unreadable]), [])
-    rows = con.execute("SELECT count(*) FROM _numbered").fetchone()[0]
-    typed = type_columns(version, source_types, rows, allow_extra_columns)
+        return CheckedInput(con, version, report(0, 0, [unreadable]))
+    typed = type_columns(version, source_types, allow_extra_columns)
     rules = _all_rules(version)
-    flags = [f"_r{i}" for i in range(len(rules))]
     fingerprint = partition_column is not None and all(
         r.is_local_to(partition_column) for r in rules
     )
-    con.execute(typed.view_sql(list(source_types) if fingerprint else None))
+    con.execute(typed.view_sql("_typed", "_source", row_ids=False, fingerprint=fingerprint))
+    con.execute(typed.view_sql("_typed_rows", "_numbered", row_ids=True, fingerprint=False))
     plan = (
         plan_partitions(con, version, rules, partition_column, previous_ledger)
         if partition_column
         else None
     )
-    _flag_rules(con, version, rules, flags, typed.missing_columns, plan)
-    results, blocking = _rule_results(con, version, rules, flags, source_types)
+    flags = flag_rules(con, version, rules, typed, plan)
+    counts = count_rules(con, flags, plan)
+    failed = materialize_failures(con, flags, counts.failing, typed.input_columns, plan)
+    results = _rule_results(con, version, flags, counts.failing, failed, source_types)
     ledger, summary = (
-        partition_results(con, plan, rules, flags, previous_ledger, run_id)
+        partition_results(plan, rules, counts.partitions, previous_ledger, run_id)
         if plan is not None
         else (None, None)
     )
-    checked = report(int(rows), blocking, [*typed.schema_results, *results], partitions=summary)
-    return CheckedInput(con, version, checked, flags, ledger)
+    blocking = failed.rejected_count(con) if failed is not None else 0
+    checked = report(
+        counts.rows, blocking, [*typed.counted(counts.rows), *results], partitions=summary
+    )
+    return CheckedInput(con, version, checked, ledger, failed)
+
+
+def _rule_results(
+    con: duckdb.DuckDBPyConnection,
+    version: ProductVersion,
+    flags: RuleFlags,
+    failing: list[int],
+    failed: FailedRows | None,
+    source_types: dict[str, str],
+) -> list[RuleResult]:
+    """Per rule, its failing rows and, when it has some, the first of them as delivered."""
+    sample_columns = [
+        src for c in version.columns if (src := version.source_column(c.name)) in source_types
+    ]
+    return [
+        RuleResult(
+            rule.name,
+            rule.column,
+            rule.expected,
+            n,
+            rule.severity,
+            sample=failed.sample(con, flag, sample_columns) if n and failed else [],
+        )
+        for rule, flag, n in zip(flags.rules, flags.names, failing, strict=True)
+    ]
 
 
 def _read_source(
     con: duckdb.DuckDBPyConnection, table_sql: str
 ) -> tuple[dict[str, str], RuleResult | None]:
-    """The input's column types, with its rows numbered in ``_numbered``; or why it is unreadable."""
+    """The input's column types (views ``_source`` and, numbered, ``_numbered``); or why it is
+    unreadable.
+
+    The typed views cast the source as it streams, so the connection keeps DuckDB from pushing a
+    ``TRY_CAST`` into the CSV reader (optimizer ``type_pushdown``, DuckDB 2.0.1): the reader
+    then fails on the first bad value instead of yielding NULL, a per-row type violation.
+    """
+    disabled = con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]
+    if "type_pushdown" not in disabled:
+        con.execute(
+            "SET disabled_optimizers = "
+            + literal(",".join(filter(None, [disabled, "type_pushdown"])))
+        )
     try:
         con.execute(f"CREATE OR REPLACE TEMP VIEW _source AS SELECT * FROM {table_sql}")
         source_types = {r[0]: r[1] for r in con.execute("DESCRIBE _source").fetchall()}
@@ -227,92 +192,9 @@ def _read_source(
         sample = [{"error": str(exc).splitlines()[0]}]
         return {}, RuleResult("readable", None, "a readable input", 1, kind="schema", sample=sample)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _numbered AS SELECT row_number() OVER () AS _row, * FROM _source"
+        "CREATE OR REPLACE TEMP VIEW _numbered AS SELECT row_number() OVER () AS _row, * FROM _source"
     )
     return source_types, None
-
-
-def _flag_expression(
-    con: duckdb.DuckDBPyConnection,
-    rule: Rule,
-    flag: str,
-    index: int,
-    version: ProductVersion,
-    missing: set[str],
-    plan: PartitionPlan | None,
-) -> str:
-    """The SQL that flags one rule's violations per row of ``_typed``."""
-    if rule.column in missing or (rule.column is None and rule.check is not None and missing):
-        return f"false AS {flag}"  # reported once, as the missing column
-    if index < len(version.columns):
-        return f"_cast{index} AS {flag}"  # the column's dtype rule
-    if rule.name == "not_nullable":
-        # a value that failed its cast is a type error, not a null
-        cast_flag = f"_cast{[c.name for c in version.columns].index(rule.column)}"
-        return f"({rule.violation_sql} AND NOT {cast_flag}) AS {flag}"
-    if rule.window_keys is not None:
-        return f"{_duplicate_key_flag(con, rule, flag, plan)} AS {flag}"
-    if rule.violation_sql is not None:
-        return f"coalesce({rule.violation_sql}, false) AS {flag}"
-    return f"false AS {flag}"
-
-
-def _flag_rules(
-    con: duckdb.DuckDBPyConnection,
-    version: ProductVersion,
-    rules: list[Rule],
-    flags: list[str],
-    missing: set[str],
-    plan: PartitionPlan | None,
-) -> None:
-    """Create ``_checked``: the typed rows with one boolean column per rule."""
-    flag_exprs = [
-        _flag_expression(con, rule, flag, i, version, missing, plan)
-        for i, (rule, flag) in enumerate(zip(rules, flags, strict=True))
-    ]
-    checked_sql = "SELECT *, " + ", ".join(flag_exprs) + " FROM _typed"
-    if plan is not None:
-        # reused partitions skip every rule: window rules then only compare changed partitions
-        checked_sql = (
-            f"{checked_sql} WHERE NOT ({plan.reused_sql}) UNION ALL BY NAME "
-            "SELECT *, " + ", ".join(f"false AS {f}" for f in flags) + " FROM _typed "
-            f"WHERE {plan.reused_sql}"
-        )
-    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS " + checked_sql)
-    for rule, flag in zip(rules, flags, strict=True):
-        if rule.check is not None and not missing:
-            _run_pandas_rule(con, rule, flag, [c.name for c in version.columns])
-
-
-def _rule_results(
-    con: duckdb.DuckDBPyConnection,
-    version: ProductVersion,
-    rules: list[Rule],
-    flags: list[str],
-    source_types: dict[str, str],
-) -> tuple[list[RuleResult], int]:
-    """Per rule, its failing rows and a sample of them; and the rows any blocking rule rejects."""
-    blocking_flags = [f for f, r in zip(flags, rules, strict=True) if r.severity == "ERROR"]
-    counts = con.execute(
-        "SELECT "
-        + ", ".join(f"count(*) FILTER (WHERE {f})" for f in flags)
-        + f", count(*) FILTER (WHERE {' OR '.join(blocking_flags) or 'false'}) FROM _checked"
-    ).fetchone()
-    sample_columns = [
-        src for c in version.columns if (src := version.source_column(c.name)) in source_types
-    ]
-    results = [
-        RuleResult(
-            rule.name,
-            rule.column,
-            rule.expected,
-            int(failing),
-            rule.severity,
-            sample=_sample(con, flag, sample_columns) if failing else [],
-        )
-        for rule, flag, failing in zip(rules, flags, counts[:-1], strict=True)
-    ]
-    return results, int(counts[-1])
 
 
 def validate_file(

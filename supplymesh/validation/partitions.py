@@ -151,7 +151,8 @@ def plan_partitions(
     previous: Ledger | None,
 ) -> PartitionPlan:
     """Fingerprint each partition (when every rule is partition-local) and pick the unchanged
-    clean ones to reuse; the engine reads the choice from temp table ``_reused``."""
+    clean ones to reuse; the engine reads the choice from temp table ``_reused`` (one row per
+    reused partition)."""
     local = all(r.is_local_to(column) for r in rules)
     contract = contract_fingerprint(version, rules)
     fingerprints: dict[str, tuple[int, str]] = {}
@@ -171,24 +172,19 @@ def plan_partitions(
 
 
 def partition_results(
-    con: duckdb.DuckDBPyConnection,
     plan: PartitionPlan,
     rules: list[Rule],
-    flags: list[str],
+    judged: list[tuple],
     previous: Ledger | None,
     run_id: str,
 ) -> tuple[Ledger, PartitionSummary]:
-    """Each validated partition's failing rows per rule; reused partitions keep their state."""
-    counts = ", ".join(f"count(*) FILTER (WHERE {f})" for f in flags) or "0"
-    rows = con.execute(
-        f"SELECT {plan.key_sql}, count(*), {counts} FROM _checked "
-        f"WHERE NOT ({plan.reused_sql}) GROUP BY 1"
-    ).fetchall()
+    """Each validated partition's failing rows per rule (``judged``: per partition not reused,
+    its key, rows and failing rows per rule); reused partitions keep their state."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     states: dict[str, PartitionState] = {
         key: previous.partitions[key] for key in plan.reused if previous is not None
     }
-    for key, n, *failing in rows:
+    for key, n, *failing in judged:
         states[key] = PartitionState(
             rows=int(n),
             fingerprint=plan.fingerprints.get(key, (0, None))[1],
@@ -199,7 +195,7 @@ def partition_results(
     summary = PartitionSummary(
         column=plan.column,
         partitions=len(states),
-        validated=len(rows),
+        validated=len(judged),
         reused=len(plan.reused),
         local=plan.local,
         failing=failing_partitions(states),

@@ -3,11 +3,16 @@
 A value that does not cast becomes a per-row type violation (``_cast<i>`` is true) rather than
 an error that hides every other problem; a missing column is reported once, as a schema
 failure, and typed as all-NULL so the rules on other columns still run.
+
+Each value is cast once: an inner projection casts every contract column and passes every input
+column through as ``__in_<j>``; the cast failures, the rules and the row fingerprint read those
+names. ``_typed`` reads the input as it streams (no row ids); ``_typed_rows`` adds the row
+number ``_row`` for the rare pass that needs to name rows (failing rules, custom pandas checks).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from supplymesh.registry import ProductVersion
 from supplymesh.validation.report import RuleResult
@@ -23,25 +28,37 @@ class TypedColumns:
 
     expressions: list[str]  # one ``<cast> AS "<column>"`` per contract column
     cast_failures: list[str]  # per contract column: true where a present value did not cast
-    schema_results: list[RuleResult]
+    schema_results: list[RuleResult]  # failing rows filled in by ``counted``
+    input_columns: list[str]  # every column of the input, in order
 
     @property
     def missing_columns(self) -> set[str]:
         return {r.column for r in self.schema_results if r.rule == "column_present"}
 
-    def view_sql(self, fingerprint_columns: list[str] | None) -> str:
-        """``_typed`` over ``_numbered``; with a hash of the raw row when partitions are reused."""
-        fingerprint = ""
-        if fingerprint_columns is not None:
-            fingerprint = f", hash({', '.join(quote(c) for c in fingerprint_columns)}) AS _fp"
+    def counted(self, rows: int) -> list[RuleResult]:
+        """The schema results, each failing every one of the input's ``rows``."""
+        return [replace(r, failing_rows=rows) for r in self.schema_results]
+
+    def view_sql(self, name: str, source: str, *, row_ids: bool, fingerprint: bool) -> str:
+        """View ``name`` typing ``source``: contract columns, ``_cast<i>`` flags, the input's
+        columns as ``__in_<j>``; ``_row`` with ``row_ids``, ``_fp`` (a hash of the raw row) with
+        ``fingerprint`` (partitions reused when unchanged)."""
+        inner = ["_row"] if row_ids else []
+        inner += self.expressions
+        inner += [f"{quote(c)} AS {input_alias(j)}" for j, c in enumerate(self.input_columns)]
+        outer = [f"{cf} AS _cast{i}" for i, cf in enumerate(self.cast_failures)]
+        if fingerprint:
+            raw = ", ".join(input_alias(j) for j in range(len(self.input_columns)))
+            outer.append(f"hash({raw}) AS _fp")
         return (
-            "CREATE OR REPLACE TEMP VIEW _typed AS SELECT _row, "
-            + ", ".join(self.expressions)
-            + ", "
-            + ", ".join(f"{cf} AS _cast{i}" for i, cf in enumerate(self.cast_failures))
-            + fingerprint
-            + " FROM _numbered"
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *, {', '.join(outer)} "
+            f"FROM (SELECT {', '.join(inner)} FROM {source})"
         )
+
+
+def input_alias(index: int) -> str:
+    """The name of the input's ``index``-th column, as delivered, inside the typed views."""
+    return f"__in_{index}"
 
 
 def cast_expression(source_col: str, source_type: str, target: str) -> str:
@@ -63,11 +80,13 @@ def cast_expression(source_col: str, source_type: str, target: str) -> str:
 
 
 def type_columns(
-    version: ProductVersion, source_types: dict[str, str], rows: int, allow_extra_columns: bool
+    version: ProductVersion, source_types: dict[str, str], allow_extra_columns: bool
 ) -> TypedColumns:
     """Typing expressions for the contract's columns, and the schema rules the input breaks."""
     schema_results: list[RuleResult] = []
     expressions, cast_failures = [], []
+    rows = 0  # every row fails a schema rule: the count is known after the counting pass
+    inputs = list(source_types)
     for col in version.columns:
         src = version.source_column(col.name)
         if src not in source_types:
@@ -87,7 +106,11 @@ def type_columns(
             continue
         expr = cast_expression(src, source_types[src], col.type)
         expressions.append(f"{expr} AS {quote(col.name)}")
-        cast_failures.append(f"({quote(src)} IS NOT NULL AND {expr} IS NULL)")
+        if source_types[src] == col.type:
+            cast_failures.append("false")  # already of its type: nothing to cast, nothing fails
+        else:
+            raw = input_alias(inputs.index(src))
+            cast_failures.append(f"({raw} IS NOT NULL AND {quote(col.name)} IS NULL)")
     if not allow_extra_columns:
         expected = {version.source_column(c.name) for c in version.columns}
         extra = sorted(set(source_types) - expected)
@@ -102,4 +125,4 @@ def type_columns(
                     sample=[{"unexpected_columns": extra}],
                 )
             )
-    return TypedColumns(expressions, cast_failures, schema_results)
+    return TypedColumns(expressions, cast_failures, schema_results, inputs)
