@@ -93,7 +93,7 @@ def main() -> int:
                 f"{v['speedup_vs_pandera_with_load']:.1f}x (including pandas load)"
             )
         if r.get("planning"):
-            print_planning(r["planning"])
+            print_planning(r["planning"], r["scale"], r["materialize_seconds"])
     out = mesh_home() / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"\nresults written to {out}")
