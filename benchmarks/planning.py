@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -63,6 +64,8 @@ def train_once(out: Path) -> None:
                 "backtest_seconds": challenger.seconds.get("backtest", 0.0),
                 "final_fit_seconds": challenger.seconds.get("fit", 0.0),
                 "total_seconds": time.perf_counter() - started,
+                # CPU of this process: what the training costs whatever else shares the cores
+                "cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
                 "training_rows": challenger.model.n_train_rows,
                 "fit_rows": challenger.model.n_fit_rows,
                 "backtest_origins": len(challenger.backtest.origins),
@@ -88,8 +91,10 @@ def _train(home: Path, name: str, src: str | None = None) -> tuple[Measurement, 
     return run, json.loads(out.read_text()) if run.returncode == 0 and out.exists() else None
 
 
+# supplymesh from the older checkout, this benchmark module from here
 _FROM_SRC = (
-    "import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); import supplymesh; "
+    f"sys.path[0] = {str(Path(__file__).resolve().parents[1])!r}; "
     "runpy.run_module('benchmarks.planning', run_name='__main__', alter_sys=True)"
 )
 
@@ -108,7 +113,11 @@ def bench_planning(home: Path) -> dict:
         before_run, before_json = _train(home, "bench_train_before", os.environ[BASELINE_ENV])
         if before_json:
             before = {"seconds": before_run.seconds, "peak_mib": before_run.peak_mib}
-            before.update(mase_ratio=_mase_ratio(before_json), source="measured in this run")
+            before.update(
+                mase_ratio=_mase_ratio(before_json),
+                cpu_seconds=before_json.get("cpu_seconds"),
+                source="measured in this run",
+            )
     report_file = home / "bench_evaluate.json"
     evaluate = measure(
         [sys.executable, "-m", "benchmarks.planning", "evaluate", "--out", str(report_file)], env
@@ -153,7 +162,10 @@ def print_training(result: dict, scale: str | None = None, run_seconds: float | 
         f"({t['backtest_origins']} origins) {t['backtest_seconds']:.1f} s, final fit "
         f"{t['final_fit_seconds']:.1f} s on {t['fit_rows']:,} of {t['training_rows']:,} rows"
     )
-    print(f"  MASE {t['model_mase']:.4f} vs seasonal naive: ratio {t['mase_ratio']:.4f}")
+    print(
+        f"  MASE {t['model_mase']:.4f} vs seasonal naive: ratio {t['mase_ratio']:.4f}; "
+        f"training process CPU {t['cpu_seconds']:.1f} s"
+    )
     before = result.get("train_before")
     if before is None and scale in TRAINING_BEFORE and TRAINING_BEFORE[scale][0] > 0:
         seconds, ratio, load = TRAINING_BEFORE[scale]
@@ -163,6 +175,11 @@ def print_training(result: dict, scale: str | None = None, run_seconds: float | 
             f"  before: {before['seconds']:.1f} s, MASE ratio {before['mase_ratio']:.4f} "
             f"({before['source']}): {before['seconds'] / result['train_seconds']:.1f}x faster, "
             f"MASE ratio {t['mase_ratio'] - before['mase_ratio']:+.4f}"
+            + (
+                f", CPU {before['cpu_seconds']:.1f} s ({before['cpu_seconds'] / t['cpu_seconds']:.1f}x)"
+                if before.get("cpu_seconds")
+                else ""
+            )
         )
     if scale in TRAINING_TARGETS:
         what, target = TRAINING_TARGETS[scale]
