@@ -172,7 +172,8 @@ def print_training(result: dict, scale: str | None = None, run_seconds: float | 
         before = {"seconds": seconds, "mase_ratio": ratio, "source": f"recorded, load {load:.1f}"}
     if before:
         print(
-            f"  before: {before['seconds']:.1f} s, MASE ratio {before['mase_ratio']:.4f} "
+            f"  before: {before['seconds']:.1f} s, peak {before.get('peak_mib', 0):.0f} MiB, "
+            f"MASE ratio {before['mase_ratio']:.4f} "
             f"({before['source']}): {before['seconds'] / result['train_seconds']:.1f}x faster, "
             f"MASE ratio {t['mase_ratio'] - before['mase_ratio']:+.4f}"
             + (
