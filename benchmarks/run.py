@@ -86,7 +86,7 @@ def main() -> int:
         if v:
             print_validation(v)
         if r.get("planning"):
-            print_planning(r["planning"])
+            print_planning(r["planning"], r["scale"], r["materialize_seconds"])
     small = next((r for r in results if r["scale"] == "small" and r["materialize_ok"]), None)
     with stages.stage("mesh start-up"):
         cli = bench_cli(mesh_home() / "bench" / ("small" if small else "cli"), args.seed)

@@ -25,7 +25,6 @@ from supplymesh.planning.forecasting.baseline import moving_average, seasonal_na
 from supplymesh.planning.forecasting.features import (
     DAILY_MART,
     FeatureSpec,
-    add_origin_features,
     period_index,
     period_start,
 )
@@ -41,6 +40,7 @@ from supplymesh.planning.forecasting.metrics import (
     wape,
 )
 from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
+from supplymesh.planning.forecasting.origin_features import OriginFeatures
 from supplymesh.planning.frames import SERIES_KEYS
 
 METHODS = ("model", "seasonal_naive", "moving_average")
@@ -77,6 +77,8 @@ class Backtest:
     fit_seconds: float
     n_fit_rows: int
     models: dict[pd.Timestamp, DemandModel] = field(default_factory=dict, repr=False)
+    # the scored rows with their origin's MASE scale, merged once (every metric reads them)
+    _scored_scales: pd.DataFrame | None = field(default=None, init=False, repr=False)
 
     def scored(self, origin: pd.Timestamp | None = None) -> pd.DataFrame:
         """Rows that count: an actual and no stock-out (optionally one origin only)."""
@@ -86,11 +88,19 @@ class Backtest:
             keep &= p["origin"] == origin
         return p[keep]
 
+    def scored_with_scales(self, origin: pd.Timestamp | None = None) -> pd.DataFrame:
+        """``scored`` rows with the ``scale`` of their series at their origin (merged once)."""
+        if self._scored_scales is None:
+            merged = self.scored().merge(self.scales, on=["origin", *SERIES_KEYS], how="left")
+            self._scored_scales = merged
+        rows = self._scored_scales
+        return rows if origin is None else rows[rows["origin"] == origin]
+
     def scaled(self, method: str = "model") -> pd.DataFrame:
         """Scored rows with ``scaled_error`` (|forecast - actual| over the MASE scale of the
         series at the row's origin; NaN where the series has no scale) and the seasonal naive's
         ``naive_scaled_error`` beside it."""
-        rows = self.scored().merge(self.scales, on=["origin", *SERIES_KEYS], how="left")
+        rows = self.scored_with_scales()
         scale = rows["scale"].where(rows["scale"] > 0)
 
         def scaled(col: str) -> pd.Series:
@@ -103,10 +113,9 @@ class Backtest:
 
     def metrics(self, method: str, origin: pd.Timestamp | None = None) -> ForecastMetrics:
         """Pooled accuracy of one method over all origins (or one)."""
-        rows = self.scored(origin)
+        rows = self.scored_with_scales(origin)
         col = FORECAST_COLUMN[method]
-        scaled = rows.merge(self.scales, on=["origin", *SERIES_KEYS], how="left")
-        valid = scaled[scaled["scale"] > 0]
+        valid = rows[rows["scale"] > 0]
         per_series = (
             (valid[col] - valid["actual"])
             .abs()
@@ -145,7 +154,7 @@ class Backtest:
 
     def per_series(self) -> pd.DataFrame:
         """One row per series and method: MASE, WAPE, bias, P90 coverage over all origins."""
-        rows = self.scored().merge(self.scales, on=["origin", *SERIES_KEYS], how="left")
+        rows = self.scored_with_scales()
         out = []
         for m in METHODS:
             col = FORECAST_COLUMN[m]
@@ -267,28 +276,29 @@ def run_backtest(
     progress: Progress | None = None,
     keep_models: bool = False,
     on_origin: OriginProgress | None = None,
+    origin_features: OriginFeatures | None = None,
 ) -> Backtest:
     """Refit at each origin and predict its horizon with the model and both baselines.
 
     ``progress`` gets one line per origin (its number, date, training rows and the time elapsed
     so far: what a Dagster step logs); ``on_origin(stage, done, total)`` is called before each
     origin's fit and once when every origin is done (what a progress bar draws).
+    ``origin_features`` (built on this frame's history with this horizon) saves building them.
     """
     frame, as_of = prepare_frame(features, spec)
     history = frame[frame["_history"]]
     origins = backtest_origins(history, as_of, horizon, n_origins, step, spec.freq)
     if not origins:
         raise ValueError("history is too short for a single backtest origin")
-    periods = period_index(history["demand_date"], spec.freq)
+    index = origin_features or OriginFeatures(history, spec, horizon)
+    if index.horizon != horizon or len(index.training) != len(history):
+        raise ValueError("origin_features were built on another history or horizon")
     parts, scales, totals, models = [], [], {}, {}
     fit_seconds, n_fit = 0.0, 0
     began = time.perf_counter()
     for done, o in enumerate(origins):
-        op = int(period_index(pd.Series([o]), spec.freq)[0])
-        window = add_origin_features(history[periods <= op + horizon], spec, horizon, o)
-        window_periods = period_index(window["demand_date"], spec.freq)
-        train = window[window_periods <= op]
-        test = window[window_periods > op].copy()
+        op = index.origin_period(o)
+        train, test = index.split(o)
         if progress:
             progress(
                 f"backtest origin {done + 1}/{len(origins)} ({o.date()}): fit on "

@@ -26,7 +26,6 @@ from supplymesh.planning.forecasting.features import (
     DAILY_MART,
     FeatureSpec,
     add_holiday_proximity,
-    add_origin_features,
 )
 from supplymesh.planning.forecasting.metrics import (
     ForecastMetrics,
@@ -35,6 +34,7 @@ from supplymesh.planning.forecasting.metrics import (
     total_scale,
 )
 from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
+from supplymesh.planning.forecasting.origin_features import add_origin_features
 from supplymesh.planning.frames import (
     SERIES_KEYS,
     as_timestamp,

@@ -29,7 +29,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
-from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec, add_origin_features
+from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
+from supplymesh.planning.forecasting.origin_features import add_origin_features
 from supplymesh.planning.frames import SERIES_KEYS
 
 LEVEL_FEATURES = ["series_level", "series_dow_level"]
@@ -116,7 +117,7 @@ class DemandModel:
 
     def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
         """P50 and P90 per row of ``frame`` (same index). The rows must carry the origin
-        features (``features.add_origin_features`` with the forecast origin)."""
+        features (``origin_features.add_origin_features`` with the forecast origin)."""
         missing = [c for c in self.spec.recent if c not in frame.columns]
         if missing:
             raise ValueError(f"rows lack origin features {missing}: call add_origin_features")
@@ -174,10 +175,32 @@ def _design_matrix(frame: pd.DataFrame, model: DemandModel) -> pd.DataFrame:
     return out[model.feature_names]
 
 
+class LevelWeightedRegressor(HistGradientBoostingRegressor):
+    """``HistGradientBoostingRegressor`` whose bin edges come from a weighted resample of the rows.
+
+    The demand model weights every row by its level (``level_offset``). On fits of up to 200 k
+    rows scikit-learn 1.9 finds each of a feature's 255 bin edges with its own weighted-percentile
+    sort (binning 100 k x 30 features: 88.7 s weighted, 0.92 s unweighted); above 200 k rows it
+    draws a weighted resample with replacement and bins that unweighted. This does the latter at
+    every size: the same weighted edges in expectation, one sort per feature, deterministic in
+    ``random_state``. Trees, leaves and losses still use the weights as given.
+    """
+
+    def _bin_data(self, X, sample_weight, is_training_data):  # noqa: N803 - sklearn API
+        if not is_training_data or sample_weight is None:
+            return super()._bin_data(X, sample_weight, is_training_data)
+        n_rows = X.shape[0]
+        size = min(n_rows, self._bin_mapper.subsample or n_rows)
+        rng = np.random.default_rng(self._random_seed)
+        pick = rng.choice(n_rows, size, p=sample_weight / sample_weight.sum(), replace=True)
+        self._bin_mapper.fit(X[np.sort(pick)])
+        return self._bin_mapper.transform(X)
+
+
 def _regressor(
     params: ForecastParams, loss: str, max_iter: int, **extra
 ) -> HistGradientBoostingRegressor:
-    return HistGradientBoostingRegressor(
+    return LevelWeightedRegressor(
         loss=loss,
         learning_rate=params.learning_rate,
         max_iter=max_iter,

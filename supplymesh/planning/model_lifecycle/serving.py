@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from supplymesh.planning.forecasting.features import FeatureSpec, add_origin_features
+from supplymesh.planning.forecasting.features import FeatureSpec
 from supplymesh.planning.forecasting.forecast import (
     attach_error_std,
     error_std_from_predictions,
@@ -21,6 +21,7 @@ from supplymesh.planning.forecasting.forecast import (
     prepare_frame,
 )
 from supplymesh.planning.forecasting.model import DemandModel
+from supplymesh.planning.forecasting.origin_features import add_origin_features
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.drift import (
     DriftConfig,

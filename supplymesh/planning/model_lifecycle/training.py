@@ -9,6 +9,10 @@ frame, without touching the registry or any file:
 4. grouped permutation importance on the latest backtest window (``explain``);
 5. the final fit on all history, and a sample of its training rows as the drift reference.
 
+The frame is prepared once and its origin features built once (``OriginFeatures``): the search,
+every backtest origin, the held-out window, the final fit and the champion's canary refit all
+slice the same training rows and compute only each origin's forecast rows.
+
 ``challenger_round.settle_round`` then compares the challenger with the champion, decides, saves
 the artifacts and records the decision in the registry the asset publishes.
 """
@@ -18,14 +22,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from supplymesh.planning.forecasting.backtest import Backtest, run_backtest
-from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec, add_origin_features
+from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
 from supplymesh.planning.forecasting.forecast import prepare_frame
 from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
+from supplymesh.planning.forecasting.origin_features import OriginFeatures
 from supplymesh.planning.model_lifecycle.drift import (
     DriftConfig,
     monitored_columns,
@@ -85,6 +90,8 @@ class Challenger:
     search: SearchResult | None
     as_of: pd.Timestamp
     seconds: dict[str, float]
+    # the history's origin features, kept for the champion's canary refit on the same rows
+    origin_features: OriginFeatures | None = field(default=None, repr=False)
 
     @property
     def canary_origin(self) -> pd.Timestamp:
@@ -143,39 +150,32 @@ def train_challenger(
     """Search, backtest, check, explain and fit a challenger on ``features``."""
     say = progress or (lambda _msg: None)
     frame, as_of = prepare_frame(features, spec)
-    history = frame[frame["_history"]]
-    seconds: dict[str, float] = {}
     params = config.params.with_values(horizon=config.horizon)
-    search = None
+    started = time.perf_counter()
+    index = OriginFeatures(frame[frame["_history"]], spec, config.horizon, params.random_state)
+    seconds: dict[str, float] = {"features": time.perf_counter() - started}
+    history = index.training  # every history row with its training origin features
     first_origin = as_of - pd.Timedelta(days=config.horizon * config.n_origins)
-    if config.search.enabled:
-        visible = history[history["demand_date"] <= first_origin]
-        if visible["demand_date"].nunique() > config.horizon * (config.search.n_splits + 2):
-            say(f"search: {config.search.n_candidates} candidates x {config.search.n_splits} folds")
-            search = search_params(visible, params, config.search, spec)
-            params = search.params
-            seconds["search"] = search.seconds
+    search = _search(history[history["demand_date"] <= first_origin], params, config, spec, say)
+    if search is not None:
+        params = search.params
+        seconds["search"] = search.seconds
     say(f"backtest: {config.n_origins} origins")
     started = time.perf_counter()
     backtest = run_backtest(
-        history,
+        frame,
         params,
         spec,
         horizon=config.horizon,
         n_origins=config.n_origins,
         progress=say,
         keep_models=True,
+        origin_features=index,
     )
     seconds["backtest"] = time.perf_counter() - started
     segments = check_segments(backtest.scaled(), config.segments)
     last = backtest.origins[-1]
-    window = add_origin_features(
-        history[history["demand_date"] <= last + pd.Timedelta(days=config.horizon)],
-        spec,
-        config.horizon,
-        last,
-    )
-    held_out = window.loc[window["demand_date"] > last]
+    held_out = index.split(last)[1]
     held_out = held_out[~held_out["is_stockout"] & held_out["units_sold"].notna()]
     importance = grouped_permutation_importance(
         backtest.models[last], held_out, n_repeats=config.importance_repeats
@@ -183,11 +183,9 @@ def train_challenger(
     backtest.models.clear()  # the per-origin models are evidence, not artifacts
     say("final fit on all history")
     started = time.perf_counter()
-    full = add_origin_features(frame, spec, config.horizon, as_of)
-    train = full[full["_history"]]
-    model = fit_demand_model(train, params, spec=spec)
+    model = fit_demand_model(history, params, spec=spec)
     seconds["fit"] = time.perf_counter() - started
-    recent = train[train["demand_date"] > as_of - pd.Timedelta(days=REFERENCE_DAYS)]
+    recent = history[history["demand_date"] > as_of - pd.Timedelta(days=REFERENCE_DAYS)]
     recent = recent[~recent["is_stockout"] & recent["units_sold"].notna()]
     reference = reference_sample(
         recent, monitored_columns(list(recent.columns)), config.drift.reference_rows
@@ -202,7 +200,31 @@ def train_challenger(
         search=search,
         as_of=as_of,
         seconds=seconds,
+        origin_features=index,
     )
+
+
+def _search(
+    visible: pd.DataFrame,
+    params: ForecastParams,
+    config: TrainingConfig,
+    spec: FeatureSpec,
+    say: Progress,
+) -> SearchResult | None:
+    """The bounded search on the days before the first backtest origin (None when disabled or
+    when those days are too few for its folds)."""
+    if not config.search.enabled:
+        return None
+    if visible["demand_date"].nunique() <= config.horizon * (config.search.n_splits + 2):
+        return None
+    say(
+        f"search: {config.search.n_candidates} candidates x {config.search.n_splits} folds, "
+        f"budget {config.search.budget_seconds:.0f} s"
+    )
+    search = search_params(visible, params, config.search, spec)
+    if search.stopped_by_budget:
+        say(f"search: budget spent after {len(search.results)}/{search.n_planned} candidates")
+    return search
 
 
 def champion_canary_mase(
@@ -222,5 +244,14 @@ def champion_canary_mase(
     history = history[
         history["demand_date"] <= challenger.canary_origin + pd.Timedelta(days=horizon)
     ]
-    canary = run_backtest(history, champion_params, spec, horizon=horizon, n_origins=1)
+    index = challenger.origin_features
+    reuse = index is not None and index.horizon == horizon and len(index.training) == len(history)
+    canary = run_backtest(
+        history,
+        champion_params,
+        spec,
+        horizon=horizon,
+        n_origins=1,
+        origin_features=index if reuse else None,
+    )
     return float(canary.metrics("model").mase)

@@ -1,13 +1,13 @@
 """Hyper-parameter search for the demand model with time-series cross-validation.
 
-scikit-learn's own tools do the work: ``GridSearchCV`` over an explicit list of candidates (the
+scikit-learn's own tools do the work: ``cross_validate`` of each candidate in turn (the
 incumbent recipe first, then ``ParameterSampler`` draws from ``SEARCH_SPACE``), scored on folds
 cut by ``TimeSeriesSplit`` with the measure the model is judged by, MASE: each series' mean
 absolute error over its own in-sample seasonal-naive error, averaged over series. The split runs
 over *days*, not rows, so every fold trains on whole days before the ones it is scored on and a
 day never straddles train and test. The search is bounded (candidates x folds fits of the point
-model on at most ``max_rows`` sampled rows) so the demo stays fast; a bigger run raises the
-bounds through the asset's config.
+model on at most ``max_rows`` sampled rows) and timed: once ``budget_seconds`` are spent it
+launches no further candidate (the incumbent is always scored) and its metadata says so.
 
 Two folds of four weeks rank recipes within noise of each other (on the generated small world
 the four candidates' cross-validated MASE spanned 0.811-0.820, a fold-to-fold spread of 0.03),
@@ -25,9 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import GridSearchCV, ParameterSampler, TimeSeriesSplit
+from sklearn.base import clone
+from sklearn.model_selection import ParameterSampler, TimeSeriesSplit, cross_validate
 
-from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec, add_origin_features
+from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
 from supplymesh.planning.forecasting.metrics import series_scales
 from supplymesh.planning.forecasting.model import (
     TUNABLE,
@@ -35,6 +36,7 @@ from supplymesh.planning.forecasting.model import (
     ForecastParams,
     training_rows,
 )
+from supplymesh.planning.forecasting.origin_features import add_origin_features
 from supplymesh.planning.frames import SERIES_KEYS
 from supplymesh.planning_settings import PlanningSettings
 
@@ -57,6 +59,7 @@ class SearchConfig:
     n_candidates: int  # the incumbent plus n - 1 sampled recipes
     n_splits: int
     max_rows: int
+    budget_seconds: float = 60.0  # no candidate is launched once this much wall time is spent
     random_state: int = 0
     # a candidate replaces the incumbent recipe only when its cross-validated MASE is lower by
     # more than this share: two folds of a few weeks rank recipes within noise of each other
@@ -70,6 +73,7 @@ class SearchConfig:
             n_candidates=model.search_candidates,
             n_splits=model.search_folds,
             max_rows=model.search_max_rows,
+            budget_seconds=model.search_budget_seconds,
         )
 
 
@@ -81,11 +85,21 @@ class SearchResult:
     results: pd.DataFrame  # one row per candidate: the tuned values, mean and std MASE, rank
     seconds: float
     n_rows: int
+    n_planned: int = 0  # candidates the search meant to score
+    budget_seconds: float | None = None
+
+    @property
+    def stopped_by_budget(self) -> bool:
+        """True when the time budget ran out before every planned candidate was scored."""
+        return len(self.results) < self.n_planned
 
     def as_metadata(self) -> dict[str, object]:
         chosen = self.results[self.results["chosen"]].iloc[0]
         return {
             "search_candidates": len(self.results),
+            "search_candidates_planned": self.n_planned,
+            "search_budget_seconds": self.budget_seconds,
+            "search_stopped_by_budget": self.stopped_by_budget,
             "search_seconds": round(self.seconds, 1),
             "search_rows": self.n_rows,
             "search_chosen_mase": round(float(chosen["mean_mase"]), 4),
@@ -137,19 +151,11 @@ def search_params(
     spec: FeatureSpec = DAILY_MART,
 ) -> SearchResult:
     """Cross-validate the candidates on ``history`` (a prepared frame limited to the days the
-    search may see) and return the incumbent, updated with the best candidate's tuned values
-    when that candidate is better by more than ``min_gain``."""
+    search may see, with or without origin features) and return the incumbent, updated with the
+    best candidate's tuned values when that candidate is better by more than ``min_gain``.
+    Candidates run in order until ``budget_seconds`` are spent; the incumbent always runs."""
     started = time.perf_counter()
-    frame = history
-    if any(c not in frame.columns for c in spec.recent):
-        frame = add_origin_features(frame, spec, incumbent.horizon, seed=incumbent.random_state)
-    scales = series_scales(frame, spec.season, spec.freq).rename(columns={"scale": SCALE_COLUMN})
-    rows = training_rows(frame).merge(scales, on=SERIES_KEYS, how="left")
-    rows = rows[rows[SCALE_COLUMN] > 0]
-    if len(rows) > config.max_rows:
-        rng = np.random.default_rng(config.random_state)
-        rows = rows.iloc[np.sort(rng.choice(len(rows), config.max_rows, replace=False))]
-    rows = rows.sort_values("demand_date", kind="stable").reset_index(drop=True)
+    rows = _search_rows(history, incumbent, config, spec)
     n_days = rows["demand_date"].nunique()
     test_days = max(min(incumbent.horizon, n_days // (config.n_splits + 1)), 1)
     folds = day_folds(rows["demand_date"], config.n_splits, test_days)
@@ -159,30 +165,53 @@ def search_params(
         random_state=incumbent.random_state,
         n_threads=incumbent.n_threads,
     )
-    search = GridSearchCV(
-        estimator,
-        param_grid=candidates(incumbent, config),
-        scoring=mase_scorer,
-        cv=folds,
-        refit=False,
-        n_jobs=1,
-        error_score="raise",
-    )
-    search.fit(rows, rows["units_sold"].to_numpy(dtype=float))
-    cv = pd.DataFrame(search.cv_results_)
-    table = pd.DataFrame(
-        {
-            **{k: [p[k] for p in cv["params"]] for k in TUNABLE},
-            "mean_mase": -cv["mean_test_score"],
-            "std_mase": cv["std_test_score"],
-            "rank": cv["rank_test_score"],
-        }
-    )
+    y = rows["units_sold"].to_numpy(dtype=float)
+    grid = candidates(incumbent, config)
+    scored = []
+    for candidate in grid:
+        if scored and time.perf_counter() - started >= config.budget_seconds:
+            break
+        values = {k: v[0] for k, v in candidate.items()}
+        cv = cross_validate(
+            clone(estimator).set_params(**values),
+            rows,
+            y,
+            scoring=mase_scorer,
+            cv=folds,
+            n_jobs=1,
+            error_score="raise",
+        )
+        mase = -cv["test_score"]
+        scored.append({**values, "mean_mase": mase.mean(), "std_mase": mase.std()})
+    table = pd.DataFrame(scored)
+    table["rank"] = table["mean_mase"].rank(method="min").astype(int)
     best = int(table["mean_mase"].idxmin())
     incumbent_mase = float(table.loc[0, "mean_mase"])
     chosen = best if table.loc[best, "mean_mase"] < incumbent_mase * (1 - config.min_gain) else 0
     table["chosen"] = table.index == chosen
     values = {k: type(getattr(incumbent, k))(table.loc[chosen, k]) for k in TUNABLE}
     return SearchResult(
-        incumbent.with_values(**values), table, time.perf_counter() - started, len(rows)
+        incumbent.with_values(**values),
+        table,
+        time.perf_counter() - started,
+        len(rows),
+        n_planned=len(grid),
+        budget_seconds=config.budget_seconds,
     )
+
+
+def _search_rows(
+    history: pd.DataFrame, incumbent: ForecastParams, config: SearchConfig, spec: FeatureSpec
+) -> pd.DataFrame:
+    """The scored training rows (origin features, MASE scale), sampled to ``max_rows``, in
+    day order."""
+    frame = history
+    if any(c not in frame.columns for c in spec.recent):
+        frame = add_origin_features(frame, spec, incumbent.horizon, seed=incumbent.random_state)
+    scales = series_scales(frame, spec.season, spec.freq).rename(columns={"scale": SCALE_COLUMN})
+    rows = training_rows(frame).merge(scales, on=SERIES_KEYS, how="left")
+    rows = rows[rows[SCALE_COLUMN] > 0]
+    if len(rows) > config.max_rows:
+        rng = np.random.default_rng(config.random_state)
+        rows = rows.iloc[np.sort(rng.choice(len(rows), config.max_rows, replace=False))]
+    return rows.sort_values("demand_date", kind="stable").reset_index(drop=True)

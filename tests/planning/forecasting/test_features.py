@@ -7,12 +7,12 @@ import pytest
 from supplymesh.planning.forecasting.features import (
     DAILY_MART,
     add_holiday_proximity,
-    add_origin_features,
     history_features,
     history_spec,
     period_index,
     period_start,
 )
+from supplymesh.planning.forecasting.origin_features import add_origin_features
 
 
 @pytest.mark.parametrize("freq", ["D", "W", "M"])

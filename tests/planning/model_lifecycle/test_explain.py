@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from supplymesh.planning.forecasting.features import add_origin_features
 from supplymesh.planning.forecasting.forecast import prepare_frame
+from supplymesh.planning.forecasting.origin_features import add_origin_features
 from supplymesh.planning.model_lifecycle.explain import (
     feature_groups,
     grouped_permutation_importance,
