@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from orchestration.jobs import TRAINING_GROUP
 from supplymesh.headless import materialize
 from supplymesh.publishing.landing import latest_batch, new_batch_id
-from supplymesh.registry import all_products
+from supplymesh.registry import Product, all_products
 from supplymesh.settings import MeshPaths
 from tests.browser.chromium import (
     CHROMIUM_FLAGS,
@@ -64,7 +65,14 @@ def dagster_ui(ui_mesh: MeshPaths) -> Iterator[DagsterUI]:
 
 @pytest.fixture(scope="session")
 def domains() -> list[str]:
-    return sorted({p.domain for p in all_products()})
+    """The asset groups the products are drawn in (what the lineage page opens)."""
+    return sorted({asset_group(p) for p in all_products()})
+
+
+def asset_group(product: Product) -> str:
+    """A product's asset group: its domain, except the model registry's products, which live
+    in the model life cycle's group (trained on their own cadence)."""
+    return TRAINING_GROUP if product.domain == "ml" else product.domain
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from supplymesh.registry import all_products
-from tests.browser.conftest import BAD_QUANTITY
+from tests.browser.conftest import BAD_QUANTITY, asset_group
 from tests.browser.dagster_server import DagsterUI
 
 pytestmark = pytest.mark.browser
@@ -137,11 +137,11 @@ def test_asset_graph_shows_each_domain_as_a_group_with_planning_downstream(
     assert not missing_groups, f"groups not shown: {missing_groups}; saw {sorted(boxes)}"
     products = all_products()
     for product in products:
-        group = boxes[product.domain]
+        group = boxes[asset_group(product)]
         for version in product.versions:
             node = find_box(boxes, version.table)
             assert node, f"{product.domain}/{version.table} not in the graph"
-            assert inside(node, group), f"{version.table} drawn outside group {product.domain}"
+            assert inside(node, group), f"{version.table} drawn outside {asset_group(product)}"
 
     source_domains = sorted({p.domain for p in products if p.source_kind == "landing"})
     planning_left = boxes["planning"]["x"]
