@@ -42,6 +42,11 @@ class TrainingPlan:
     train: bool
     why: str
 
+    @property
+    def tag(self) -> str:
+        """The run's ``supplymesh/training`` tag: the decision, as the UI shows it."""
+        return ("trained: " if self.train else "not trained: ") + self.why
+
     def line(self, result: dg.ExecuteInProcessResult | None) -> str:
         if not self.train:
             return f"model: not trained ({self.why})"
@@ -264,7 +269,7 @@ def materialize(
                 run_id=run_id,
                 asset_selection=list(keys),
                 raise_on_error=False,
-                tags={REASON_TAG: ("trained: " if plan.train else "not trained: ") + plan.why},
+                tags={REASON_TAG: plan.tag},
                 run_config={
                     "loggers": {"console": {"config": {"log_level": log_level}}},
                     "resources": {"planning": {"config": planning.as_dict()}},

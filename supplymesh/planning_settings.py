@@ -134,11 +134,8 @@ class PlanningSettings(_Group):
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            yield from _flatten(value, f"{prefix}{key}.")
-        else:
-            yield f"{prefix}{key}", value
+    """The leaves of a nested mapping under their dotted keys."""
+    return ((k, v) for k, v in _flatten_groups(data, prefix) if not isinstance(v, Mapping))
 
 
 def setting_keys(model: type[BaseModel] = PlanningSettings, prefix: str = "") -> list[str]:

@@ -9,8 +9,6 @@
   it; the UI's automation page shows which operand was true on each tick.
 * ``model_training_schedule``: the weekly round (``model.retrain_schedule``) of the job
   ``model_training``.
-* ``current_training_reason``: the same reason, read before a headless ``mesh materialize``
-  decides whether the training assets are in its selection.
 """
 
 from __future__ import annotations
@@ -32,7 +30,6 @@ from supplymesh.planning.model_lifecycle.cadence import (
     CheckResult,
     TrainingReason,
     not_due_text,
-    training_due,
     training_reasons,
 )
 from supplymesh.planning.model_lifecycle.model_registry import utc_now
@@ -100,7 +97,7 @@ class CadenceState:
         return training_reasons(self.registry, self.checks, self.newest_actual, self.config)
 
     def due(self) -> TrainingReason | None:
-        return training_due(self.registry, self.checks, self.newest_actual, self.config)
+        return next(iter(self.reasons()), None)
 
     def not_due_text(self) -> str:
         return not_due_text(self.registry, self.newest_actual, self.config, utc_now())
@@ -115,13 +112,6 @@ def cadence_state(
         newest_actual_date(paths),
         CadenceConfig.from_settings(settings),
     )
-
-
-def current_training_reason(
-    instance: dg.DagsterInstance, paths: MeshPaths, settings: PlanningSettings
-) -> TrainingReason | None:
-    """The reason a training round is due now (None: the champion keeps serving)."""
-    return cadence_state(instance, paths, settings).due()
 
 
 class TrainingReasonHolds(dg.AutomationCondition):

@@ -50,8 +50,12 @@ def version_entry(manifest: Manifest, product: str, major: int) -> dict[str, Any
     )
 
 
+def _version_entry(manifest: Manifest, product: str, major: int) -> dict[str, Any] | None:
+    return manifest["products"].get(product, {}).get("versions", {}).get(str(major))
+
+
 def current_snapshot(manifest: Manifest, product: str, major: int) -> dict[str, Any] | None:
-    entry = manifest["products"].get(product, {}).get("versions", {}).get(str(major))
+    entry = _version_entry(manifest, product, major)
     return entry["current"] if entry else None
 
 
@@ -84,13 +88,13 @@ def current_snapshot_ids(paths: MeshPaths, products: Iterable[str]) -> dict[str,
 
 def snapshot_history(manifest: Manifest, product: str, major: int) -> list[dict[str, Any]]:
     """Every snapshot of one product version still on record, oldest first."""
-    entry = manifest["products"].get(product, {}).get("versions", {}).get(str(major))
+    entry = _version_entry(manifest, product, major)
     return list(entry.get("history", [])) if entry else []
 
 
 def last_validation(manifest: Manifest, product: str, major: int) -> dict[str, Any] | None:
     """The latest validation record of one product version (published or refused), if any."""
-    entry = manifest["products"].get(product, {}).get("versions", {}).get(str(major))
+    entry = _version_entry(manifest, product, major)
     return entry.get("last_validation") if entry else None
 
 

@@ -30,8 +30,15 @@ class FailedRows:
     flags: list[str]
 
     @property
+    def blocking(self) -> list[tuple[str, Rule]]:
+        """(flag, rule) of every rule whose failure rejects the row (severity ERROR)."""
+        return [
+            (f, r) for f, r in zip(self.flags, self.rules, strict=True) if r.severity == "ERROR"
+        ]
+
+    @property
     def blocking_flags(self) -> list[str]:
-        return [f for f, r in zip(self.flags, self.rules, strict=True) if r.severity == "ERROR"]
+        return [f for f, _ in self.blocking]
 
     def rejected_count(self, con: duckdb.DuckDBPyConnection) -> int:
         """Rows that broke at least one blocking rule."""
@@ -57,9 +64,7 @@ class FailedRows:
         """Input rows that broke a blocking rule, as delivered (with ``_row``), with the list of
         rules each broke, in input order."""
         labels = [
-            f"CASE WHEN {flag} THEN {literal(rule.label)} END"
-            for flag, rule in zip(self.flags, self.rules, strict=True)
-            if rule.severity == "ERROR"
+            f"CASE WHEN {flag} THEN {literal(rule.label)} END" for flag, rule in self.blocking
         ]
         if not labels:
             return no_rows_sql()
