@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 
-import duckdb
 import pandas as pd
 
+from supplymesh import duckdb_limits
 from supplymesh.consumer import connect
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.publishing.manifest import current_frame, current_snapshot_ids
@@ -40,7 +40,7 @@ def read_mart(
     """One mart (``marts.<name>`` in dbt's database) as a DataFrame: only ``columns`` (default
     all) of the rows ``where`` holds (a SQL condition), so a planner that needs a few columns of
     the history never holds the whole mart."""
-    with duckdb.connect(str(paths.transforms_db), read_only=True) as con:
+    with duckdb_limits.connect(str(paths.transforms_db), read_only=True) as con:
         return con.execute(_select(name, columns, where)).df()
 
 
@@ -54,7 +54,7 @@ def series_chunks(
     """A per-series mart (keys ``sku``, ``location_id``) in chunks of whole series, about
     ``series_per_chunk`` series each: a planner that works series by series holds one chunk at
     a time, so its memory follows the chunk size rather than the network's."""
-    with duckdb.connect(str(paths.transforms_db), read_only=True) as con:
+    with duckdb_limits.connect(str(paths.transforms_db), read_only=True) as con:
         source = f"{MARTS_SCHEMA}.{quote(name)}" + (f" WHERE {where}" if where else "")
         n_series = con.execute(
             f"SELECT count(*) FROM (SELECT DISTINCT sku, location_id FROM {source})"

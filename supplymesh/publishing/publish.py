@@ -16,9 +16,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
+from supplymesh import duckdb_limits
 from supplymesh.files import durable_replace
 from supplymesh.governance.access import RAW_PII_MODE
 from supplymesh.governance.pseudonym import (
@@ -234,7 +234,7 @@ def publish_landing(
     partition_column = product.governance.partition_column
     results = []
     for version in product.versions:
-        con = duckdb.connect()
+        con = duckdb_limits.connect()
         try:
             checked = check_input(
                 con,
@@ -266,7 +266,7 @@ def publish_frame(
     paths = paths or mesh_paths()
     product = get_product(product_key)
     version = product.version(major) if major is not None else product.latest
-    con = duckdb.connect()
+    con = duckdb_limits.connect()
     try:
         con.register("_frame", frame)
         partition_column = product.governance.partition_column

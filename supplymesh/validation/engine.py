@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from supplymesh import duckdb_limits
 from supplymesh.registry import DUCKDB_TYPES, ProductVersion
 from supplymesh.validation.cross_product import Resolve, evaluate
 from supplymesh.validation.failing_rows import FailedRows, materialize_failures, no_rows_sql
@@ -208,7 +209,7 @@ def validate_file(
     With ``resolve`` (the products being served), the contract's cross-product rules are checked
     too, so a producer learns before publishing that a SKU is missing from the item master.
     """
-    con = duckdb.connect()
+    con = duckdb_limits.connect()
     try:
         report = check_input(
             con,
