@@ -75,6 +75,38 @@ def series_history(paths: MeshPaths, series: Sequence[tuple[str, str]]) -> pd.Da
     return read_mart(paths, FEATURES_MART, columns, f"(sku, location_id) IN ({keys})")
 
 
+def training_series(paths: MeshPaths, max_series: int) -> str | None:
+    """The condition selecting the series a model trains on: None (every series) up to
+    ``max_series``, else the ``max_series`` series with the lowest hash of their keys (the same
+    sample every round while the network stands; a new series joins it by chance)."""
+    series = f"SELECT DISTINCT sku, location_id FROM {MARTS_SCHEMA}.{FEATURES_MART}"
+    with duckdb_limits.connect(str(paths.transforms_db), read_only=True) as con:
+        n_series = con.execute(f"SELECT count(*) FROM ({series})").fetchone()[0]
+    if n_series <= max_series:
+        return None
+    sample = f"SELECT sku, location_id FROM ({series}) ORDER BY hash(sku, location_id)"
+    return f"(sku, location_id) IN ({sample} LIMIT {int(max_series)})"
+
+
+def series_levels(paths: MeshPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every series' mean demand, and its mean per weekday, over its history with stock-out
+    days left out: the demand model's level encodings (``model._levels``), measured for the
+    series a sampled training did not see."""
+    rows = (
+        f"FROM {MARTS_SCHEMA}.{FEATURES_MART} WHERE is_history AND demand_date <= as_of_date "
+        "AND units_sold IS NOT NULL AND NOT coalesce(is_stockout, false)"
+    )
+    with duckdb_limits.connect(str(paths.transforms_db), read_only=True) as con:
+        levels = con.execute(
+            f"SELECT sku, location_id, avg(units_sold) AS series_level {rows} GROUP BY ALL"
+        ).df()
+        dow = con.execute(
+            "SELECT sku, location_id, day_of_week, avg(units_sold) AS series_dow_level "
+            f"{rows} GROUP BY ALL"
+        ).df()
+    return levels, dow
+
+
 def features_read_back(days: int) -> str:
     """The condition selecting the features mart's last ``days`` days up to its as-of date and
     every day after it (the horizon)."""

@@ -146,6 +146,27 @@ def _levels(train: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return series, dow
 
 
+def with_levels_of_unseen_series(
+    model: DemandModel, series_levels: pd.DataFrame, dow_levels: pd.DataFrame
+) -> DemandModel:
+    """``model`` with the target-encoded levels of series it was not fitted on (a model trained
+    on a sample of series scores every series: its trees learnt how demand follows a series'
+    level, and an unseen series' level is measured the same way, on its own training rows).
+    The levels of the series it was fitted on are kept as they were."""
+
+    def added(known: pd.DataFrame, levels: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        levels = levels[[*keys, known.columns[-1]]].astype({"sku": str, "location_id": str})
+        seen = levels[keys].merge(known[keys].drop_duplicates(), how="left", indicator=True)
+        new = levels[(seen["_merge"] == "left_only").to_numpy()]
+        return pd.concat([known, new.astype(known.dtypes.to_dict())], ignore_index=True)
+
+    return replace(
+        model,
+        series_levels=added(model.series_levels, series_levels, SERIES_KEYS),
+        dow_levels=added(model.dow_levels, dow_levels, [*SERIES_KEYS, "day_of_week"]),
+    )
+
+
 def _base(frame: pd.DataFrame, model: DemandModel) -> np.ndarray:
     """The spec's recent-level column, the series' training mean where it is missing, floored."""
     column = model.spec.base
