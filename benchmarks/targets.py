@@ -136,7 +136,8 @@ def format_loads(loads: tuple[float, ...]) -> str:
 def limit_text(target: Target) -> str:
     if target.before is not None:
         return f"<= {target.before:.4f} + {MASE_TOLERANCE}"
-    return f"{'>=' if target.at_least else '<='} {format_value(target.limit, target.unit)}"
+    limit = f"{target.limit:g}" + ("x" if target.unit == "x" else f" {target.unit}")
+    return f"{'>=' if target.at_least else '<='} {limit}"
 
 
 def is_met(target: Target, value: float) -> bool:
