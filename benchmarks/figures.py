@@ -20,12 +20,14 @@ MIB_PER_GIB = 1024
 @dataclass(frozen=True)
 class Figure:
     """A measured figure: its value in the target's unit, how it was made, the 1-minute load
-    averages around the measurements behind it, and whether those runs succeeded."""
+    averages around the measurements behind it, whether those runs succeeded, and why the
+    figure does not measure its target when it does not (``unfit``)."""
 
     value: float | None
     text: str
     loads: tuple[float, ...] = ()
     ok: bool = True
+    unfit: str | None = None
 
 
 def _run(results: dict, scale: str, run: str) -> dict | None:
@@ -36,6 +38,24 @@ def _loads(*measurements: dict) -> tuple[float, ...]:
     return tuple(x for m in measurements for x in (m["load_before"], m["load_after"]))
 
 
+def trained(m: dict) -> bool:
+    """Whether a run trained the demand model, as `mesh materialize` said (``trained (...)``,
+    ``training FAILED (...)``; not ``not trained (...)``)."""
+    return (m.get("model") or "").startswith(("trained", "training"))
+
+
+def unfit(run: str, m: dict) -> str | None:
+    """Why a run does not measure a target: the first run stands for a run that trains, the
+    second for the daily run with no training due; but a reason can still hold after the first
+    (a drift check the new champion failed on tiny data): then the second trained too, and its
+    time is not the daily run's."""
+    if run == "second" and trained(m):
+        return f"this run trained ({m['model']}): not a run with no training due"
+    if run == "first" and not trained(m):
+        return f"this run did not train ({m.get('model')})"
+    return None
+
+
 def run_seconds(scale: str, run: str) -> Callable[[dict], Figure | None]:
     """Wall time of one `mesh materialize` of ``scale`` (``first`` trains, ``second`` not)."""
 
@@ -43,9 +63,10 @@ def run_seconds(scale: str, run: str) -> Callable[[dict], Figure | None]:
         m = _run(results, scale, run)
         if m is None:
             return None
-        note = f", model {m['model']}" if m.get("model") else ""
-        text = f"{m['seconds']:.1f} s, peak {m['peak_mib'] / MIB_PER_GIB:.2f} GiB{note}"
-        return Figure(m["seconds"], text, _loads(m), m["ok"])
+        why_not = unfit(run, m)
+        note = f", model {m['model']}" if m.get("model") and why_not is None else ""
+        text = f"peak {m['peak_mib'] / MIB_PER_GIB:.2f} GiB{note}"
+        return Figure(m["seconds"], text, _loads(m), m["ok"], why_not)
 
     return figure
 
@@ -66,7 +87,9 @@ def daily_seconds(scale: str) -> Callable[[dict], Figure | None]:
         generate, second = runs
         seconds = generate["seconds"] + second["seconds"]
         text = f"generate {generate['seconds']:.1f} s + materialize {second['seconds']:.1f} s"
-        return Figure(seconds, text, _loads(generate, second), second["ok"])
+        return Figure(
+            seconds, text, _loads(generate, second), second["ok"], unfit("second", second)
+        )
 
     return figure
 
@@ -85,7 +108,7 @@ def peak_gib(scale: str, run: str) -> Callable[[dict], Figure | None]:
             f"materialize {m['peak_mib'] / MIB_PER_GIB:.2f} GiB"
             + ("" if m["ok"] else " (the run FAILED)")
         )
-        return Figure(gib, text, _loads(generate, m), m["ok"])
+        return Figure(gib, text, _loads(generate, m), m["ok"], unfit(run, m))
 
     return figure
 

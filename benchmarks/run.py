@@ -59,6 +59,7 @@ def main() -> int:
     parser.add_argument("--scales", default=DEFAULT_SCALES, help="comma-separated")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each scale's figures as it ends, in a log too
     os.environ["MESH_HOME"] = str(mesh_home())  # every child measures under the same folder
     names = [s for s in args.scales.split(",") if s]
     load_start = os.getloadavg()[0]

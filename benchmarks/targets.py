@@ -48,7 +48,7 @@ class Row:
     limit: str
     measured: str
     ratio: str
-    verdict: str  # "met", "NOT met" or "not run"
+    verdict: str  # "met", "NOT met", "not run" or "not measured" (the run did not fit it)
     load: str
 
 
@@ -162,6 +162,8 @@ def row(target: Target, results: dict) -> Row:
     verdict = "met" if figure.ok and is_met(target, figure.value) else "NOT met"
     if not figure.ok:
         measured += "; the run FAILED"
+    elif figure.unfit:
+        measured, verdict = f"{measured}; {figure.unfit}", "not measured"
     return Row(target.text, limit_text(target), measured, ratio, verdict, load)
 
 

@@ -134,3 +134,23 @@ def test_a_scale_without_a_champion_fails_its_mase_target() -> None:
 def test_a_target_at_exactly_its_limit_is_met() -> None:
     target = Target("t", 60, "s", lambda results: Figure(60.0, "x"))
     assert row(target, {}).verdict == "met"
+
+
+def test_a_second_run_that_trained_does_not_measure_the_no_training_targets() -> None:
+    small = scale("small", 1.0, 130.0, 50.0, 276_356)
+    small["runs"]["second"]["model"] = "trained (drift: check feature_drift failed)"
+    medium = scale("medium", 6.0, 400.0, 100.0, 5_000_000)
+    medium["runs"]["second"]["model"] = "trained (drift: check feature_drift failed)"
+    rows = _by_target({"scales": {"small": small, "medium": medium}})
+    for start in ("small: `mesh materialize` with no", "medium: `mesh generate`", "medium: peak"):
+        hit = _find(rows, start)
+        assert hit.verdict == "not measured", start
+        assert "not a run with no training due" in hit.measured
+    assert _find(rows, "small: a `mesh materialize` that trains").verdict == "met"
+
+
+def test_a_first_run_that_did_not_train_does_not_measure_the_training_target() -> None:
+    small = scale("small", 1.0, 100.0, 50.0, 276_356, model=None)
+    small["runs"]["first"]["model"] = "not trained (asked: not in the selection)"
+    trains = _find(_by_target({"scales": {"small": small}}), "small: a `mesh materialize` that")
+    assert trains.verdict == "not measured"
