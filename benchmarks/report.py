@@ -129,10 +129,12 @@ def document(results: dict) -> str:
         f"{m['python']}, DuckDB {m['duckdb']}, Dagster {m['dagster']}. Load average (1 min) "
         f"{load[0]:.2f} at the start, {load[1]:.2f} at the end.",
         targets_table(target_rows(results)),
-        scales_table(results["scales"]),
-        "Slowest steps of each run (the Dagster event log):\n\n"
-        + "\n".join(line for r in results["scales"].values() for line in slowest_steps(r)),
     ]
+    steps = [line for r in results["scales"].values() for line in slowest_steps(r)]
+    if results["scales"]:
+        parts.append(scales_table(results["scales"]))
+    if steps:
+        parts.append("Slowest steps of each run (the Dagster event log):\n\n" + "\n".join(steps))
     return "\n\n".join(parts) + "\n"
 
 

@@ -75,3 +75,10 @@ def test_machine_reads_this_machine() -> None:
     assert m["nproc"] >= 1
     assert m["ram_gib"] > 0
     assert m["dagster"] != "not installed"
+
+
+def test_a_run_of_no_scale_prints_only_the_targets() -> None:
+    text = document(_results())
+    assert "| scale |" not in text
+    assert "Slowest steps" not in text
+    assert "| `mesh --help` | <= 1 s | 0.20 s" in text
