@@ -15,12 +15,12 @@ version: a daily product's batch of one new day shrinks it to that day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from supplymesh.governance import audit
 from supplymesh.registry import Product
 from supplymesh.settings import MeshPaths
-from supplymesh.validation.report import RuleResult
+from supplymesh.validation.report import RuleResult, ValidationReport
 
 RULE = "volume"
 OVERRIDE = "volume_override"  # the audit action of a refusal a steward overrode
@@ -57,11 +57,7 @@ class VolumeVerdict:
     def describe(self) -> str:
         """Previous and new row counts and the bound, in one sentence (the caller names the
         product)."""
-        served = (
-            f"{self.previous_rows:,} rows are served"
-            if self.previous_rows is not None
-            else "nothing is served yet"
-        )
+        served = f" where {self.previous_rows:,} rows are served" if self.previous_rows else ""
         if self.empties:
             what = (
                 "would leave the product empty (its YAML does not declare volume.may_be_empty; "
@@ -72,7 +68,7 @@ class VolumeVerdict:
                 f"would shrink it by {self.shrink:.0%}, more than its bound "
                 f"volume.max_shrink {self.max_shrink:.0%}"
             )
-        return f"a new version of {self.new_rows:,} rows where {served} {what}"
+        return f"a new version of {self.new_rows:,} rows{served} {what}"
 
 
 def judge(product: Product, previous_rows: int | None, new_rows: int) -> VolumeVerdict:
@@ -88,8 +84,9 @@ def allowed(product_key: str, allow_shrink: frozenset[str] | set[str]) -> bool:
     return product_key in allow_shrink or ALL_PRODUCTS in allow_shrink
 
 
-def refusal(verdict: VolumeVerdict, how_to_allow: str) -> RuleResult:
-    """The blocking result of a broken volume rule, as the contract check shows it."""
+def refusal(verdict: VolumeVerdict, what_to_do: str) -> RuleResult:
+    """The blocking result of a broken volume rule, as the contract check shows it
+    (``what_to_do``: the sentence after the verdict)."""
     return RuleResult(
         RULE,
         None,
@@ -99,14 +96,35 @@ def refusal(verdict: VolumeVerdict, how_to_allow: str) -> RuleResult:
         kind="volume",
         sample=[
             {
-                "error": f"refused: {verdict.describe()}. The last good version stays served. "
-                f"If the smaller version is right, {how_to_allow}.",
+                "error": f"{verdict.describe()}. {what_to_do}",
                 "previous_rows": verdict.previous_rows,
                 "new_rows": verdict.new_rows,
                 "max_shrink": verdict.max_shrink,
             }
         ],
     )
+
+
+def apply(
+    report: ValidationReport,
+    product: Product,
+    served_rows: int | None,
+    *,
+    allow: bool,
+    what_to_do: str,
+) -> tuple[ValidationReport, VolumeVerdict | None]:
+    """The volume rule over a validated ``report`` (its valid rows against ``served_rows``): the
+    report with the refusal added when the rule breaks, or unchanged with the broken verdict a
+    steward overrides (``allow``). Only a publishable report is judged: another failure already
+    refuses the version."""
+    if not report.publishable:
+        return report, None
+    verdict = judge(product, served_rows, report.rows_checked - report.rejected_rows)
+    if not verdict.breaks:
+        return report, None
+    if allow:
+        return report, verdict
+    return replace(report, results=[*report.results, refusal(verdict, what_to_do)]), None
 
 
 def record_override(

@@ -13,7 +13,7 @@ import json
 import os
 import secrets
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -136,28 +136,10 @@ def _add_snapshot(
 
 
 ALLOW_SHRINK_HINT = (
-    "a steward lets it through with `mesh materialize --allow-shrink {key}` (or allow_shrink "
-    "in the run config's resources: mesh: config:), which the audit log records"
+    "Refused: the last good version stays served. If the smaller version is right, a steward lets it "
+    "through with `mesh materialize --allow-shrink {key}` (or allow_shrink in the run config's "
+    "resources: mesh: config:), which the audit log records."
 )
-
-
-def _judge_volume(
-    report: ValidationReport, version: ProductVersion, previous: dict | None, allow_shrink: bool
-) -> tuple[ValidationReport, volume.VolumeVerdict | None]:
-    """The report with the volume rule's refusal added when the publish would empty the product
-    or shrink it past its bound; or the verdict a steward overrode (``allow_shrink``)."""
-    if not report.publishable:
-        return report, None
-    product = get_product(version.product)
-    verdict = volume.judge(
-        product, previous["rows"] if previous else None, report.rows_checked - report.rejected_rows
-    )
-    if not verdict.breaks:
-        return report, None
-    if allow_shrink:
-        return report, verdict
-    refused = volume.refusal(verdict, ALLOW_SHRINK_HINT.format(key=product.key))
-    return replace(report, results=[*report.results, refused]), None
 
 
 def publish_checked(
@@ -187,7 +169,13 @@ def publish_checked(
         else raw_report
     )
     previous = current_snapshot(read_manifest(paths), version.product, version.major)
-    report, overridden = _judge_volume(report, version, previous, allow_shrink)
+    report, overridden = volume.apply(
+        report,
+        get_product(version.product),
+        previous["rows"] if previous else None,
+        allow=allow_shrink,
+        what_to_do=ALLOW_SHRINK_HINT.format(key=version.product),
+    )
     snapshot_id = _new_snapshot_id()
     quarantine = _write_quarantine(paths, checked, snapshot_id)  # raw rows: steward-only area
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
