@@ -142,6 +142,34 @@ ALLOW_SHRINK_HINT = (
 )
 
 
+def _judged_report(
+    paths: MeshPaths, checked: CheckedInput, previous: dict | None, allow_shrink: bool
+) -> tuple[ValidationReport, volume.VolumeVerdict | None]:
+    """The report to publish under: PII in its samples pseudonymised, the volume rule applied
+    against the ``previous`` snapshot (with the verdict a steward overrode, if any)."""
+    version, report = checked.version, checked.report
+    if pii_columns(version):
+        report = pseudonymise_samples(report, version, pseudonym_key(paths))
+    return volume.apply(
+        report,
+        get_product(version.product),
+        previous["rows"] if previous else None,
+        allow=allow_shrink,
+        what_to_do=ALLOW_SHRINK_HINT.format(key=version.product),
+    )
+
+
+def _verdict(report: ValidationReport) -> dict:
+    """What the manifest keeps of a validation (``last_validation``)."""
+    return {
+        "passed": report.passed,
+        "publishable": report.publishable,
+        "rows_checked": report.rows_checked,
+        "rejected_rows": report.rejected_rows,
+        "failures": [r.describe(report.label) for r in report.failures],
+    }
+
+
 def publish_checked(
     paths: MeshPaths,
     checked: CheckedInput,
@@ -162,33 +190,13 @@ def publish_checked(
     unless ``allow_shrink`` (a steward's ``--allow-shrink``, ``requested_by`` whom): then the
     override is audited.
     """
-    version, raw_report = checked.version, checked.report
-    report = (
-        pseudonymise_samples(raw_report, version, pseudonym_key(paths))
-        if pii_columns(version)
-        else raw_report
-    )
+    version = checked.version
     previous = current_snapshot(read_manifest(paths), version.product, version.major)
-    report, overridden = volume.apply(
-        report,
-        get_product(version.product),
-        previous["rows"] if previous else None,
-        allow=allow_shrink,
-        what_to_do=ALLOW_SHRINK_HINT.format(key=version.product),
-    )
+    report, overridden = _judged_report(paths, checked, previous, allow_shrink)
     snapshot_id = _new_snapshot_id()
     quarantine = _write_quarantine(paths, checked, snapshot_id)  # raw rows: steward-only area
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    validation = {
-        "at": now,
-        "run_id": run_id,
-        "source": source,
-        "passed": report.passed,
-        "publishable": report.publishable,
-        "rows_checked": report.rows_checked,
-        "rejected_rows": report.rejected_rows,
-        "failures": [r.describe(report.label) for r in report.failures],
-    }
+    validation = {"at": now, "run_id": run_id, "source": source, **_verdict(report)}
     records.save_ledger(paths, checked)
     records.record_validation(paths, report, run_id, source)
     snapshot_path, rows, snap = (None, 0, None)
