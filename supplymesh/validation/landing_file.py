@@ -89,9 +89,17 @@ def source_sql(path: Path) -> str:
 
 
 def _head(path: Path) -> tuple[bytes, int]:
-    size = path.stat().st_size
-    with path.open("rb") as f:
-        return f.read(HEAD_BYTES), size
+    """The file's first bytes and its size; a file the mesh may not open is unreadable too."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            return f.read(HEAD_BYTES), size
+    except OSError as exc:
+        raise UnreadableInputError(
+            str(path),
+            f"the file cannot be opened ({exc.strerror or exc})",
+            "Make it readable by the mesh's user (or land it again).",
+        ) from None
 
 
 def _compressed(head: bytes) -> str | None:
