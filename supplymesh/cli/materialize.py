@@ -54,12 +54,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="train the demand model in this run even when no training is due",
     )
+    p.add_argument(
+        "--no-wait",
+        dest="wait",
+        action="store_false",
+        help="refuse (exit 3) instead of waiting when another run holds this MESH_HOME",
+    )
     add_instance_option(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from supplymesh.dagster_home import InstanceConfigError
+    from supplymesh.files import LockBusyError
     from supplymesh.headless import materialize  # Dagster and the mesh's definitions
     from supplymesh.planning_settings import PlanningSettingsError
 
@@ -71,10 +78,14 @@ def run(args: argparse.Namespace) -> int:
             log_level=args.log_level,
             settings=args.settings,
             retrain="mesh materialize --retrain" if args.retrain else "",
+            wait=args.wait,
         )
     except (InstanceConfigError, PlanningSettingsError) as exc:
         print(f"mesh materialize: {exc}", file=sys.stderr)
         return 2
+    except LockBusyError as exc:
+        print(f"mesh materialize: not started (--no-wait): {exc}", file=sys.stderr)
+        return 3
     for line in outcome.lines:
         print(line)
     if outcome.model_line:
