@@ -9,6 +9,7 @@ the manifest and catalogs by an atomic replace), but it can leave work in progre
 * a pseudonymised copy being written into a published snapshot (under the catalog lock);
 * the owner records of locks the dead process held (``<lock>.owner``);
 * dagster-dbt's per-invocation target folder of the dead run (``dbt_target/transforms-<run>-*``);
+* role catalogs one publish behind the manifest (killed between the two), rebuilt;
 * ``transforms.duckdb.wal``, the journal of dbt's database: committed work, not garbage, so it
   is replayed into the database (a checkpoint), never deleted.
 
@@ -34,8 +35,11 @@ from supplymesh.files import (
     pid_alive,
     temp_writer,
 )
+from supplymesh.governance.access import ROLES, catalog_path
 from supplymesh.governance.pseudonym import PSEUDONYMISED_FILE
-from supplymesh.publishing.manifest import catalog_lock
+from supplymesh.publishing.consumer_catalog import META_SCHEMA, rebuild_catalog
+from supplymesh.publishing.manifest import catalog_lock, current_snapshot, read_manifest
+from supplymesh.registry import all_products
 from supplymesh.settings import MeshPaths
 
 # folders whose contents other programs own (the producers' landing files, Dagster's instance)
@@ -103,6 +107,38 @@ def remove_catalog_lock_leftovers(paths: MeshPaths) -> list[str]:
     return removed
 
 
+def _served_ids(catalog: Path) -> dict[tuple[str, int], str | None]:
+    with duckdb.connect(str(catalog), read_only=True) as con:
+        rows = con.execute(f"SELECT product, major, snapshot_id FROM {META_SCHEMA}.products")
+        return {(product, major): snap for product, major, snap in rows.fetchall()}
+
+
+def resync_catalogs(paths: MeshPaths) -> list[str]:
+    """Rebuild the role catalogs when they serve other snapshots than the manifest names: a run
+    killed between switching the manifest and rebuilding them left them one publish behind."""
+    if not paths.manifest.exists():
+        return []
+    with catalog_lock(paths):
+        manifest = read_manifest(paths)
+        wanted = {
+            (p.key, v.major): (current_snapshot(manifest, p.key, v.major) or {}).get("snapshot_id")
+            for p in all_products()
+            for v in p.versions
+        }
+        behind = []
+        for role in ROLES.values():
+            catalog = catalog_path(paths, role)
+            served = _served_ids(catalog) if catalog.exists() else {}
+            if any(served.get(key) != snap for key, snap in wanted.items() if snap):
+                behind.append(role.name)
+        if not behind:
+            return []
+        rebuild_catalog(paths, manifest)
+    return [
+        f"rebuilt the catalogs of {', '.join(behind)}: they served older snapshots than the manifest"
+    ]
+
+
 def release_stale_locks(paths: MeshPaths, report) -> None:
     """Take and let go every lock whose owner record a dead holder left: each says "stale,
     taken over" through ``report`` once. A lock a live process holds is left alone."""
@@ -158,5 +194,5 @@ def clean_leftovers(paths: MeshPaths, dead_run_id: str | None, report) -> list[s
     release_stale_locks(paths, report)
     done = remove_dead_writers_files(paths) + remove_catalog_lock_leftovers(paths)
     if dead_run_id:
-        done += remove_dead_run_dbt_target(paths, dead_run_id)
+        done += remove_dead_run_dbt_target(paths, dead_run_id) + resync_catalogs(paths)
     return done + replay_transforms_wal(paths)
