@@ -50,12 +50,13 @@ def run_lock(paths: MeshPaths, run_id: str, report: Callable[[str], None] = say)
     )
 
 
-def mark_dead_run_failed(dead: LockOwner) -> str | None:
+def mark_dead_run_failed(paths: MeshPaths, dead: LockOwner) -> str | None:
     """Mark the Dagster run of a killed ``mesh materialize`` failed; a line saying so."""
     if not dead.run_id:
         return None
     import dagster as dg
 
+    prepare_dagster_home(paths)  # the instance the dead run wrote to
     with dg.DagsterInstance.get() as instance:
         run = instance.get_run_by_id(dead.run_id)
         if run is None or run.is_finished:
@@ -71,7 +72,7 @@ def recover(paths: MeshPaths, lock: OwnedLock, report: Callable[[str], None] = s
     over, a dead run's temporary files removed and its Dagster run marked failed."""
     dead = lock.taken_over
     lines = clean_leftovers(paths, dead.run_id if dead else None, report)
-    failed = mark_dead_run_failed(dead) if dead else None
+    failed = mark_dead_run_failed(paths, dead) if dead else None
     lines += [failed] if failed else []
     for line in lines:
         report(line)
@@ -88,7 +89,6 @@ def one_run_per_home(materialize: Callable[..., R]) -> Callable[..., R]:
         run_id = str(kwargs.pop("run_id", "") or uuid.uuid4())
         lock = run_lock(paths, run_id).acquire(wait=wait)
         try:
-            prepare_dagster_home(paths)  # the instance, for a dead run's record
             recover(paths, lock)
             return materialize(*args, run_id=run_id, **kwargs)
         finally:
