@@ -94,30 +94,47 @@ def catalog_ids(paths: MeshPaths) -> dict[str, dict[str, str]]:
     return out
 
 
+@dataclass
+class MeshState:
+    """What the manifest serves, and what each role's catalog serves (they may lag behind the
+    manifest by the publish a kill interrupted, until the next run resyncs them)."""
+
+    served: dict[str, Served]
+    catalogs: dict[str, dict[str, str]]
+
+
+def read_state(paths: MeshPaths) -> MeshState:
+    state = MeshState(served_state(paths), catalog_ids(paths))
+    for role, ids in state.catalogs.items():
+        for key, snap in ids.items():
+            assert snap == state.served[key].snapshot_id, f"role {role}: {key} is behind"
+    return state
+
+
 def check_invariants(
-    paths: MeshPaths, before: dict[str, Served], run_ids: set[str]
-) -> tuple[dict[str, Served], dict[str, str]]:
+    paths: MeshPaths, before: MeshState, run_ids: set[str]
+) -> tuple[MeshState, dict[str, str]]:
     """After a kill: every version is the previous publish (same snapshot, same rows) or a whole
-    new one of ``run_ids``; every catalog opens and serves the manifest's snapshot or the
-    previous one. Returns the new state and, per version, "previous" or "new"."""
-    state = served_state(paths)
+    new one of ``run_ids``; every catalog opens and serves, for each version, what it served
+    before or what the manifest serves now. Returns the new state and, per version,
+    "previous" or "new"."""
+    served = served_state(paths)
     outcome = {}
-    for key, served in state.items():
-        old = before.get(key)
-        if old is not None and served.snapshot_id == old.snapshot_id:
-            assert served == old, f"{key}: snapshot {old.snapshot_id} changed under consumers"
+    for key, now in served.items():
+        old = before.served.get(key)
+        if old is not None and now.snapshot_id == old.snapshot_id:
+            assert now == old, f"{key}: snapshot {old.snapshot_id} changed under consumers"
             outcome[key] = "previous"
         else:
-            assert served.run_id in run_ids, f"{key}: published by unknown run {served.run_id}"
+            assert now.run_id in run_ids, f"{key}: published by unknown run {now.run_id}"
             outcome[key] = "new"
-    assert set(before) <= set(state), "a product stopped being served"
-    for role, ids in catalog_ids(paths).items():
+    assert set(before.served) <= set(served), "a product stopped being served"
+    catalogs = catalog_ids(paths)
+    for role, ids in catalogs.items():
         for key, snap in ids.items():
-            allowed = {state[key].snapshot_id} | (
-                {before[key].snapshot_id} if key in before else set()
-            )
+            allowed = {served[key].snapshot_id, before.catalogs.get(role, {}).get(key)}
             assert snap in allowed, f"role {role}: {key} serves {snap}, neither previous nor new"
-    return state, outcome
+    return MeshState(served, catalogs), outcome
 
 
 def dead_leftovers(paths: MeshPaths) -> list[Path]:
