@@ -120,16 +120,18 @@ def resync_catalogs(paths: MeshPaths) -> list[str]:
         return []
     with catalog_lock(paths):
         manifest = read_manifest(paths)
-        wanted = {
-            (p.key, v.major): (current_snapshot(manifest, p.key, v.major) or {}).get("snapshot_id")
-            for p in all_products()
-            for v in p.versions
-        }
         behind = []
         for role in ROLES.values():
+            wanted = {
+                (p.key, v.major): snap["snapshot_id"]
+                for p in all_products()
+                if role.may_read(p)
+                for v in p.versions
+                if (snap := current_snapshot(manifest, p.key, v.major))
+            }
             catalog = catalog_path(paths, role)
             served = _served_ids(catalog) if catalog.exists() else {}
-            if any(served.get(key) != snap for key, snap in wanted.items() if snap):
+            if any(served.get(key) != snap for key, snap in wanted.items()):
                 behind.append(role.name)
         if not behind:
             return []

@@ -96,3 +96,27 @@ def test_a_home_without_leftovers_reports_nothing(tmp_path: Path) -> None:
         pass
     assert clean_leftovers(paths, None, lambda line: None) == []
     assert os.listdir(paths.catalog_dir) == [".lock"]
+
+
+def test_catalogs_a_kill_left_behind_the_manifest_are_rebuilt(tmp_path: Path) -> None:
+    from supplymesh.consumer import connect, run_query
+    from supplymesh.publishing.publish import publish_landing
+    from tests.publishing.test_publish import land
+    from tests.validation.test_engine import orders_frame
+
+    paths = MeshPaths(tmp_path / "mesh")
+    land(paths, orders_frame(30), "20260101T000000Z")
+    publish_landing("sales.orders", paths=paths)
+    behind = paths.catalog_db.read_bytes()  # the analyst catalog before the second publish
+    land(paths, orders_frame(40), "20260102T000000Z")
+    publish_landing("sales.orders", paths=paths)
+    paths.catalog_db.write_bytes(behind)  # as if killed after the manifest, before this file
+    assert run_query(connect(paths), "select count(*) n from sales.orders")["n"][0] == 30
+
+    done = clean_leftovers(paths, "0f0f0f0f-dead-run", lambda line: None)
+
+    assert done == [
+        "rebuilt the catalogs of analyst: they served older snapshots than the manifest"
+    ]
+    assert run_query(connect(paths), "select count(*) n from sales.orders")["n"][0] == 40
+    assert clean_leftovers(paths, "0f0f0f0f-dead-run", lambda line: None) == []
