@@ -112,7 +112,8 @@ def test_sigkill_at_random_moments_never_tears_a_product(tmp_path_factory, capsy
                 assert run.returncode == 0, output
             run_id = owner.run_id if owner and owner.pid == run.pid else None
             step = step_at_kill(run_id) if run.returncode == -signal.SIGKILL else "finished"
-            state, outcome = check_invariants(paths, state, {run_id} if run_id else set())
+            run_ids = {run_id} if run_id else set(_run_ids(output))  # finished: it says its id
+            state, outcome = check_invariants(paths, state, run_ids)
             moved = sorted(k for k, v in outcome.items() if v == "new")
             verdict = f"ok; new: {', '.join(moved) or 'none'}"
             if trial % RERUN_EVERY == 0 or trial == KILLS:
