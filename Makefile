@@ -15,7 +15,7 @@ DOCS_PORT ?= 8080
 APT_GET := $(if $(filter 0,$(shell id -u)),,sudo )env DEBIAN_FRONTEND=noninteractive apt-get
 DBT_DOCS_ARGS := --project-dir transforms --profiles-dir transforms --target-path $(MESH_HOME)/dbt_target
 
-.PHONY: install demo test test-slow test-browser test-postgres test-all ui report docs bench bench-validation lint clean \
+.PHONY: install demo test test-slow test-chaos test-browser test-postgres test-all ui report docs bench bench-validation lint clean \
 	chromium postgresql
 
 install: $(VENV)/.installed
@@ -42,6 +42,12 @@ test: install
 test-slow: install
 	$(BIN)/python -m pytest -m slow
 
+# SIGKILL trials of `mesh materialize` on a tiny world (tests/chaos): CHAOS_KILLS=50 for more,
+# CHAOS_SEED to replay a sequence of kill moments. Prints a table of the trials.
+CHAOS_KILLS ?= 20
+test-chaos: install
+	CHAOS_KILLS=$(CHAOS_KILLS) $(BIN)/python -m pytest -m chaos
+
 # The Dagster UI in Debian's Chromium (Playwright cannot download its own browsers here).
 # Screenshots land in artifacts/screenshots/.
 test-browser: install chromium
@@ -51,7 +57,7 @@ test-browser: install chromium
 test-postgres: install postgresql
 	$(BIN)/python -m pytest -m postgres
 
-test-all: test test-slow test-browser test-postgres
+test-all: test test-slow test-chaos test-browser test-postgres
 
 chromium:
 	@command -v chromium >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq chromium; }

@@ -14,16 +14,16 @@ instead. Measured on the medium world's ``sales.orders`` (5.2 M lines, both majo
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import duckdb
 
+from supplymesh.files import temp_name
 from supplymesh.settings import mesh_home
 
 MEMORY_LIMIT_ENV = "MESH_DUCKDB_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "2GB"  # transforms/profiles.yml repeats it (a test holds them equal)
-SPILL_PREFIX = "duckdb-"
+SPILL_KIND = "spill"
 
 
 def memory_limit() -> str:
@@ -32,12 +32,13 @@ def memory_limit() -> str:
 
 
 def spill_folder() -> Path:
-    """Where an in-memory database spills: its own folder under ``$MESH_HOME/tmp`` (named by the
-    process, so a folder left by a killed run can be told from a live one's). DuckDB creates it
-    only when it spills (into an existing parent) and removes it when the connection closes."""
+    """Where an in-memory database spills: its own folder under ``$MESH_HOME/tmp``, a
+    ``files.temp_name`` carrying the process id, so the next run removes one a killed run left
+    (``publishing.leftovers``). DuckDB creates it only when it spills (into an existing parent)
+    and removes it when the connection closes."""
     parent = mesh_home() / "tmp"
     parent.mkdir(parents=True, exist_ok=True)
-    return parent / f"{SPILL_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    return parent / temp_name("duckdb", SPILL_KIND)
 
 
 def connect(database: str = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -19,6 +19,7 @@ from supplymesh.dagster_home import prepare_dagster_home
 from supplymesh.planning_settings import load_planning_settings
 from supplymesh.progress import StepList
 from supplymesh.registry import all_products
+from supplymesh.run_guard import one_run_per_home
 from supplymesh.settings import mesh_paths
 
 
@@ -212,6 +213,7 @@ def follow_steps(steps: StepList):
     return on_event
 
 
+@one_run_per_home  # one run per MESH_HOME: `wait=False` refuses instead of waiting (run_guard)
 def materialize(
     selection: list[str],
     log_level: str = "WARNING",
@@ -219,6 +221,8 @@ def materialize(
     settings: Sequence[str] = (),
     retrain: str = "",
     allow_shrink: Sequence[str] = (),
+    *,
+    run_id: str = "",
 ) -> RunOutcome:
     """Execute the mesh job in process over ``selection`` and summarise what happened.
 
@@ -248,7 +252,7 @@ def materialize(
     job = defs.resolve_job_def(MESH_JOB).with_logger_defs({"console": held.logger_def()})
     graph = defs.resolve_asset_graph()
     training = dg.AssetSelection.groups(TRAINING_GROUP).resolve(graph)
-    run_id = str(uuid.uuid4())
+    run_id = run_id or str(uuid.uuid4())  # the run lock's owner record names it
     output_log = paths.logs / f"materialize_{run_id}.log"
     result = None
     try:

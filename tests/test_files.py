@@ -144,3 +144,73 @@ def test_durable_replace_moves_a_finished_folder_over_its_target(tmp_path):
     durable_replace(staging, final)
     assert not staging.exists()
     assert (final / "data.parquet").read_bytes() == b"rows"
+
+
+HOLD_AND_DIE = """
+import os, sys, time
+from pathlib import Path
+from supplymesh.files import exclusive_lock
+lock = exclusive_lock(Path(sys.argv[1]), "the test lock")
+lock.acquire()
+Path(sys.argv[1]).with_name("held").touch()
+time.sleep(float(sys.argv[2]))
+os._exit(9)  # dies holding it, as a SIGKILL would: no release, the record stays
+"""
+
+
+def start_holder(lock_path: Path, seconds: float) -> subprocess.Popen:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_AND_DIE, str(lock_path), str(seconds)])
+    deadline = time.monotonic() + 30
+    while not lock_path.with_name("held").exists():
+        assert time.monotonic() < deadline and holder.poll() is None
+        time.sleep(0.01)
+    return holder
+
+
+def test_the_holder_is_recorded_while_it_holds_and_forgotten_when_it_lets_go(tmp_path):
+    lock_path = tmp_path / ".lock"
+    with exclusive_lock(lock_path, "the catalog lock"):
+        owner = files.read_owner(lock_path)
+        assert owner is not None and owner.pid == os.getpid()
+        assert owner.host and owner.started_at and owner.command
+    assert files.read_owner(lock_path) is None
+    assert not files.owner_path(lock_path).exists()
+
+
+def test_a_lock_whose_holder_was_killed_is_taken_over_with_one_line_naming_it(tmp_path):
+    lock_path = tmp_path / ".registry.lock"
+    holder = start_holder(lock_path, 0)
+    assert holder.wait(30) == 9
+    assert files.read_owner(lock_path).pid == holder.pid  # the dead holder's record stayed
+    said: list[str] = []
+    lock = files.OwnedLock(lock_path, "the model registry lock", report=said.append)
+    with lock:
+        assert lock.taken_over is not None and lock.taken_over.pid == holder.pid
+        assert files.read_owner(lock_path).pid == os.getpid()
+    assert len(said) == 1
+    assert said[0].startswith("the model registry lock: stale, taken over from pid ")
+    assert f"pid {holder.pid} " in said[0] and "its process is gone" in said[0]
+
+
+def test_a_waiter_names_the_live_holder_and_one_that_may_not_wait_refuses(tmp_path):
+    lock_path = tmp_path / ".materialize.lock"
+    holder = start_holder(lock_path, 1.5)
+    try:
+        with pytest.raises(files.LockBusyError, match=f"held by pid {holder.pid} on "):
+            files.OwnedLock(lock_path, "the run lock").acquire(wait=False)
+        said: list[str] = []
+        lock = files.OwnedLock(lock_path, "the run lock", report=said.append).acquire()
+        lock.release()
+    finally:
+        holder.wait(30)
+    assert said[0].startswith(f"the run lock: waiting for pid {holder.pid} on ")
+    assert "stale, taken over" in said[1]  # it died holding the lock: the record said so
+
+
+def test_temporary_names_carry_the_writers_pid(tmp_path):
+    name = files.temp_name("manifest.json")
+    assert name.startswith(".manifest.json.") and name.endswith(".tmp")
+    assert files.temp_writer(name) == os.getpid()
+    assert files.temp_writer(files.temp_name("2026-snap", "staging")) == os.getpid()
+    assert files.temp_writer("manifest.json") is None
+    assert files.pid_alive(os.getpid())

@@ -63,6 +63,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(a steward's deliberate choice, recorded in the audit log); 'all' for every product "
         "(e.g. after switching to a smaller world); repeatable",
     )
+    p.add_argument(
+        "--no-wait",
+        dest="wait",
+        action="store_false",
+        help="refuse (exit 3) instead of waiting when another run holds this MESH_HOME",
+    )
     add_instance_option(p)
     p.set_defaults(run=run)
 
@@ -85,6 +91,7 @@ def check_allow_shrink(names: list[str]) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from supplymesh.dagster_home import InstanceConfigError
+    from supplymesh.files import LockBusyError
     from supplymesh.headless import materialize  # Dagster and the mesh's definitions
     from supplymesh.planning_settings import PlanningSettingsError
 
@@ -100,10 +107,14 @@ def run(args: argparse.Namespace) -> int:
             settings=args.settings,
             retrain="mesh materialize --retrain" if args.retrain else "",
             allow_shrink=args.allow_shrink,
+            wait=args.wait,
         )
     except (InstanceConfigError, PlanningSettingsError) as exc:
         print(f"mesh materialize: {exc}", file=sys.stderr)
         return 2
+    except LockBusyError as exc:
+        print(f"mesh materialize: not started (--no-wait): {exc}", file=sys.stderr)
+        return 3
     for line in outcome.lines:
         print(line)
     if outcome.model_line:

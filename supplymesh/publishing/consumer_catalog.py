@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 
 import duckdb
 
 from supplymesh import duckdb_limits
-from supplymesh.files import durable_replace
+from supplymesh.files import durable_replace, temp_name
 from supplymesh.governance.access import RAW_PII_MODE, ROLES, Role, catalog_path
 from supplymesh.governance.pseudonym import (
     pii_columns,
@@ -148,18 +147,23 @@ def ensure_pseudonymised_copies(paths: MeshPaths, manifest: Manifest) -> None:
 
 def _write_atomically(target: Path, role: Role, manifest: Manifest) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{role.name}-", suffix=".duckdb")
-    os.close(fd)
-    os.unlink(tmp)  # DuckDB must create the file itself
-    con = duckdb.connect(tmp)
+    # named after this process (with DuckDB's .wal beside it while open): the next run removes
+    # what a killed process left
+    tmp = target.with_name(temp_name(target.name))
     try:
-        _build(con, role, manifest)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    if role.sees_raw_pii:
-        os.chmod(tmp, RAW_PII_MODE)  # the raw catalog
-    durable_replace(Path(tmp), target)
+        con = duckdb.connect(str(tmp))
+        try:
+            _build(con, role, manifest)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        if role.sees_raw_pii:
+            os.chmod(tmp, RAW_PII_MODE)  # the raw catalog
+        durable_replace(tmp, target)
+    except BaseException:  # a full disk, say: the old catalog stays, no half-built file
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
 
 
 def rebuild_catalog(paths: MeshPaths, manifest: Manifest, changed: Product | None = None) -> None:

@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock
-
-from supplymesh.files import atomic_write, exclusive_lock
+from supplymesh.files import OwnedLock, atomic_write, exclusive_lock
 from supplymesh.registry import get_product
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal
@@ -25,9 +23,9 @@ if TYPE_CHECKING:
 Manifest = dict[str, Any]
 
 
-def catalog_lock(paths: MeshPaths) -> FileLock:
+def catalog_lock(paths: MeshPaths) -> OwnedLock:
     """The catalog's exclusive lock (across processes), held for a read-modify-write."""
-    return exclusive_lock(paths.catalog_dir / ".lock")
+    return exclusive_lock(paths.catalog_dir / ".lock", "the catalog lock")
 
 
 def read_manifest(paths: MeshPaths) -> Manifest:

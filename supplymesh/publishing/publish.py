@@ -16,10 +16,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from supplymesh import duckdb_limits
-from supplymesh.files import durable_replace
+from supplymesh.files import durable_replace, temp_name
 from supplymesh.governance import volume
 from supplymesh.governance.access import RAW_PII_MODE
 from supplymesh.governance.pseudonym import (
@@ -94,24 +95,37 @@ def _write_quarantine(paths: MeshPaths, checked: CheckedInput, snapshot_id: str)
     return target
 
 
+class SnapshotWriteError(RuntimeError):
+    """A snapshot could not be written (a full disk, say); consumers keep the previous one."""
+
+
 def _write_snapshot(paths: MeshPaths, checked: CheckedInput, snapshot_id: str) -> tuple[Path, int]:
     final = _version_dir(paths, checked.version) / snapshot_id
-    staging = final.with_name(f".{snapshot_id}.staging")
+    # hidden and named after this process: the next run removes it if this process dies
+    staging = final.with_name(temp_name(snapshot_id, "staging"))
     staging.mkdir(parents=True)
     data = staging / "data.parquet"
-    checked.con.execute(
-        f"COPY ({checked.valid_rows_sql()}) TO {literal(str(data))} "
-        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
-    )
-    if pii_columns(checked.version):
-        # the raw file for the platform and its stewards (group) only; every other role reads
-        # the pseudonymised copy next to it
-        os.chmod(data, RAW_PII_MODE)
-        write_pseudonymised_copy(checked.con, data, checked.version, pseudonym_key(paths))
-    rows = checked.con.execute(
-        f"SELECT count(*) FROM read_parquet({literal(str(data))})"
-    ).fetchone()[0]
-    durable_replace(staging, final)  # the snapshot appears complete or not at all
+    try:
+        checked.con.execute(
+            f"COPY ({checked.valid_rows_sql()}) TO {literal(str(data))} "
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
+        )
+        if pii_columns(checked.version):
+            # the raw file for the platform and its stewards (group) only; every other role
+            # reads the pseudonymised copy next to it
+            os.chmod(data, RAW_PII_MODE)
+            write_pseudonymised_copy(checked.con, data, checked.version, pseudonym_key(paths))
+        rows = checked.con.execute(
+            f"SELECT count(*) FROM read_parquet({literal(str(data))})"
+        ).fetchone()[0]
+        durable_replace(staging, final)  # the snapshot appears complete or not at all
+    except (OSError, duckdb.Error) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise SnapshotWriteError(
+            f"{checked.version.product} v{checked.version.major}: writing snapshot {snapshot_id} "
+            f"under {final.parent} failed ({exc}); nothing was published, consumers keep the "
+            "previous snapshot"
+        ) from exc
     return final / "data.parquet", int(rows)
 
 

@@ -3,18 +3,24 @@
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pandas as pd
+import pytest
 
 from supplymesh.consumer import connect, run_query
+from supplymesh.files import LockOwner, read_owner
 from supplymesh.headless import materialize
 from supplymesh.product_listing import catalog_entries
 from supplymesh.publishing.landing import latest_batch, new_batch_id
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.registry import all_products
+from supplymesh.run_guard import RUN_LOCK
+from tests.chaos.invariants import land_changed_orders
 
 
 def test_whole_mesh_materializes_every_product(published_mesh):
@@ -119,6 +125,129 @@ def test_readers_query_while_a_materialization_runs_in_another_process(published
     assert cli_reads >= 3 and client_reads >= 3
 
 
+def _start(paths, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "MESH_HOME": str(paths.home)}
+    mesh = str(Path(sys.executable).with_name("mesh"))
+    return subprocess.Popen(
+        [mesh, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def _wait_for_holder(paths, runs: list[subprocess.Popen]) -> LockOwner:
+    """The owner record of the run lock, once one of ``runs`` holds it."""
+    deadline = time.monotonic() + 120
+    while (owner := read_owner(paths.home / RUN_LOCK)) is None or owner.pid not in {
+        run.pid for run in runs
+    }:
+        assert time.monotonic() < deadline, "no run took the run lock"
+        time.sleep(0.05)
+    return owner
+
+
+def test_two_runs_started_at_once_take_turns_and_a_third_refuses(published_mesh):
+    """One `mesh materialize` per MESH_HOME: the second waits, naming the first, then publishes
+    after it (never interleaved); one started with --no-wait refuses, naming the holder."""
+    paths, _ = published_mesh
+    first, second = (_start(paths, "materialize", "--select", "sales.orders") for _ in range(2))
+    holder = _wait_for_holder(paths, [first, second])
+    refused = _start(paths, "materialize", "--select", "sales.orders", "--no-wait")
+    refusal = refused.communicate(timeout=120)[0]
+    outputs = {run.pid: run.communicate(timeout=600)[0] for run in (first, second)}
+    assert (first.returncode, second.returncode) == (0, 0), outputs
+    assert refused.returncode == 3, refusal
+    assert f"not started (--no-wait): MESH_HOME {paths.home}" in refusal
+    assert any(f"is held by pid {run.pid} on " in refusal for run in (first, second))
+    waiter = [out for out in outputs.values() if "waiting for pid" in out]
+    assert len(waiter) == 1 and f"waiting for pid {holder.pid} on " in waiter[0]
+    run_ids = [
+        line.split()[1]
+        for out in outputs.values()
+        for line in out.splitlines()
+        if line.startswith("run ")
+    ]
+    for major in (1, 2):
+        history = [
+            s["run_id"]
+            for s in read_manifest(paths)["products"]["sales.orders"]["versions"][str(major)][
+                "history"
+            ]
+        ]
+        mine = [r for r in history if r in run_ids]
+        assert len(mine) == 2 and mine[0] != mine[1]  # one snapshot per run, one after the other
+
+
+def _read_orders_cli(paths) -> tuple[int, int]:
+    query = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("mesh")),
+            "query",
+            ORDERS_FINGERPRINT,
+            "--format",
+            "csv",
+        ],
+        env={**os.environ, "MESH_HOME": str(paths.home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert query.returncode == 0, query.stderr
+    n, total = query.stdout.splitlines()[1].split(",")
+    return int(n), int(float(total))
+
+
+def _read_orders_duckdb(paths) -> tuple[int, int]:
+    with duckdb.connect(str(paths.catalog_db), read_only=True) as con:
+        n, total = con.execute(ORDERS_FINGERPRINT).fetchone()
+    return int(n), int(total)
+
+
+ORDERS_FINGERPRINT = "select count(*) as n, sum(quantity) as q from sales.orders_v2"
+RUNS, READERS = 10, 4
+
+
+@pytest.mark.slow
+def test_four_readers_over_ten_runs_that_change_the_data_never_fail_or_see_a_torn_product(
+    published_mesh,
+):
+    """Two `mesh query` readers and two plain DuckDB clients read sales.orders in a loop while
+    ten runs in a row each publish a changed orders batch: every read answers, and every answer
+    is exactly one of the batches published (row count and quantity total), never a mix."""
+    paths, _ = published_mesh
+    published = {_read_orders_duckdb(paths)}
+    stop = threading.Event()
+    reads: list[tuple[int, int]] = []
+    failures: list[str] = []
+
+    def reader(read) -> None:
+        while not stop.is_set():
+            try:
+                reads.append(read(paths))
+            except Exception as exc:  # every failed read is counted and shown, none hidden
+                failures.append(repr(exc))
+
+    threads = [
+        threading.Thread(target=reader, args=(read,))
+        for read in [_read_orders_cli, _read_orders_cli, _read_orders_duckdb, _read_orders_duckdb]
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for trial in range(RUNS):
+            published.add(land_changed_orders(paths, trial))
+            run = _start(paths, "materialize", "--select", "sales.orders")
+            output = run.communicate(timeout=600)[0]
+            assert run.returncode == 0, output
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(180)
+    assert failures == []
+    torn = [r for r in reads if r not in published]
+    assert torn == [], f"{len(torn)} reads matched no published batch"
+    assert len(reads) >= RUNS * READERS
+    assert len({r for r in reads}) > 2  # the readers saw the data change
+
+
 def _bad_orders_batch(paths) -> None:
     """A copy of the latest orders extract with one negative quantity, as a new batch."""
     source = latest_batch(paths.landing_dir("sales"), "orders")
@@ -137,6 +266,7 @@ def test_contract_violation_blocks_downstream_and_keeps_last_good_version(publis
     planning_before = current_snapshot(read_manifest(paths), "planning.demand_forecast", 1)[
         "snapshot_id"
     ]
+    landed = len(list(paths.landing_dir("sales").glob("orders__*")))
     _bad_orders_batch(paths)
 
     outcome = materialize(['key:"sales/orders_v2"+', 'key:"sales/orders_v1"'])
@@ -169,7 +299,7 @@ def test_contract_violation_blocks_downstream_and_keeps_last_good_version(publis
     )
     quarantined = list((paths.quarantine / "sales" / "orders").rglob("*.parquet"))
     assert quarantined and pd.read_parquet(quarantined[0])["quantity"].min() == -7
-    assert len(list(paths.landing_dir("sales").glob("orders__*"))) == 2  # nothing deleted
+    assert len(list(paths.landing_dir("sales").glob("orders__*"))) == landed + 1  # none deleted
     with duckdb.connect(str(paths.catalog_db), read_only=True) as con:
         assert con.execute("select min(quantity) from sales.orders").fetchone()[0] >= 0
 

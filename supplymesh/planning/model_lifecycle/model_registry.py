@@ -23,10 +23,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from filelock import FileLock
 
 from contracts.ml import forecast_models_v1 as contract
-from supplymesh.files import atomic_write, exclusive_lock
+from supplymesh.files import OwnedLock, atomic_write, exclusive_lock
 from supplymesh.planning.forecasting.model import DemandModel
 from supplymesh.settings import MeshPaths
 
@@ -87,10 +86,10 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def registry_lock(paths: MeshPaths) -> FileLock:
+def registry_lock(paths: MeshPaths) -> OwnedLock:
     """The registry's lock, held for a read-change-publish, so a materialization and a
     ``mesh forecast approve`` never overwrite each other's change."""
-    return exclusive_lock(paths.home / "models" / ".registry.lock")
+    return exclusive_lock(paths.home / "models" / ".registry.lock", "the model registry lock")
 
 
 def registry_from(published: pd.DataFrame | None) -> pd.DataFrame:

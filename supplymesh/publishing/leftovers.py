@@ -1,0 +1,200 @@
+"""What a killed run leaves in ``MESH_HOME``, and the next run's clean-up of it.
+
+A run killed at any moment leaves consumers a consistent mesh (snapshots appear by a rename,
+the manifest and catalogs by an atomic replace), but it can leave work in progress behind:
+
+* temporary files and folders named by ``supplymesh.files.temp_name`` (atomic writes of the
+  manifest, audit head, ledgers and model pickles; snapshot staging folders; a role catalog
+  being built, with DuckDB's ``.wal`` beside it), each carrying its writer's pid;
+* a pseudonymised copy being written into a published snapshot (under the catalog lock);
+* the owner records of locks the dead process held (``<lock>.owner``);
+* dagster-dbt's per-invocation target folder of the dead run (``dbt_target/transforms-<run>-*``);
+* role catalogs one publish behind the manifest (killed between the two), rebuilt;
+* ``transforms.duckdb.wal``, the journal of dbt's database: committed work, not garbage, so it
+  is replayed into the database (a checkpoint), never deleted.
+
+``clean_leftovers`` removes only what belongs to no live process: a temporary file whose pid is
+dead on this host, files only ever written under the catalog lock (taken to look), locks nobody
+holds. Landing files, published snapshots and quarantined rows are never touched. It returns one
+line per thing it removed or replayed, for the run to print.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from supplymesh.files import (
+    OWNER_SUFFIX,
+    LockBusyError,
+    OwnedLock,
+    pid_alive,
+    temp_writer,
+)
+from supplymesh.governance.access import ROLES, catalog_path
+from supplymesh.governance.pseudonym import PSEUDONYMISED_FILE
+from supplymesh.publishing.consumer_catalog import META_SCHEMA, rebuild_catalog
+from supplymesh.publishing.manifest import catalog_lock, current_snapshot, read_manifest
+from supplymesh.registry import all_products
+from supplymesh.settings import MeshPaths
+
+# folders whose contents other programs own (the producers' landing files, Dagster's instance)
+NOT_OURS = ("landing", "dagster_home")
+DUCKDB_SIDE_FILES = (".wal", ".tmp")
+PSEUDONYM_TEMP = f".{PSEUDONYMISED_FILE}.tmp"  # governance.pseudonym's name for its copy
+
+
+def _walk(home: Path) -> Iterator[Path]:
+    """Every file and folder under ``home`` outside ``NOT_OURS``; a temporary folder is yielded
+    but not entered (it goes as a whole)."""
+    for root, dirs, files in os.walk(home):
+        here = Path(root)
+        if here == home:
+            dirs[:] = [d for d in dirs if d not in NOT_OURS]
+        for name in files:
+            yield here / name
+        for name in list(dirs):
+            if temp_writer(name) is not None:
+                dirs.remove(name)
+                yield here / name
+
+
+def _writer_pid(path: Path) -> int | None:
+    """The pid in a temporary name, also for DuckDB's side files of a temporary database."""
+    name = path.name
+    for suffix in DUCKDB_SIDE_FILES:
+        if name.endswith(suffix) and temp_writer(name.removesuffix(suffix)) is not None:
+            name = name.removesuffix(suffix)
+    return temp_writer(name)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _relative(paths: MeshPaths, path: Path) -> str:
+    return str(path.relative_to(paths.home))
+
+
+def remove_dead_writers_files(paths: MeshPaths) -> list[str]:
+    """Temporary files and folders whose writer's pid no longer runs on this host."""
+    removed = []
+    for path in sorted(_walk(paths.home)):
+        pid = _writer_pid(path)
+        if pid is None or pid_alive(pid):
+            continue
+        _remove(path)
+        removed.append(f"removed {_relative(paths, path)} (left by pid {pid}, gone)")
+    return removed
+
+
+def remove_catalog_lock_leftovers(paths: MeshPaths) -> list[str]:
+    """Half-written pseudonymised copies in published snapshots: they are only written under
+    the catalog lock, so while this holds it, any such file is a dead writer's."""
+    removed = []
+    with catalog_lock(paths):
+        if paths.warehouse.exists():
+            for path in sorted(paths.warehouse.rglob(PSEUDONYM_TEMP)):
+                path.unlink(missing_ok=True)
+                removed.append(f"removed {_relative(paths, path)} (an unfinished copy)")
+    return removed
+
+
+def _served_ids(catalog: Path) -> dict[tuple[str, int], str | None]:
+    with duckdb.connect(str(catalog), read_only=True) as con:
+        rows = con.execute(f"SELECT product, major, snapshot_id FROM {META_SCHEMA}.products")
+        return {(product, major): snap for product, major, snap in rows.fetchall()}
+
+
+def resync_catalogs(paths: MeshPaths) -> list[str]:
+    """Rebuild the role catalogs when they serve other snapshots than the manifest names: a run
+    killed between switching the manifest and rebuilding them left them one publish behind."""
+    if not paths.manifest.exists():
+        return []
+    with catalog_lock(paths):
+        manifest = read_manifest(paths)
+        behind = []
+        for role in ROLES.values():
+            wanted = {
+                (p.key, v.major): snap["snapshot_id"]
+                for p in all_products()
+                if role.may_read(p)
+                for v in p.versions
+                if (snap := current_snapshot(manifest, p.key, v.major))
+            }
+            catalog = catalog_path(paths, role)
+            served = _served_ids(catalog) if catalog.exists() else {}
+            if any(served.get(key) != snap for key, snap in wanted.items()):
+                behind.append(role.name)
+        if not behind:
+            return []
+        rebuild_catalog(paths, manifest)
+    return [
+        f"rebuilt the catalogs of {', '.join(behind)}: they served older snapshots than the manifest"
+    ]
+
+
+def release_stale_locks(paths: MeshPaths, report) -> None:
+    """Take and let go every lock whose owner record a dead holder left: each says "stale,
+    taken over" through ``report`` once. A lock a live process holds is left alone."""
+    for record in sorted(paths.home.rglob(f"*{OWNER_SUFFIX}")):
+        if any(part in NOT_OURS for part in record.relative_to(paths.home).parts[:1]):
+            continue
+        lock = OwnedLock(
+            record.with_name(record.name.removesuffix(OWNER_SUFFIX)),
+            f"lock {_relative(paths, record).removesuffix(OWNER_SUFFIX)}",
+            report=report,
+        )
+        try:
+            lock.acquire(wait=False)
+        except LockBusyError:
+            continue
+        lock.release()
+
+
+def remove_dead_run_dbt_target(paths: MeshPaths, run_id: str) -> list[str]:
+    """dagster-dbt's invocation folders of a run that died (``transforms-<run_id[:7]>-*``)."""
+    if not paths.dbt_target.exists():
+        return []
+    removed = []
+    for folder in sorted(paths.dbt_target.glob(f"*-{run_id[:7]}-*")):
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(f"removed {_relative(paths, folder)} (dbt files of dead run {run_id})")
+    return removed
+
+
+def replay_transforms_wal(paths: MeshPaths) -> list[str]:
+    """Fold a killed dbt's journal into ``transforms.duckdb`` (DuckDB replays it on open; the
+    checkpoint makes the file whole again). Skipped while another process has the database."""
+    wal = paths.transforms_db.with_name(paths.transforms_db.name + ".wal")
+    if not wal.exists():
+        return []
+    try:
+        con = duckdb.connect(str(paths.transforms_db))
+    except duckdb.IOException as exc:  # a live writer (a run of the UI) holds it
+        return [f"left {_relative(paths, wal)}: transforms.duckdb is in use ({exc})"]
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return [f"replayed {_relative(paths, wal)} into transforms.duckdb (a killed dbt's journal)"]
+
+
+def clean_leftovers(paths: MeshPaths, dead_run_id: str | None, report) -> list[str]:
+    """Everything above, in order; ``dead_run_id``: the run that died holding the run lock.
+    Stale locks are reported through ``report`` as they are taken over; the rest is returned."""
+    if not paths.home.exists():
+        return []
+    release_stale_locks(paths, report)
+    done = remove_dead_writers_files(paths) + remove_catalog_lock_leftovers(paths)
+    if dead_run_id:
+        done += remove_dead_run_dbt_target(paths, dead_run_id) + resync_catalogs(paths)
+    return done + replay_transforms_wal(paths)
