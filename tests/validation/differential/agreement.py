@@ -21,7 +21,7 @@ VERSION_IDS = [f"{v.product}_v{v.major}" for v in VERSIONS]
 # the default suite draws a few frames per contract, the same ones every run; `make test-slow`
 # draws many, new ones every run
 FAST_EXAMPLES = 6
-DEEP_EXAMPLES = 150
+DEEP_EXAMPLES = 60
 EXAMPLES = [
     pytest.param(FAST_EXAMPLES, id="fast"),
     pytest.param(DEEP_EXAMPLES, id="deep", marks=pytest.mark.slow),
