@@ -75,10 +75,12 @@ docs: install
 	@echo "dbt docs on http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops); offline copy: $(MESH_HOME)/dbt_target/static_index.html"
 	DBT_LOG_PATH=$(MESH_HOME)/dbt_target/logs $(BIN)/dbt docs serve $(DBT_DOCS_ARGS) --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
+# every target of issue 10 in one run, its table in $(MESH_HOME)/bench/targets.md (docs/benchmarks.md);
 # the bench group adds polars (pandera's polars backend is the validation benchmark's yardstick)
+BENCH_SCALES ?= small,medium,large,completejourney
 bench: install
 	$(UV) sync --frozen --compile-bytecode --group bench
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --scales $(BENCH_SCALES) --seed $(SEED)
 
 # the validation benchmark alone, on the medium world's sales.orders (generated once)
 bench-validation: install

@@ -1,9 +1,15 @@
-"""`make bench`: validation throughput and end-to-end cost at small and medium, then the CLI's
-start-up (`benchmarks.cli`) on the small world.
+"""`make bench`: every target of issue 10 measured in one run, each printed next to its figure.
 
-Usage: python -m benchmarks.run [--scales small,medium,completejourney] [--seed 7]
-Each scale runs in its own runtime folder under $MESH_HOME/bench/<scale>; the CLI benchmark reads
-the small one when it was materialized, else makes its own in $MESH_HOME/bench/cli.
+Per scale (``benchmarks.scales``): generate, a first `mesh materialize` (it trains), a second
+(no training due; not on large), each timed with its peak RSS, the training time and every
+step's duration from the runs' Dagster event log, the model's quality from the published
+registry, contract validation (not on large) and `mesh evaluate` (small and medium). Then the
+CLI's start-up (``benchmarks.cli``) on the small world. At the end one table of every target
+(``benchmarks.targets``), printed and written as Markdown to ``$MESH_HOME/bench/targets.md``
+for docs/benchmarks.md; every figure to ``$MESH_HOME/bench/results.json``.
+
+Usage: python -m benchmarks.run [--scales small,medium,large,completejourney] [--seed 7]
+(``tiny`` runs too: the benchmark's own end-to-end check; no target reads it.)
 """
 
 from __future__ import annotations
@@ -11,90 +17,76 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-from pathlib import Path
 
 from benchmarks.cli import bench_cli, print_cli
-from benchmarks.measure import measure
-from benchmarks.planning import bench_planning, print_planning
-from benchmarks.validation import bench_validation, print_validation
+from benchmarks.planning import print_evaluation, print_quality
+from benchmarks.report import document, machine, now, print_scale
+from benchmarks.scales import bench_scale, plan_of
+from benchmarks.validation import print_validation
 from supplymesh.progress import Stages
-from supplymesh.publishing.landing import latest_batch
 from supplymesh.settings import mesh_home
 
-
-def _mesh(*args: str) -> list[str]:
-    return [str(Path(sys.executable).with_name("mesh")), *args]
+DEFAULT_SCALES = "small,medium,large,completejourney"
 
 
-def bench_scale(scale: str, seed: int, stages: Stages) -> dict:
-    home = mesh_home() / "bench" / scale
-    shutil.rmtree(home, ignore_errors=True)
-    env = {"MESH_HOME": str(home)}
-    with stages.stage(f"{scale}: generate"):
-        world = ["--scale", scale]
-        if scale == "completejourney":  # the real-data world, at its small size
-            world = ["--world", "completejourney", "--scale", "small"]
-        generate = measure(_mesh("generate", *world, "--seed", str(seed)), env)
-    with stages.stage(f"{scale}: materialize"):
-        materialize = measure(_mesh("materialize"), env)
-    result = {
-        "scale": scale,
-        "generate_seconds": generate.seconds,
-        "generate_peak_mib": generate.peak_mib,
-        "materialize_seconds": materialize.seconds,
-        "materialize_peak_mib": materialize.peak_mib,
-        "end_to_end_seconds": generate.seconds + materialize.seconds,
-        "end_to_end_peak_mib": max(generate.peak_mib, materialize.peak_mib),
-        "materialize_ok": materialize.returncode == 0,
-    }
-    batch = latest_batch(home / "landing" / "sales", "orders")
-    with stages.stage(f"{scale}: contract validation"):
-        if batch is not None:
-            result["validation"] = bench_validation(batch)
-    with stages.stage(f"{scale}: planning (training, evaluation)"):
-        if result["materialize_ok"]:
-            result["planning"] = bench_planning(home)
-    return result
+def print_details(r: dict) -> None:
+    """What one scale measured beyond the per-scale table."""
+    print_scale(r)
+    if "validation" in r:
+        print_validation(r["validation"])
+    if r.get("runs", {}).get("first"):
+        print_quality(r.get("model"))
+    if "evaluation" in r:
+        print_evaluation(r["evaluation"])
+
+
+def cli_figures(scales: dict, seed: int) -> dict | None:
+    """The start-up figures on the small world when it was materialized, else on one of its
+    own (``benchmarks.cli`` generates it and publishes only sales.orders)."""
+    small = scales.get("small", {}).get("runs", {}).get("first", {}).get("ok")
+    try:
+        cli = bench_cli(mesh_home() / "bench" / ("small" if small else "cli"), seed)
+    except RuntimeError as exc:  # a verb that failed: the table says "not run", this says why
+        print(f"mesh start-up benchmark FAILED: {exc}", file=sys.stderr)
+        return None
+    print_cli(cli)
+    return cli
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scales", default="small,medium,completejourney")
+    parser.add_argument("--scales", default=DEFAULT_SCALES, help="comma-separated")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    os.environ.setdefault("MESH_HOME", str(mesh_home()))
-    results = []
-    scales = args.scales.split(",")
-    stages = Stages("bench", total=4 * len(scales) + 1)  # shown on a terminal only
-    for scale in scales:
-        r = bench_scale(scale, args.seed, stages)
-        results.append(r)
-        print(f"\n== {scale} ==")
-        print(
-            f"generate     {r['generate_seconds']:8.1f} s   peak {r['generate_peak_mib']:8.0f} MiB"
-        )
-        print(
-            f"materialize  {r['materialize_seconds']:8.1f} s   peak {r['materialize_peak_mib']:8.0f} MiB"
-            f"   {'ok' if r['materialize_ok'] else 'FAILED'}"
-        )
-        print(
-            f"end to end   {r['end_to_end_seconds']:8.1f} s   peak {r['end_to_end_peak_mib']:8.0f} MiB"
-        )
-        v = r.get("validation")
-        if v:
-            print_validation(v)
-        if r.get("planning"):
-            print_planning(r["planning"], r["scale"], r["materialize_seconds"])
-    small = next((r for r in results if r["scale"] == "small" and r["materialize_ok"]), None)
+    sys.stdout.reconfigure(line_buffering=True)  # each scale's figures as it ends, in a log too
+    os.environ["MESH_HOME"] = str(mesh_home())  # every child measures under the same folder
+    names = [s for s in args.scales.split(",") if s]
+    load_start = os.getloadavg()[0]
+    total = sum(plan_of(s).stages() for s in names) + 1
+    stages = Stages("bench", total=total)  # shown on a terminal only
+    scales: dict[str, dict] = {}
+    for name in names:
+        scales[name] = bench_scale(name, args.seed, stages)
+        print_details(scales[name])
     with stages.stage("mesh start-up"):
-        cli = bench_cli(mesh_home() / "bench" / ("small" if small else "cli"), args.seed)
-    print_cli(cli)
-    results.append({"benchmark": "cli", **cli})
-    out = mesh_home() / "bench" / "results.json"
-    out.write_text(json.dumps(results, indent=2))
-    print(f"\nresults written to {out}")
+        cli = cli_figures(scales, args.seed)
+    results = {
+        "scales": scales,
+        "cli": cli,
+        "seed": args.seed,
+        "machine": machine(),
+        "load_average": (load_start, os.getloadavg()[0]),
+        "finished": now(),
+    }
+    out = mesh_home() / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    table = document(results)
+    print("\n== targets ==\n")
+    print(table)
+    (out / "targets.md").write_text(table)
+    (out / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    print(f"table written to {out / 'targets.md'}, every figure to {out / 'results.json'}")
     return 0
 
 

@@ -6,16 +6,31 @@ from __future__ import annotations
 from typing import Any
 
 import dagster as dg
+import pydantic
 from pydantic import BaseModel
 
+from supplymesh.governance.volume import allowed
 from supplymesh.planning_settings import PlanningSettings, PlanningSettingsError
 from supplymesh.settings import MeshPaths, mesh_home
 
 
 class MeshResource(dg.ConfigurableResource):
-    """The runtime folder of the mesh (``MESH_HOME``)."""
+    """The runtime folder of the mesh (``MESH_HOME``), and the products a steward lets shrink in
+    this run (``mesh materialize --allow-shrink``; in the UI, the launchpad's ``resources: mesh:
+    config:``)."""
 
     home: str = ""
+    allow_shrink: list[str] = pydantic.Field(
+        default_factory=list,
+        description="products (sales.orders, or all) whose publish may empty or shrink them past "
+        "their volume bound in this run; each override is recorded in the audit log",
+    )
+    requested_by: str = pydantic.Field(
+        default="", description="who asked for allow_shrink (recorded in the audit log)"
+    )
+
+    def allows_shrink(self, product_key: str) -> bool:
+        return allowed(product_key, set(self.allow_shrink))
 
     @property
     def paths(self) -> MeshPaths:

@@ -218,6 +218,7 @@ def materialize(
     progress_stream: TextIO | None = None,
     settings: Sequence[str] = (),
     retrain: str = "",
+    allow_shrink: Sequence[str] = (),
 ) -> RunOutcome:
     """Execute the mesh job in process over ``selection`` and summarise what happened.
 
@@ -231,6 +232,9 @@ def materialize(
     The whole mesh trains the demand model only when a training is due (``plan_training``) or a
     person asks (``retrain`` names how, e.g. ``mesh materialize --retrain``);
     ``outcome.model_line`` says which, and the run's ``supplymesh/training`` tag shows it in the UI.
+    ``allow_shrink`` (product keys, or ``all``) lets those products' publishes through the volume
+    rule; the run config (``resources: mesh: config:``) and the ``supplymesh/allow_shrink`` tag
+    record it, the audit log each override.
     """
     paths = mesh_paths()
     planning = load_planning_settings(paths.home, settings)  # a bad key fails before the run
@@ -269,10 +273,13 @@ def materialize(
                 run_id=run_id,
                 asset_selection=list(keys),
                 raise_on_error=False,
-                tags={REASON_TAG: plan.tag},
+                tags={REASON_TAG: plan.tag, **shrink_tags(allow_shrink)},
                 run_config={
                     "loggers": {"console": {"config": {"log_level": log_level}}},
-                    "resources": {"planning": {"config": planning.as_dict()}},
+                    "resources": {
+                        "planning": {"config": planning.as_dict()},
+                        **shrink_config(allow_shrink),
+                    },
                 },
             )
     finally:
@@ -285,6 +292,23 @@ def materialize(
     if outcome.dagster_log_shown:
         held.write(sys.stderr)
     return outcome
+
+
+ALLOW_SHRINK_TAG = "supplymesh/allow_shrink"
+
+
+def shrink_tags(allow_shrink: Sequence[str]) -> dict[str, str]:
+    """The run's ``supplymesh/allow_shrink`` tag: which products a steward let shrink."""
+    return {ALLOW_SHRINK_TAG: ",".join(allow_shrink)} if allow_shrink else {}
+
+
+def shrink_config(allow_shrink: Sequence[str]) -> dict:
+    """The ``mesh`` resource's run config letting ``allow_shrink`` through the volume rule, with
+    who asked (the user at the command line)."""
+    if not allow_shrink:
+        return {}
+    who = f"cli:{os.environ.get('USER', 'unknown')} (mesh materialize --allow-shrink)"
+    return {"mesh": {"config": {"allow_shrink": list(allow_shrink), "requested_by": who}}}
 
 
 def summarise(result: dg.ExecuteInProcessResult, output_log: Path) -> RunOutcome:

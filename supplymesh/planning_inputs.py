@@ -7,25 +7,111 @@ read here, through publishing, so the planning package itself never reads the me
 
 from __future__ import annotations
 
-import duckdb
+import math
+from collections.abc import Iterator, Sequence
+
 import pandas as pd
 
+from supplymesh import duckdb_limits
 from supplymesh.consumer import connect
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.publishing.manifest import current_frame, current_snapshot_ids
 from supplymesh.settings import MeshPaths
-from supplymesh.validation.rules import quote
+from supplymesh.validation.rules import literal, quote
 
 MARTS_SCHEMA = "marts"
+FEATURES_MART = "fct_demand_features"
+# whole series per chunk: enough rows to keep pandas and the model's predict vectorised, few
+# enough that a chunk of the large world's features mart stays well under a GiB
+SERIES_PER_CHUNK = 2_000
 
 
-def read_mart(paths: MeshPaths, name: str) -> pd.DataFrame:
-    """One mart (``marts.<name>`` in dbt's database) as a DataFrame."""
-    con = duckdb.connect(str(paths.transforms_db), read_only=True)
-    try:
-        return con.execute(f"SELECT * FROM {MARTS_SCHEMA}.{quote(name)}").df()
-    finally:
-        con.close()
+def _select(name: str, columns: Sequence[str] | None, where: str | None) -> str:
+    cols = ", ".join(quote(c) for c in columns) if columns else "*"
+    return f"SELECT {cols} FROM {MARTS_SCHEMA}.{quote(name)}" + (f" WHERE {where}" if where else "")
+
+
+def read_mart(
+    paths: MeshPaths,
+    name: str,
+    columns: Sequence[str] | None = None,
+    where: str | None = None,
+) -> pd.DataFrame:
+    """One mart (``marts.<name>`` in dbt's database) as a DataFrame: only ``columns`` (default
+    all) of the rows ``where`` holds (a SQL condition), so a planner that needs a few columns of
+    the history never holds the whole mart."""
+    with duckdb_limits.connect(str(paths.transforms_db), read_only=True) as con:
+        return con.execute(_select(name, columns, where)).df()
+
+
+def series_chunks(
+    paths: MeshPaths,
+    name: str,
+    columns: Sequence[str] | None = None,
+    where: str | None = None,
+    series_per_chunk: int = SERIES_PER_CHUNK,
+) -> Iterator[pd.DataFrame]:
+    """A per-series mart (keys ``sku``, ``location_id``) in chunks of whole series, about
+    ``series_per_chunk`` series each: a planner that works series by series holds one chunk at
+    a time, so its memory follows the chunk size rather than the network's."""
+    with duckdb_limits.connect(str(paths.transforms_db), read_only=True) as con:
+        source = f"{MARTS_SCHEMA}.{quote(name)}" + (f" WHERE {where}" if where else "")
+        n_series = con.execute(
+            f"SELECT count(*) FROM (SELECT DISTINCT sku, location_id FROM {source})"
+        ).fetchone()[0]
+        n_chunks = max(1, math.ceil(n_series / series_per_chunk))
+        for chunk in range(n_chunks):
+            bucket = f"hash(sku, location_id) % {n_chunks} = {chunk}"
+            condition = f"({where}) AND {bucket}" if where else bucket
+            yield con.execute(_select(name, columns, condition)).df()
+
+
+def series_history(paths: MeshPaths, series: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """The history of a few (sku, location_id) series from the features mart (for plots)."""
+    columns = ["sku", "location_id", "demand_date", "units_sold", "is_history"]
+    if not series:
+        return read_mart(paths, FEATURES_MART, columns, "false")
+    keys = ", ".join(f"({literal(sku)}, {literal(loc)})" for sku, loc in series)
+    return read_mart(paths, FEATURES_MART, columns, f"(sku, location_id) IN ({keys})")
+
+
+def training_series(paths: MeshPaths, max_series: int) -> str | None:
+    """The condition selecting the series a model trains on: None (every series) up to
+    ``max_series``, else the ``max_series`` series with the lowest hash of their keys (the same
+    sample every round while the network stands; a new series joins it by chance)."""
+    series = f"SELECT DISTINCT sku, location_id FROM {MARTS_SCHEMA}.{FEATURES_MART}"
+    with duckdb_limits.connect(str(paths.transforms_db), read_only=True) as con:
+        n_series = con.execute(f"SELECT count(*) FROM ({series})").fetchone()[0]
+    if n_series <= max_series:
+        return None
+    sample = f"SELECT sku, location_id FROM ({series}) ORDER BY hash(sku, location_id)"
+    return f"(sku, location_id) IN ({sample} LIMIT {int(max_series)})"
+
+
+def series_levels(paths: MeshPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every series' mean demand, and its mean per weekday, over its history with stock-out
+    days left out: the demand model's level encodings (``model._levels``), measured for the
+    series a sampled training did not see."""
+    rows = (
+        f"FROM {MARTS_SCHEMA}.{FEATURES_MART} WHERE is_history AND demand_date <= as_of_date "
+        "AND units_sold IS NOT NULL AND NOT coalesce(is_stockout, false)"
+    )
+    with duckdb_limits.connect(str(paths.transforms_db), read_only=True) as con:
+        levels = con.execute(
+            f"SELECT sku, location_id, avg(units_sold) AS series_level {rows} GROUP BY ALL"
+        ).df()
+        dow = con.execute(
+            "SELECT sku, location_id, day_of_week, avg(units_sold) AS series_dow_level "
+            f"{rows} GROUP BY ALL"
+        ).df()
+    return levels, dow
+
+
+def features_read_back(days: int) -> str:
+    """The condition selecting the features mart's last ``days`` days up to its as-of date and
+    every day after it (the horizon)."""
+    as_of = f"(SELECT max(as_of_date) FROM {MARTS_SCHEMA}.{FEATURES_MART})"
+    return f"demand_date > {as_of} - INTERVAL {int(days)} DAY"
 
 
 def read_product(paths: MeshPaths, view: str) -> pd.DataFrame:

@@ -16,7 +16,14 @@ quality:                                 # thresholds of the quality checks of e
   max_psi: 0.25                          # population stability index per column vs previous
   max_null_rate: {promo_id: 0.95}        # per nullable column
   psi_exclude: [carrier]                 # columns whose shift is expected (labels, free text)
+volume:                                  # the volume rule, an ERROR gate before every publish
+  max_shrink: 0.5                        # share of the served rows a new version may lose
+  may_be_empty: false                    # true: zero rows is a legitimate version (no shipments)
 ```
+
+Both volume keys default centrally (``DEFAULT_MAX_SHRINK``; not empty): a publish that would empty
+a product or shrink it by more than ``max_shrink`` is refused unless a steward lets it through
+(``supplymesh.governance.volume``).
 """
 
 from __future__ import annotations
@@ -57,6 +64,9 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 DEFAULT_MAX_ROW_COUNT_CHANGE = 0.5
 DEFAULT_MAX_PSI = 0.25
+# the volume rule's central default: a new version may lose at most half the rows being served
+# (a producer's failed export, a batch of one day where the whole history belongs)
+DEFAULT_MAX_SHRINK = 0.5
 
 
 class ProductDefinitionError(ValueError):
@@ -73,11 +83,20 @@ class QualityThresholds:
 
 
 @dataclass(frozen=True)
+class VolumeBounds:
+    """How far a publish may shrink the product (``volume`` in its YAML)."""
+
+    max_shrink: float = DEFAULT_MAX_SHRINK  # share of the served rows a new version may lose
+    may_be_empty: bool = False
+
+
+@dataclass(frozen=True)
 class GovernanceSettings:
     """The product's optional governance sections (see the module docstring)."""
 
     partition_column: str | None = None
     quality: QualityThresholds = field(default_factory=QualityThresholds)
+    volume: VolumeBounds = field(default_factory=VolumeBounds)
 
 
 @dataclass(frozen=True)
@@ -183,6 +202,19 @@ def _parse_date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+def _volume(raw: dict, path: Path) -> VolumeBounds:
+    volume = raw.get("volume") or {}
+    unknown = set(volume) - {"max_shrink", "may_be_empty"}
+    max_shrink = float(volume.get("max_shrink", DEFAULT_MAX_SHRINK))
+    may_be_empty = volume.get("may_be_empty", False)
+    if unknown or not 0 <= max_shrink <= 1 or not isinstance(may_be_empty, bool):
+        raise ProductDefinitionError(
+            f"{path}: volume takes max_shrink (a share from 0 to 1) and may_be_empty (true or "
+            f"false); found {volume}"
+        )
+    return VolumeBounds(max_shrink, may_be_empty)
+
+
 def _governance(raw: dict, path: Path) -> GovernanceSettings:
     quality = raw.get("quality") or {}
     severity = str(quality.get("severity", "WARN")).upper()
@@ -199,6 +231,7 @@ def _governance(raw: dict, path: Path) -> GovernanceSettings:
             max_null_rate={k: float(v) for k, v in (quality.get("max_null_rate") or {}).items()},
             psi_exclude=tuple(quality.get("psi_exclude") or ()),
         ),
+        volume=_volume(raw, path),
     )
 
 

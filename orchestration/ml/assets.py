@@ -23,6 +23,7 @@ from orchestration.ml.cadence import TRAINING_GROUP, training_condition
 from orchestration.ml.checks import segment_bias_check, segment_bias_spec
 from orchestration.resources import MeshResource
 from supplymesh.governance.audit import record
+from supplymesh.planning.forecasting.model import with_levels_of_unseen_series
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.challenger_round import (
     RegistryStore,
@@ -31,7 +32,14 @@ from supplymesh.planning.model_lifecycle.challenger_round import (
 )
 from supplymesh.planning.model_lifecycle.champion_challenger import PromotionPolicy
 from supplymesh.planning.model_lifecycle.training import TrainingConfig, train_challenger
-from supplymesh.planning_inputs import published_model_registry, read_mart, training_snapshot_ids
+from supplymesh.planning_inputs import (
+    FEATURES_MART,
+    published_model_registry,
+    read_mart,
+    series_levels,
+    training_series,
+    training_snapshot_ids,
+)
 from supplymesh.planning_settings import PlanningSettings
 from supplymesh.publishing.publish import PublishResult, publish_frame
 from supplymesh.registry import ProductVersion, get_product
@@ -99,9 +107,14 @@ def forecast_model(
     if it beats the champion by the margin and passes the bias check (and, when required, a
     human approves it)."""
     paths, run_id = mesh.paths, context.run.run_id
-    features = read_mart(paths, "fct_demand_features")
     training = TrainingConfig.from_settings(planning)
+    sample = training_series(paths, planning.model.max_training_series)
+    features = read_mart(paths, FEATURES_MART, where=sample)
+    if sample is not None:
+        context.log.info(f"training on a sample of {planning.model.max_training_series} series")
     challenger = train_challenger(features, training, progress=context.log.info)
+    if sample is not None:  # every series is forecast with its own level
+        challenger.model = with_levels_of_unseen_series(challenger.model, *series_levels(paths))
 
     def publish(outcome: RoundOutcome) -> list[tuple[PublishResult, ProductVersion]]:
         """Runs under the registry's lock: the registry, the evidence, then the audit entry."""

@@ -39,6 +39,7 @@ from supplymesh.publishing.landing import latest_batch
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.registry import get_product
 from supplymesh.settings import MeshPaths, mesh_paths
+from supplymesh.validation.landing_file import READ_ERRORS, UnreadableInputError, source_sql
 
 TRAINING_JOB = "model_training"
 REASON_TAG = "supplymesh/training"  # on every run: why it trains, or that it does not
@@ -73,13 +74,14 @@ def _max_order_date(source: str) -> dt.date | None:
 
 def newest_actual_date(paths: MeshPaths) -> dt.date | None:
     """The newest order day the mesh has or is about to publish: the latest landing batch of
-    ``sales.orders`` (what the next run publishes), else the snapshot it serves."""
+    ``sales.orders`` (what the next run publishes), else, also when that batch cannot be read
+    (the run's contract check says why), the snapshot it serves."""
     batch = latest_batch(paths.landing_dir(ORDERS.domain), ORDERS.source_extract or "orders")
     if batch is not None:
-        if batch.is_dir():
-            return _max_order_date(f"read_parquet('{batch}/*.parquet')")
-        reader = "read_parquet" if batch.suffix == ".parquet" else "read_csv_auto"
-        return _max_order_date(f"{reader}('{batch}')")
+        try:
+            return _max_order_date(source_sql(batch))
+        except (UnreadableInputError, *READ_ERRORS, duckdb.ConversionException):
+            pass
     served = current_snapshot(read_manifest(paths), ORDERS.key, ORDERS.latest.major)
     return _max_order_date(f"read_parquet('{served['path']}')") if served else None
 

@@ -25,21 +25,30 @@ from orchestration.planning.checks import (
 )
 from orchestration.resources import MeshResource
 from supplymesh.planning.coordination.supply_plan import (
+    HISTORY_COLUMNS,
     SettledSupplyPlan,
     SupplyPlanInputs,
     plan_supply,
 )
-from supplymesh.planning.forecasting.accuracy import accuracy_table, actuals
+from supplymesh.planning.forecasting.accuracy import ACTUAL_COLUMNS, accuracy_table, actuals
+from supplymesh.planning.forecasting.origin_features import read_back_periods
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.drift import DriftConfig
 from supplymesh.planning.model_lifecycle.serving import (
     NoServingModelError,
     ServingModel,
-    champion_forecast,
-    forecast_drift,
+    serve_forecast,
     serving_model,
 )
-from supplymesh.planning_inputs import published_model_registry, read_mart, read_product
+from supplymesh.planning_inputs import (
+    FEATURES_MART,
+    features_read_back,
+    published_model_registry,
+    read_mart,
+    read_product,
+    series_chunks,
+    series_history,
+)
 from supplymesh.planning_settings import PlanningSettings
 from supplymesh.publishing.manifest import current_frame, read_manifest, snapshot_history
 from supplymesh.publishing.publish import publish_frame
@@ -49,6 +58,7 @@ from supplymesh.reporting.dagster_metadata import (
     inventory_plot_metadata,
     truck_plot_metadata,
 )
+from supplymesh.reporting.plots import representative_series
 from supplymesh.settings import MeshPaths
 
 FORECAST = get_product("planning.demand_forecast")
@@ -70,6 +80,14 @@ def _forecast_frames(paths: MeshPaths) -> list[pd.DataFrame]:
     """Every forecast snapshot of the newest major still on record, oldest first."""
     history = snapshot_history(read_manifest(paths), FORECAST.key, FORECAST.latest.major)
     return [pd.read_parquet(s["path"]) for s in history if Path(s["path"]).exists()]
+
+
+def _scored_days(forecasts: list[pd.DataFrame]) -> str:
+    """The history days a forecast on record covers (none when no forecast is on record)."""
+    first = min((f["forecast_date"].min() for f in forecasts if len(f)), default=None)
+    if first is None:
+        return "is_history"
+    return f"is_history AND demand_date >= DATE '{pd.Timestamp(first).date()}'"
 
 
 def _spec(product: Product, deps: list[dg.AssetKey]) -> dg.AssetSpec:
@@ -115,26 +133,33 @@ def demand_forecast(
     planning: dg.ResourceParam[PlanningSettings],
 ):
     """P50/P90 per SKU x DC x day from the serving champion, with its measured error sigma and the
-    seasonal-naive baseline beside it; drift of inputs and demand against its training data."""
-    horizon = planning.forecast.horizon_days
-    features = read_mart(mesh.paths, "fct_demand_features")
-    serving = _serving(mesh.paths)
+    seasonal-naive baseline beside it; drift of inputs and demand against its training data.
+    The mart is read in chunks of whole series, only as far back as the forecast reads."""
+    paths, horizon = mesh.paths, planning.forecast.horizon_days
+    serving = _serving(paths)
     if (trained_for := serving.trained_horizon) != horizon:
         context.log.warning(f"champion trained for a {trained_for}-day horizon forecasts {horizon}")
     backtest = serving.backtest()
-    forecast = champion_forecast(serving.model, features, backtest, horizon)
-    result = publish_frame(
-        FORECAST.key, forecast, paths=mesh.paths, run_id=context.run.run_id, settings=planning
+    window = features_read_back(read_back_periods(serving.model.spec))
+    served = serve_forecast(
+        serving.model,
+        series_chunks(paths, FEATURES_MART, where=window),
+        backtest,
+        serving.reference(),
+        horizon,
+        DriftConfig.from_settings(planning),
     )
-    bounds = DriftConfig.from_settings(planning)
-    drift = forecast_drift(features, serving.model.spec, serving.reference(), horizon, bounds)
+    result = publish_frame(
+        FORECAST.key, served.forecast, paths=paths, run_id=context.run.run_id, settings=planning
+    )
+    plotted = series_history(paths, representative_series(served.forecast))
     extra = {
-        **_forecast_metadata(serving.row, features, forecast, backtest),
+        **_forecast_metadata(serving.row, plotted, served.forecast, backtest),
         "horizon_days": horizon,
         "champion_trained_horizon_days": trained_for,
     }
     yield from publish_events([(result, FORECAST.latest)], extra=extra)
-    yield from forecast_checks(asset_key(FORECAST.latest), serving.row, drift)
+    yield from forecast_checks(asset_key(FORECAST.latest), serving.row, served.drift)
 
 
 @dg.asset(
@@ -161,7 +186,7 @@ def forecast_accuracy(
     table = accuracy_table(
         current_frame(paths, ACCURACY.key, ACCURACY.latest.major),
         forecasts,
-        actuals(read_mart(paths, "fct_demand_features")),
+        actuals(read_mart(paths, FEATURES_MART, ACTUAL_COLUMNS, _scored_days(forecasts))),
         None if champion is None else reg.load_backtest(champion),
         None if champion is None else champion["model_version"],
         reg.utc_now(),
@@ -180,7 +205,7 @@ def _supply_plan_inputs(paths: MeshPaths) -> SupplyPlanInputs:
     """The marts and products the supply plan reads, as served now."""
     return SupplyPlanInputs(
         forecast=read_product(paths, FORECAST.key),
-        features=read_mart(paths, "fct_demand_features"),
+        features=read_mart(paths, FEATURES_MART, [*HISTORY_COLUMNS, "is_history"], "is_history"),
         positions=read_mart(paths, "fct_inventory_position"),
         lanes=read_mart(paths, "fct_lane_stats"),
         receipts=read_product(paths, RECEIPTS.key),

@@ -19,10 +19,20 @@ def source_product_asset(product: Product) -> dg.AssetsDefinition:
         description=product.description,
     )
     def publish(context: dg.AssetExecutionContext, mesh: MeshResource):
-        results = publish_landing(product.key, paths=mesh.paths, run_id=context.run.run_id)
+        results = publish_landing(
+            product.key,
+            paths=mesh.paths,
+            run_id=context.run.run_id,
+            allow_shrink=mesh.allows_shrink(product.key),
+            requested_by=mesh.requested_by,
+        )
         by_major = {r.major: r for r in results}
         for r in results:
             context.log.info(r.report.summary())
+            if r.volume_override:
+                context.log.warning(
+                    f"{r.product} v{r.major}: --allow-shrink let through {r.volume_override}"
+                )
         yield from publish_events([(by_major[v.major], v) for v in product.versions])
 
     return publish

@@ -54,8 +54,33 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="train the demand model in this run even when no training is due",
     )
+    p.add_argument(
+        "--allow-shrink",
+        action="append",
+        default=[],
+        metavar="PRODUCT",
+        help="let this source product's publish empty it or shrink it past its volume bound "
+        "(a steward's deliberate choice, recorded in the audit log); 'all' for every product "
+        "(e.g. after switching to a smaller world); repeatable",
+    )
     add_instance_option(p)
     p.set_defaults(run=run)
+
+
+def check_allow_shrink(names: list[str]) -> str | None:
+    """Why ``--allow-shrink`` names something it cannot let through, or None when all is well:
+    it reaches the products published from landing batches (``all`` for every one)."""
+    from supplymesh.governance.volume import ALL_PRODUCTS
+    from supplymesh.registry import all_products
+
+    landing = {p.key for p in all_products() if p.source_kind == "landing"}
+    wrong = [n for n in names if n != ALL_PRODUCTS and n not in landing]
+    if not wrong:
+        return None
+    return (
+        f"--allow-shrink {', '.join(wrong)}: not a product published from landing batches; "
+        f"choose from {', '.join(sorted(landing))} or {ALL_PRODUCTS}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
     from supplymesh.planning_settings import PlanningSettingsError
 
     apply_instance_option(args)
+    if (wrong := check_allow_shrink(args.allow_shrink)) is not None:
+        print(f"mesh materialize: {wrong}", file=sys.stderr)
+        return 2
     started = time.monotonic()
     try:
         outcome = materialize(
@@ -71,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
             log_level=args.log_level,
             settings=args.settings,
             retrain="mesh materialize --retrain" if args.retrain else "",
+            allow_shrink=args.allow_shrink,
         )
     except (InstanceConfigError, PlanningSettingsError) as exc:
         print(f"mesh materialize: {exc}", file=sys.stderr)

@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from supplymesh import duckdb_limits
 from supplymesh.files import append_durably, atomic_write, exclusive_lock
 from supplymesh.governance.layout import governance_dir, quality_log_path
 from supplymesh.registry import ProductVersion, QualityThresholds
@@ -139,7 +140,7 @@ def measure_snapshot(
             breached,
         )
 
-    con = duckdb.connect()
+    con = duckdb_limits.connect()
     try:
         columns = version.columns
         counts = con.execute(

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from supplymesh import duckdb_limits
 from supplymesh.files import durable_replace
 from supplymesh.governance.access import RAW_PII_MODE, ROLES, Role, catalog_path
 from supplymesh.governance.pseudonym import (
@@ -131,7 +132,7 @@ def _build(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) -> No
 def ensure_pseudonymised_copies(paths: MeshPaths, manifest: Manifest) -> None:
     """Snapshots published before pseudonymisation existed get their copy before any view."""
     key = None
-    con = duckdb.connect()
+    con = duckdb_limits.connect()
     try:
         for product in all_products():
             for v in product.versions:

@@ -16,10 +16,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
+from supplymesh import duckdb_limits
 from supplymesh.files import durable_replace
+from supplymesh.governance import volume
 from supplymesh.governance.access import RAW_PII_MODE
 from supplymesh.governance.pseudonym import (
     pii_columns,
@@ -44,7 +45,7 @@ from supplymesh.publishing.manifest import (
 )
 from supplymesh.registry import Product, ProductVersion, get_product
 from supplymesh.settings import MeshPaths, mesh_paths
-from supplymesh.validation.engine import CheckedInput, check_input, source_sql
+from supplymesh.validation.engine import CheckedInput, check_file, check_input
 from supplymesh.validation.report import ValidationReport
 from supplymesh.validation.rules import literal
 
@@ -62,6 +63,7 @@ class PublishResult:
     rows: int
     report: ValidationReport
     quarantine_path: Path | None
+    volume_override: str | None = None  # a refusal of the volume rule a steward overrode
 
 
 def _new_snapshot_id() -> str:
@@ -133,6 +135,41 @@ def _add_snapshot(
     _prune(entry, (settings or load_planning_settings(paths.home)).publishing.snapshots_kept)
 
 
+ALLOW_SHRINK_HINT = (
+    "Refused: the last good version stays served. If the smaller version is right, a steward lets it "
+    "through with `mesh materialize --allow-shrink {key}` (or allow_shrink in the run config's "
+    "resources: mesh: config:), which the audit log records."
+)
+
+
+def _judged_report(
+    paths: MeshPaths, checked: CheckedInput, previous: dict | None, allow_shrink: bool
+) -> tuple[ValidationReport, volume.VolumeVerdict | None]:
+    """The report to publish under: PII in its samples pseudonymised, the volume rule applied
+    against the ``previous`` snapshot (with the verdict a steward overrode, if any)."""
+    version, report = checked.version, checked.report
+    if pii_columns(version):
+        report = pseudonymise_samples(report, version, pseudonym_key(paths))
+    return volume.apply(
+        report,
+        get_product(version.product),
+        previous["rows"] if previous else None,
+        allow=allow_shrink,
+        what_to_do=ALLOW_SHRINK_HINT.format(key=version.product),
+    )
+
+
+def _verdict(report: ValidationReport) -> dict:
+    """What the manifest keeps of a validation (``last_validation``)."""
+    return {
+        "passed": report.passed,
+        "publishable": report.publishable,
+        "rows_checked": report.rows_checked,
+        "rejected_rows": report.rejected_rows,
+        "failures": [r.describe(report.label) for r in report.failures],
+    }
+
+
 def publish_checked(
     paths: MeshPaths,
     checked: CheckedInput,
@@ -140,36 +177,28 @@ def publish_checked(
     run_id: str,
     source: str,
     settings: PlanningSettings | None = None,
+    allow_shrink: bool = False,
+    requested_by: str = "",
 ) -> PublishResult:
     """Publish an input already validated into ``checked`` (a planning run's ``settings`` are
     recorded with the snapshot in the manifest).
 
     Every attempt is audited (and a daily product's per-partition results kept); a published
     snapshot is also measured for quality against the one it replaces. The report returned (and
-    shown in Dagster and logs) carries pseudonyms, never raw PII, in its sample rows.
+    shown in Dagster and logs) carries pseudonyms, never raw PII, in its sample rows. A version
+    that would empty the product or shrink it past its bound is refused (``governance.volume``)
+    unless ``allow_shrink`` (a steward's ``--allow-shrink``, ``requested_by`` whom): then the
+    override is audited.
     """
-    version, raw_report = checked.version, checked.report
-    report = (
-        pseudonymise_samples(raw_report, version, pseudonym_key(paths))
-        if pii_columns(version)
-        else raw_report
-    )
+    version = checked.version
+    previous = current_snapshot(read_manifest(paths), version.product, version.major)
+    report, overridden = _judged_report(paths, checked, previous, allow_shrink)
     snapshot_id = _new_snapshot_id()
     quarantine = _write_quarantine(paths, checked, snapshot_id)  # raw rows: steward-only area
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    validation = {
-        "at": now,
-        "run_id": run_id,
-        "source": source,
-        "passed": report.passed,
-        "publishable": report.publishable,
-        "rows_checked": report.rows_checked,
-        "rejected_rows": report.rejected_rows,
-        "failures": [r.describe(report.label) for r in report.failures],
-    }
+    validation = {"at": now, "run_id": run_id, "source": source, **_verdict(report)}
     records.save_ledger(paths, checked)
     records.record_validation(paths, report, run_id, source)
-    previous = current_snapshot(read_manifest(paths), version.product, version.major)
     snapshot_path, rows, snap = (None, 0, None)
     if report.publishable:
         snapshot_path, rows = _write_snapshot(paths, checked, snapshot_id)
@@ -196,6 +225,11 @@ def publish_checked(
     if snap is not None:
         records.record_contract(paths, version, run_id)
         records.record_publish(paths, version, snap, previous, run_id)
+        if overridden is not None:
+            subject = f"{version.product} v{version.major}"
+            volume.record_override(
+                paths, overridden, subject, records.actor(run_id), requested_by or "unknown"
+            )
     return PublishResult(
         version.product,
         version.major,
@@ -206,6 +240,7 @@ def publish_checked(
         rows,
         report,
         quarantine,
+        overridden.describe() if overridden is not None and snap is not None else None,
     )
 
 
@@ -226,27 +261,41 @@ def publish_landing(
     paths: MeshPaths | None = None,
     run_id: str = "cli",
     landing_file: Path | None = None,
+    allow_shrink: bool = False,
+    requested_by: str = "",
 ) -> list[PublishResult]:
-    """Publish every major version of a source product from one landing batch."""
+    """Publish every major version of a source product from one landing batch (``allow_shrink``:
+    a steward lets a version through that the volume rule refuses; see ``publish_checked``).
+
+    A batch that cannot be read (empty, compressed, garbage, a broken CSV) is refused with its
+    reason like any contract failure; the landing file is only ever read."""
     paths = paths or mesh_paths()
     product = get_product(product_key)
     source = landing_file or landing_source(product, paths)
     partition_column = product.governance.partition_column
     results = []
     for version in product.versions:
-        con = duckdb.connect()
+        con = duckdb_limits.connect()
         try:
-            checked = check_input(
+            checked = check_file(
                 con,
-                source_sql(source),
+                source,
                 version,
-                source_label=str(source),
                 quarantine_tolerance=product.quarantine_tolerance,
                 partition_column=partition_column,
                 previous_ledger=records.load_ledger(paths, version) if partition_column else None,
                 run_id=run_id,
             )
-            results.append(publish_checked(paths, checked, run_id=run_id, source=str(source)))
+            results.append(
+                publish_checked(
+                    paths,
+                    checked,
+                    run_id=run_id,
+                    source=str(source),
+                    allow_shrink=allow_shrink,
+                    requested_by=requested_by,
+                )
+            )
         finally:
             con.close()
     return results
@@ -260,13 +309,15 @@ def publish_frame(
     run_id: str = "cli",
     major: int | None = None,
     settings: PlanningSettings | None = None,
+    allow_shrink: bool = False,
 ) -> PublishResult:
     """Validate and publish a frame an asset computed (planning products; ``settings``: the
-    run's planning settings, recorded with the snapshot)."""
+    run's planning settings, recorded with the snapshot; ``allow_shrink`` as for
+    ``publish_landing``)."""
     paths = paths or mesh_paths()
     product = get_product(product_key)
     version = product.version(major) if major is not None else product.latest
-    con = duckdb.connect()
+    con = duckdb_limits.connect()
     try:
         con.register("_frame", frame)
         partition_column = product.governance.partition_column
@@ -287,6 +338,7 @@ def publish_frame(
             run_id=run_id,
             source=f"run {run_id}",
             settings=settings,
+            allow_shrink=allow_shrink,
         )
     finally:
         con.close()

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from supplymesh import duckdb_limits
 from supplymesh.registry import ProductVersion
 from supplymesh.validation.report import RuleResult
 from supplymesh.validation.rules import literal, quote
@@ -138,7 +139,7 @@ def evaluate_served_rule(
     connection; reported as skipped (passing) while the product itself is not published."""
     if snapshot is None:
         return RuleResult(rule["name"], rule.get("column"), "not published", 0, kind="skipped")
-    con = duckdb.connect()
+    con = duckdb_limits.connect()
     try:
         return evaluate_rule(con, f"read_parquet({literal(snapshot)})", rule, resolve)
     finally:

@@ -10,37 +10,27 @@ again, typed, in input order) and the rejected ones through ``rejected_rows_sql`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 
+from supplymesh import duckdb_limits
 from supplymesh.registry import DUCKDB_TYPES, ProductVersion
 from supplymesh.validation.cross_product import Resolve, evaluate
 from supplymesh.validation.failing_rows import FailedRows, materialize_failures, no_rows_sql
+from supplymesh.validation.landing_file import (
+    READ_ERRORS,
+    UnreadableInputError,
+    read_error,
+    source_sql,
+)
 from supplymesh.validation.partitions import Ledger, partition_results, plan_partitions
-from supplymesh.validation.report import RuleResult, ValidationReport
+from supplymesh.validation.report import READABLE, RuleResult, ValidationReport
 from supplymesh.validation.rule_counts import RuleFlags, count_rules, flag_rules
 from supplymesh.validation.rules import Rule, compile_rules, literal, quote
-from supplymesh.validation.typed_view import type_columns
-
-
-def source_sql(path: Path) -> str:
-    """A DuckDB table expression for a landing file or folder of Parquet parts.
-
-    CSV is read as text so a bad value becomes a per-row type violation instead of an error
-    that hides every other problem in the file.
-    """
-    p = str(path)
-    if path.is_dir():
-        return f"read_parquet({literal(p + '/*.parquet')})"
-    if path.suffix == ".parquet":
-        return f"read_parquet({literal(p)})"
-    if path.suffix == ".csv":
-        return f"read_csv({literal(p)}, header = true, all_varchar = true)"
-    raise ValueError(
-        f"unsupported landing file {path}: expected .csv, .parquet or a folder of parts"
-    )
+from supplymesh.validation.typed_view import TypedColumns, type_columns
 
 
 @dataclass(frozen=True)
@@ -113,10 +103,31 @@ def check_input(
             **extra,
         )
 
-    source_types, unreadable = _read_source(con, table_sql)
+    expected = [version.source_column(c.name) for c in version.columns]
+    source_types, unreadable = _read_source(con, table_sql, source_label, expected)
     if unreadable is not None:
         return CheckedInput(con, version, report(0, 0, [unreadable]))
     typed = type_columns(version, source_types, allow_extra_columns)
+    try:
+        return _run_passes(
+            con, version, typed, source_types, report, partition_column, previous_ledger, run_id
+        )
+    except READ_ERRORS as exc:  # a file that breaks further down than its first rows
+        failure = unreadable_result(read_error(source_label, exc))
+        return CheckedInput(con, version, report(0, 0, [failure]))
+
+
+def _run_passes(
+    con: duckdb.DuckDBPyConnection,
+    version: ProductVersion,
+    typed: TypedColumns,
+    source_types: dict[str, str],
+    report: Callable[..., ValidationReport],
+    partition_column: str | None,
+    previous_ledger: Ledger | None,
+    run_id: str,
+) -> CheckedInput:
+    """The typed views, then the counting pass and, if a rule failed, the evidence pass."""
     rules = _all_rules(version)
     fingerprint = partition_column is not None and all(
         r.is_local_to(partition_column) for r in rules
@@ -142,6 +153,18 @@ def check_input(
         counts.rows, blocking, [*typed.counted(counts.rows), *results], partitions=summary
     )
     return CheckedInput(con, version, checked, ledger, failed)
+
+
+def unreadable_result(error: UnreadableInputError) -> RuleResult:
+    """The schema failure of an input that cannot be read, carrying its one-paragraph reason."""
+    return RuleResult(
+        READABLE,
+        None,
+        "a readable input",
+        1,
+        kind="schema",
+        sample=[{"error": error.describe(), "line": error.line}],
+    )
 
 
 def _rule_results(
@@ -170,14 +193,16 @@ def _rule_results(
 
 
 def _read_source(
-    con: duckdb.DuckDBPyConnection, table_sql: str
+    con: duckdb.DuckDBPyConnection, table_sql: str, source_label: str, expected: list[str]
 ) -> tuple[dict[str, str], RuleResult | None]:
     """The input's column types (views ``_source`` and, numbered, ``_numbered``); or why it is
     unreadable.
 
-    The typed views cast the source as it streams, so the connection keeps DuckDB from pushing a
-    ``TRY_CAST`` into the CSV reader (optimizer ``type_pushdown``, DuckDB 2.0.1): the reader
-    then fails on the first bad value instead of yielding NULL, a per-row type violation.
+    Column names are matched regardless of case: an input column that differs from a contract
+    column (``expected``: the names the version reads) only in case is read under the contract's
+    name. The typed views cast the source as it streams, so the connection keeps DuckDB from
+    pushing a ``TRY_CAST`` into the CSV reader (optimizer ``type_pushdown``, DuckDB 2.0.1): the
+    reader then fails on the first bad value instead of yielding NULL, a per-row type violation.
 
     Parquet writers leave NaN out of a column's min/max statistics, and DuckDB trusts them
     unless told otherwise (duckdb/duckdb#25521): a NaN row would then pass ``isnan`` and every
@@ -192,14 +217,63 @@ def _read_source(
         )
     try:
         con.execute(f"CREATE OR REPLACE TEMP VIEW _source AS SELECT * FROM {table_sql}")
+        names = [r[0] for r in con.execute("DESCRIBE _source").fetchall()]
+        renames = _case_renames(names, expected)
+        if renames:
+            columns = ", ".join(f"{quote(n)} AS {quote(renames.get(n, n))}" for n in names)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW _source AS SELECT {columns} FROM {table_sql}")
         source_types = {r[0]: r[1] for r in con.execute("DESCRIBE _source").fetchall()}
     except duckdb.Error as exc:
-        sample = [{"error": str(exc).splitlines()[0]}]
-        return {}, RuleResult("readable", None, "a readable input", 1, kind="schema", sample=sample)
+        return {}, unreadable_result(read_error(source_label, exc))
     con.execute(
         "CREATE OR REPLACE TEMP VIEW _numbered AS SELECT row_number() OVER () AS _row, * FROM _source"
     )
     return source_types, None
+
+
+def _case_renames(names: list[str], expected: list[str]) -> dict[str, str]:
+    """Input columns to read under a contract column's name that differs only in case."""
+    present = set(names)
+    wanted = {e.lower(): e for e in expected if e not in present}
+    return {n: wanted[n.lower()] for n in names if n not in expected and n.lower() in wanted}
+
+
+def check_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    version: ProductVersion,
+    *,
+    quarantine_tolerance: float = 0.0,
+    partition_column: str | None = None,
+    previous_ledger: Ledger | None = None,
+    run_id: str = "",
+) -> CheckedInput:
+    """``check_input`` over a landing file (or folder of parts) at ``path``; a file that is not
+    what its name says fails the schema phase with its reason (``landing_file``)."""
+    try:
+        table_sql = source_sql(path)
+    except UnreadableInputError as error:
+        report = ValidationReport(
+            version.product,
+            version.major,
+            version.version,
+            str(path),
+            0,
+            0,
+            [unreadable_result(error)],
+            quarantine_tolerance,
+        )
+        return CheckedInput(con, version, report)
+    return check_input(
+        con,
+        table_sql,
+        version,
+        source_label=str(path),
+        quarantine_tolerance=quarantine_tolerance,
+        partition_column=partition_column,
+        previous_ledger=previous_ledger,
+        run_id=run_id,
+    )
 
 
 def validate_file(
@@ -213,15 +287,9 @@ def validate_file(
     With ``resolve`` (the products being served), the contract's cross-product rules are checked
     too, so a producer learns before publishing that a SKU is missing from the item master.
     """
-    con = duckdb.connect()
+    con = duckdb_limits.connect()
     try:
-        report = check_input(
-            con,
-            source_sql(path),
-            version,
-            source_label=str(path),
-            partition_column=partition_column,
-        ).report
+        report = check_file(con, path, version, partition_column=partition_column).report
         if resolve is None or report.schema_failures:
             return report
         typed = "(SELECT " + ", ".join(quote(c.name) for c in version.columns) + " FROM _typed)"
@@ -231,4 +299,12 @@ def validate_file(
         con.close()
 
 
-__all__ = ["DUCKDB_TYPES", "CheckedInput", "check_input", "source_sql", "validate_file"]
+__all__ = [
+    "DUCKDB_TYPES",
+    "CheckedInput",
+    "check_file",
+    "check_input",
+    "source_sql",
+    "unreadable_result",
+    "validate_file",
+]

@@ -50,10 +50,10 @@ class FailedRows:
     def sample(self, con: duckdb.DuckDBPyConnection, flag: str, columns: list[str]) -> list[dict]:
         """The first offending input rows, as delivered, limited to the contract's columns (an
         extract's other columns are no evidence, and may hold what this version does not
-        expose)."""
+        expose); the row numbers alone when the input has none of the contract's columns."""
+        shown = ", ".join(quote(c) for c in columns) or "_row"
         df = con.execute(
-            f"SELECT {', '.join(quote(c) for c in columns)} FROM _failed WHERE {flag} "
-            f"ORDER BY _row LIMIT {SAMPLE_ROWS}"
+            f"SELECT {shown} FROM _failed WHERE {flag} ORDER BY _row LIMIT {SAMPLE_ROWS}"
         ).df()
         return [
             {k: (None if pd.isna(v) else v) for k, v in row.items()}

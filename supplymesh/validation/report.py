@@ -8,6 +8,9 @@ from typing import Any
 
 from supplymesh.validation.partitions import PartitionSummary
 
+READABLE = "readable"  # the schema rule an input breaks when it cannot be read at all
+WHOLE_INPUT_KINDS = ("schema", "volume")  # failures that block the whole version, never quarantine
+
 
 @dataclass(frozen=True)
 class RuleResult:
@@ -18,14 +21,24 @@ class RuleResult:
     expected: str
     failing_rows: int
     severity: str = "ERROR"
-    kind: str = "row"  # "schema" rules fail the whole product; "row" rules quarantine rows
+    kind: str = "row"  # "schema" and "volume" rules fail the whole version; "row" rules quarantine
     sample: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
         return self.failing_rows == 0
 
+    @property
+    def message(self) -> str | None:
+        """The one-paragraph explanation a whole-input failure carries (an unreadable file, a
+        refused volume) instead of rows."""
+        if self.kind in WHOLE_INPUT_KINDS and self.sample and "error" in self.sample[0]:
+            return str(self.sample[0]["error"])
+        return None
+
     def describe(self, product: str) -> str:
+        if self.message is not None:
+            return f"{product}: {self.message}"
         where = f"column '{self.column}'" if self.column else "table"
         return (
             f"{product}: {where} breaks rule {self.rule} (expected {self.expected}) "
@@ -67,10 +80,10 @@ class ValidationReport:
     def publishable(self) -> bool:
         """Whether the valid rows may be published.
 
-        A schema break (missing column, unreadable file) always blocks. Row-level breaks block
-        unless the product tolerates quarantining a small share of its rows.
+        A schema break (missing column, unreadable file) or a refused volume always blocks.
+        Row-level breaks block unless the product tolerates quarantining a small share of its rows.
         """
-        if self.schema_failures:
+        if any(r.kind in WHOLE_INPUT_KINDS for r in self.blocking_failures):
             return False
         if not self.blocking_failures:
             return True
@@ -84,6 +97,9 @@ class ValidationReport:
     def summary(self) -> str:
         """A human report: one line per failing rule with a sample of offending rows."""
         verdict = "PASSED" if self.passed else "FAILED"
+        unreadable = next((r for r in self.failures if r.rule == READABLE), None)
+        if unreadable is not None:  # one paragraph: there are no rows to report on
+            return f"{self.label} ({self.version}): {verdict} - {unreadable.message}"
         lines = [
             f"{self.label} ({self.version}) against {self.source}: {verdict} - "
             f"{self.rows_checked:,} rows checked, {self.rejected_rows:,} rejected, "
@@ -96,7 +112,7 @@ class ValidationReport:
                 lines.append(f"    {self.partitions.column}={p['partition']}: {rules}")
         for r in self.failures:
             lines.append(f"  [{r.severity}] {r.describe(self.label)}")
-            for row in r.sample[:3]:
+            for row in [] if r.message is not None else r.sample[:3]:
                 lines.append(f"      e.g. {json.dumps(row, default=str)}")
         for r in self.results:
             if r.kind == "skipped":

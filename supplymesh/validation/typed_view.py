@@ -36,8 +36,9 @@ class TypedColumns:
         return {r.column for r in self.schema_results if r.rule == "column_present"}
 
     def counted(self, rows: int) -> list[RuleResult]:
-        """The schema results, each failing every one of the input's ``rows``."""
-        return [replace(r, failing_rows=rows) for r in self.schema_results]
+        """The schema results, each failing every one of the input's ``rows`` (and failing even
+        when there are none: a header without the column is no less broken)."""
+        return [replace(r, failing_rows=max(rows, 1)) for r in self.schema_results]
 
     def view_sql(self, name: str, source: str, *, row_ids: bool, fingerprint: bool) -> str:
         """View ``name`` typing ``source``: contract columns, ``_cast<i>`` flags, the input's

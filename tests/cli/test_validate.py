@@ -6,6 +6,13 @@ import pandas as pd
 import pytest
 
 from supplymesh.cli import main
+from tests.validation.malformed_extracts import (
+    HEADER_ONLY,
+    KINDS,
+    ROWS,
+    UPPER_CASE_HEADER,
+    valid_extracts,
+)
 from tests.validation.test_engine import orders_frame
 
 
@@ -116,3 +123,73 @@ def test_cross_product_rules_check_against_the_served_mesh(tmp_path, mesh_home, 
     assert results["sku_in_catalog_products"]["failing_rows"] == 1
     assert results["location_id_in_network_locations"]["kind"] == "skipped"
     assert main(["validate", "sales.orders", str(path), "--no-cross-product"]) == 0
+
+
+def _one_paragraph_error(out: str, err: str, path) -> str:
+    """The report of an unreadable file: one line naming the file, no traceback anywhere."""
+    assert "Traceback" not in err and "Traceback" not in out
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert len(lines) == 1, out
+    assert str(path) in lines[0] and "FAILED" in lines[0]
+    assert "left as it is" in lines[0]  # what happened to the file, after what to do
+    return lines[0]
+
+
+@pytest.mark.parametrize("product", ["sales.orders", "inventory.stock_snapshots"])
+@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
+def test_every_malformed_file_gets_a_one_paragraph_error_and_exit_one(
+    tmp_path, capsys, product, kind
+):
+    extract = valid_extracts()[product]
+    path = tmp_path / f"{extract.extract}{kind.suffix}"
+    path.write_bytes(kind.make(extract))
+    assert main(["validate", product, str(path)]) == 1
+    captured = capsys.readouterr()
+    message = _one_paragraph_error(captured.out, captured.err, path)
+    for words in kind.says:
+        assert words in message, message
+    line = kind.expected_line(extract)
+    if line is not None:
+        assert f"line {line:,}:" in message, message
+
+
+@pytest.mark.parametrize("product", ["sales.orders", "inventory.stock_snapshots"])
+def test_a_header_in_upper_case_matches_the_contract_regardless_of_case(tmp_path, capsys, product):
+    extract = valid_extracts()[product]
+    path = tmp_path / "upper.csv"
+    path.write_bytes(UPPER_CASE_HEADER.make(extract))
+    assert main(["validate", product, str(path), "--no-cross-product"]) == 0
+    assert f"PASSED - {ROWS:,} rows checked, 0 rejected" in capsys.readouterr().out
+
+
+def test_a_column_missing_in_any_case_is_named_with_the_columns_found(tmp_path, capsys):
+    extract = valid_extracts()["inventory.stock_snapshots"]
+    lines = extract.csv_lines
+    path = tmp_path / "stock.csv"
+    path.write_bytes(lines[0].replace(b"on_hand", b"ON_HND") + b"".join(lines[1:]))
+    assert main(["validate", "inventory.stock_snapshots", str(path), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    [missing] = [r for r in report["results"] if r["failing_rows"]]
+    assert (missing["column"], missing["rule"]) == ("on_hand", "column_present")
+    assert "ON_HND" in missing["sample"][0]["columns_found"]
+
+
+@pytest.mark.parametrize("product", ["sales.orders", "inventory.stock_snapshots"])
+def test_a_header_without_rows_fails_the_volume_rule(tmp_path, capsys, product):
+    extract = valid_extracts()[product]
+    path = tmp_path / "header_only.csv"
+    path.write_bytes(HEADER_ONLY.make(extract))
+    assert main(["validate", product, str(path), "--no-cross-product"]) == 1
+    out = capsys.readouterr().out
+    assert f"[ERROR] {product} v" in out
+    assert "a new version of 0 rows would leave the product empty" in out
+    assert f"--allow-shrink {product}" in out
+
+
+def test_a_header_without_rows_passes_for_a_product_that_may_be_empty(tmp_path, capsys):
+    path = tmp_path / "truck_loads.csv"
+    from supplymesh.registry import get_product
+
+    columns = [c.name for c in get_product("planning.truck_loads").latest.columns]
+    path.write_text(",".join(columns) + "\n")
+    assert main(["validate", "planning.truck_loads", str(path), "--no-cross-product"]) == 0

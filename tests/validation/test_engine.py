@@ -151,3 +151,19 @@ def test_sql_rules_agree_with_pandera_on_pandas(tmp_path):
         )
     pandera_rows = set(caught.value.failure_cases["index"].dropna().astype(int))
     assert report.rejected_rows == len(pandera_rows) == 4
+
+
+def test_columns_in_another_case_are_read_under_the_contract_names(tmp_path):
+    frame = orders_frame().rename(columns=str.upper)
+    path = tmp_path / "orders.parquet"
+    frame.to_parquet(path, index=False)
+    report = validate_file(path, ORDERS_V2)
+    assert report.passed and report.rows_checked == len(frame)
+
+
+def test_a_missing_column_fails_even_a_file_without_rows(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(",".join(orders_frame().drop(columns="currency").columns) + "\n")
+    report = validate_file(path, ORDERS_V2)
+    assert [(r.rule, r.column) for r in report.schema_failures] == [("column_present", "currency")]
+    assert not report.publishable

@@ -59,6 +59,9 @@ def _score(frame: pd.DataFrame, forecast_col: str, with_p90: bool) -> dict[str, 
     }
 
 
+ACTUAL_COLUMNS = [*SERIES_KEYS, "demand_date", "units_sold", "is_stockout", "is_history"]
+
+
 def actuals(features: pd.DataFrame) -> pd.DataFrame:
     """Scored actual demand from the features mart: history days without a stock-out."""
     hist = features[features["is_history"].fillna(False).astype(bool)]

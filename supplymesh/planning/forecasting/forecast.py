@@ -172,6 +172,14 @@ def forecast_with_model(model: DemandModel, features: pd.DataFrame, horizon: int
     (columns ``FORECAST_COLUMNS``; ``model_version`` is the model's)."""
     frame, as_of = prepare_frame(features, model.spec)
     frame = add_origin_features(frame, model.spec, horizon, as_of)
+    return forecast_from_origin(model, frame, as_of, horizon)
+
+
+def forecast_from_origin(
+    model: DemandModel, frame: pd.DataFrame, as_of: pd.Timestamp, horizon: int
+) -> pd.DataFrame:
+    """``forecast_with_model`` of a frame already prepared with its origin features at
+    ``as_of`` (a caller that also reads those rows prepares them once)."""
     history = frame[frame["_history"]]
     future = future_rows(frame, as_of, horizon)
     preds = model.predict(future)
@@ -210,7 +218,7 @@ def forecast_demand(
     started = time.perf_counter()
     model = fit_demand_model(frame[frame["_history"]], params, model_version, spec=spec)
     model.extra["fit_seconds"] = time.perf_counter() - started
-    return forecast_with_model(model, frame, horizon), model
+    return forecast_from_origin(model, frame, as_of, horizon), model
 
 
 def error_std_from_predictions(

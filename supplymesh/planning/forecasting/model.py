@@ -21,6 +21,7 @@ promotion uplift and holiday effects learned from the dense ones, and fits in se
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -146,6 +147,27 @@ def _levels(train: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return series, dow
 
 
+def with_levels_of_unseen_series(
+    model: DemandModel, series_levels: pd.DataFrame, dow_levels: pd.DataFrame
+) -> DemandModel:
+    """``model`` with the target-encoded levels of series it was not fitted on (a model trained
+    on a sample of series scores every series: its trees learnt how demand follows a series'
+    level, and an unseen series' level is measured the same way, on its own training rows).
+    The levels of the series it was fitted on are kept as they were."""
+
+    def added(known: pd.DataFrame, levels: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        levels = levels[[*keys, known.columns[-1]]].astype({"sku": str, "location_id": str})
+        seen = levels[keys].merge(known[keys].drop_duplicates(), how="left", indicator=True)
+        new = levels[(seen["_merge"] == "left_only").to_numpy()]
+        return pd.concat([known, new.astype(known.dtypes.to_dict())], ignore_index=True)
+
+    return replace(
+        model,
+        series_levels=added(model.series_levels, series_levels, SERIES_KEYS),
+        dow_levels=added(model.dow_levels, dow_levels, [*SERIES_KEYS, "day_of_week"]),
+    )
+
+
 def _base(frame: pd.DataFrame, model: DemandModel) -> np.ndarray:
     """The spec's recent-level column, the series' training mean where it is missing, floored."""
     column = model.spec.base
@@ -266,11 +288,33 @@ def fit_demand_model(
     x = _design_matrix(train, model)
     base = _base(train, model)
     y = train["units_sold"].to_numpy(dtype=float).clip(0.0, None) / base
-    with threadpool_limits(params.n_threads, user_api="openmp"):
-        model.p50_model.fit(x, y, sample_weight=base)
-        if model.p90_model is not None:
-            model.p90_model.fit(x, y, sample_weight=base)
+    _fit_side_by_side([model.p50_model, model.p90_model], x, y, base, params.n_threads)
     return model
+
+
+def _fit_side_by_side(
+    estimators: list[HistGradientBoostingRegressor | None],
+    x: pd.DataFrame,
+    y: np.ndarray,
+    weight: np.ndarray,
+    n_threads: int | None,
+) -> None:
+    """Fit the P50 and P90 models at once, one thread each. Histogram gradient boosting grows
+    its trees in Cython without holding the GIL, so two fits of ``n_threads`` OpenMP threads
+    each use two cores, where one fit on two OpenMP threads lost to its barriers on a shared
+    machine; each fit is deterministic, so the models equal those fitted one after the other."""
+
+    def fit(estimator: HistGradientBoostingRegressor) -> None:
+        with threadpool_limits(n_threads, user_api="openmp"):  # per thread in OpenMP
+            estimator.fit(x, y, sample_weight=weight)
+
+    todo = [e for e in estimators if e is not None]
+    if len(todo) == 1:
+        fit(todo[0])
+        return
+    with ThreadPoolExecutor(max_workers=len(todo)) as pool:
+        for done in [pool.submit(fit, e) for e in todo]:
+            done.result()
 
 
 class DemandRegressor(RegressorMixin, BaseEstimator):

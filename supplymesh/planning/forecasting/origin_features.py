@@ -30,6 +30,13 @@ SEASON_PERIODS = {"D": 364, "W": 52, "M": 12}  # one year back, in whole weeks f
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
 
+def read_back_periods(spec: FeatureSpec) -> int:
+    """How many periods before an origin its forecast rows read: the last-season ratio's longest
+    window, one season back (the recent means and the seasonal naive read less). A forecast of
+    a frame cut to these periods before its origin equals the forecast of the whole history."""
+    return SEASON_PERIODS[spec.freq] + max(RECENT_WINDOWS[spec.freq])
+
+
 class OriginFeatures:
     """The origin features of one demand frame (one row per series and period, a dense grid),
     ready for any origin: ``training`` holds every row with its drawn step, ``at`` and ``split``

@@ -22,8 +22,8 @@ from supplymesh.planning.model_lifecycle.drift import DriftConfig, feature_drift
 from supplymesh.planning.model_lifecycle.serving import (
     NoServingModelError,
     ServingModel,
-    champion_forecast,
-    forecast_drift,
+    score_series,
+    serve_forecast,
     serving_model,
 )
 from supplymesh.planning.model_lifecycle.training import (
@@ -42,10 +42,10 @@ __all__ = [
     "RoundOutcome",
     "ServingModel",
     "TrainingConfig",
-    "champion_forecast",
     "decide",
     "feature_drift",
-    "forecast_drift",
+    "score_series",
+    "serve_forecast",
     "serving_model",
     "settle_round",
     "target_drift",

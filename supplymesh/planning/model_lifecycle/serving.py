@@ -1,32 +1,35 @@
 """The champion as it serves: which model serves, its forecast with its measured error, and how
 far the rows it forecasts now (and the latest demand) drifted from what it was trained on.
 
-The ``demand_forecast`` asset runs ``serving_model``, ``champion_forecast`` and
-``forecast_drift``; its checks report the two drift reports (``DriftReport.describe``).
+The ``demand_forecast`` asset runs ``serving_model`` and ``serve_forecast`` over the features
+mart in chunks of whole series (``planning_inputs.series_chunks``), so the large world is scored
+in the memory of one chunk; its checks report the two drift reports (``DriftReport.describe``).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
-from supplymesh.planning.forecasting.features import FeatureSpec
 from supplymesh.planning.forecasting.forecast import (
     attach_error_std,
     error_std_from_predictions,
-    forecast_with_model,
+    forecast_from_origin,
     future_rows,
     prepare_frame,
 )
 from supplymesh.planning.forecasting.model import DemandModel
 from supplymesh.planning.forecasting.origin_features import add_origin_features
+from supplymesh.planning.frames import SERIES_KEYS
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.drift import (
     DriftConfig,
     DriftReport,
     feature_drift,
+    monitored_columns,
     target_drift,
 )
 
@@ -74,15 +77,6 @@ def serving_model(registry: pd.DataFrame) -> ServingModel:
     return ServingModel(row, reg.load_model(row))
 
 
-def champion_forecast(
-    model: DemandModel, features: pd.DataFrame, backtest: pd.DataFrame, horizon: int
-) -> pd.DataFrame:
-    """The next ``horizon`` days of every series, with each series' daily error sigma measured
-    on the model's own backtest (``error_std_daily``)."""
-    forecast = forecast_with_model(model, features, horizon=horizon)
-    return attach_error_std(forecast, error_std_from_predictions(backtest, forecast))
-
-
 @dataclass(frozen=True)
 class ForecastDrift:
     """Drift of the rows forecast now (``features``) and of the latest demand (``target``)."""
@@ -91,21 +85,63 @@ class ForecastDrift:
     target: DriftReport
 
 
-def forecast_drift(
-    features: pd.DataFrame,
-    spec: FeatureSpec,
+@dataclass(frozen=True)
+class ScoredSeries:
+    """One chunk of series scored by the champion: its forecast (before the error sigma) and
+    the rows drift is measured on, kept to the monitored columns."""
+
+    forecast: pd.DataFrame
+    scoring: pd.DataFrame  # the rows forecast, with the inputs drift monitors
+    recent: pd.DataFrame  # the last ``horizon`` days of demand (stock-out days left out)
+
+
+def score_series(
+    model: DemandModel, features: pd.DataFrame, horizon: int, monitored: list[str]
+) -> ScoredSeries:
+    """Forecast the next ``horizon`` days of the series in ``features`` (whole series, history
+    reaching ``read_back_periods`` before the as-of date) and keep the ``monitored`` columns of
+    the rows drift compares. The frame is prepared once for both."""
+    frame, as_of = prepare_frame(features, model.spec)
+    frame = add_origin_features(frame, model.spec, horizon, as_of)
+    forecast = forecast_from_origin(model, frame, as_of, horizon)
+    keep = [c for c in [*SERIES_KEYS, *monitored, "units_sold"] if c in frame.columns]
+    start = as_of - pd.Timedelta(days=horizon)
+    recent = frame[frame["_history"] & (frame["demand_date"] > start) & ~frame["is_stockout"]]
+    return ScoredSeries(forecast, future_rows(frame, as_of, horizon)[keep], recent[keep])
+
+
+@dataclass(frozen=True)
+class ServedForecast:
+    """The champion's forecast of every series, with its measured error, and its drift."""
+
+    forecast: pd.DataFrame
+    drift: ForecastDrift
+
+
+def serve_forecast(
+    model: DemandModel,
+    chunks: Iterable[pd.DataFrame],
+    backtest: pd.DataFrame,
     reference: pd.DataFrame,
     horizon: int,
     config: DriftConfig,
-) -> ForecastDrift:
-    """Compare the rows of the next ``horizon`` days, and the last ``horizon`` days of demand
-    (stock-out days left out), with the champion's training ``reference``."""
-    frame, as_of = prepare_frame(features, spec)
-    with_origin = add_origin_features(frame, spec, horizon, as_of)
-    scoring = future_rows(with_origin, as_of, horizon)
-    start = as_of - pd.Timedelta(days=horizon)
-    recent = frame[frame["_history"] & (frame["demand_date"] > start) & ~frame["is_stockout"]]
-    return ForecastDrift(
-        features=feature_drift(reference, scoring, config),
-        target=target_drift(reference, recent, config),
+) -> ServedForecast:
+    """The next ``horizon`` days of every series in ``chunks`` (each chunk whole series), each
+    series with its daily error sigma measured on the model's own ``backtest``; the rows forecast
+    and the last ``horizon`` days of demand compared with the champion's training ``reference``.
+    Memory follows one chunk: only the forecast and the monitored columns are kept."""
+    monitored = monitored_columns(list(reference.columns))
+    parts = [score_series(model, chunk, horizon, monitored) for chunk in chunks]
+    forecast = pd.concat([p.forecast for p in parts], ignore_index=True)
+    forecast = forecast.sort_values(["sku", "location_id", "horizon_day"], kind="stable")
+    forecast = forecast.reset_index(drop=True)
+    forecast = attach_error_std(forecast, error_std_from_predictions(backtest, forecast))
+    drift = ForecastDrift(
+        features=feature_drift(
+            reference, pd.concat([p.scoring for p in parts], ignore_index=True), config
+        ),
+        target=target_drift(
+            reference, pd.concat([p.recent for p in parts], ignore_index=True), config
+        ),
     )
+    return ServedForecast(forecast, drift)

@@ -30,6 +30,12 @@ PANDERA_DROPS_ALL_NULL_DUPLICATES = "pandera_drops_all_null_duplicates"
 # boolean. So the CSV comparison types the values first, per value, then lets pandera judge.
 ENGINE_TYPES_EACH_CSV_VALUE = "engine_types_each_csv_value"
 
+# A CSV whose first 4 KiB hold a NUL or more than 1 % control bytes is refused as binary, as a
+# whole (``landing_file._check_text``): in a small file one control character in a free-text
+# value is enough. pandas reads such a file. The CSV comparison writes no control bytes; the
+# refusal has its own test.
+CSV_CONTROL_BYTES_LOOK_BINARY = "csv_control_bytes_look_binary"
+
 
 def account_for_null_dtypes(
     version: ProductVersion, frame: pd.DataFrame, outcome: Outcome

@@ -18,7 +18,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from supplymesh.registry import ProductVersion
-from supplymesh.validation.engine import CheckedInput, check_input, source_sql
+from supplymesh.validation.engine import CheckedInput, check_input, validate_file
+from supplymesh.validation.landing_file import source_sql
+from supplymesh.validation.report import ValidationReport
 
 RuleKey = tuple[str | None, str]
 Outcome = dict[RuleKey, frozenset[int]]
@@ -37,6 +39,11 @@ def engine_outcome(version: ProductVersion, path: Path) -> Outcome:
         return _failing_rows(con, checked)
     finally:
         con.close()
+
+
+def engine_report(version: ProductVersion, path: Path) -> ValidationReport:
+    """The engine's report on a landing file, as ``mesh validate`` gives it."""
+    return validate_file(path, version)
 
 
 def _failing_rows(con: duckdb.DuckDBPyConnection, checked: CheckedInput) -> Outcome:

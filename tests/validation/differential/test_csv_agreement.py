@@ -9,6 +9,7 @@ text that is not of its type must be the engine's dtype failure of its row, and 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -39,17 +40,24 @@ from tests.validation.differential.frames import (
 from tests.validation.differential.outcomes import (
     Outcome,
     engine_outcome,
+    engine_report,
     pandera_outcome,
     raising,
 )
 
+# bytes that make a CSV look binary to the landing checks (``landing_file._check_text``)
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
+
 
 @st.composite
 def csv_rows(draw: st.DrawFn, version: ProductVersion) -> list[dict]:
-    """Drawn rows with, now and then, a cell replaced by a text from ``TEXTS``."""
+    """Drawn rows with, now and then, a cell replaced by a text from ``TEXTS``; text without
+    control bytes (``divergences.CSV_CONTROL_BYTES_LOOK_BINARY``)."""
     rows = draw(contract_rows(version))
     for row in rows:
         for c in version.columns:
+            if isinstance(row[c.name], str):
+                row[c.name] = _CONTROL.sub("", row[c.name])
             if TEXTS[c.type] and draw(st.integers(0, 5)) == 0:
                 row[c.name] = draw(st.sampled_from(TEXTS[c.type]))
     return rows
@@ -104,3 +112,15 @@ def test_engine_and_pandera_name_the_same_rows_on_csv(
         typed = {(c.name, "dtype") for c in version.columns if TEXTS[c.type]}
         rules = row_rules(version) - {(c, "not_nullable") for c in null_free(version)} | typed
         assert rules <= broken, f"never broken: {rules - broken}"
+
+
+def test_a_csv_with_control_bytes_is_refused_whole_where_pandas_reads_it(tmp_path: Path) -> None:
+    """``divergences.CSV_CONTROL_BYTES_LOOK_BINARY``: the file is refused as a whole, nothing is
+    judged row by row; pandas reads the same file."""
+    version = VERSIONS[[v.product for v in VERSIONS].index("market.calendar")]
+    path = tmp_path / "calendar.csv"
+    path.write_text("calendar_date,region,is_holiday,holiday_name\n2024-01-01,EU,true,\x08\n")
+    assert len(pd.read_csv(path)) == 1
+    report = engine_report(version, path)
+    [unreadable] = report.schema_failures
+    assert unreadable.rule == "readable" and "binary data" in unreadable.sample[0]["error"]
