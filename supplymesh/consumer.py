@@ -2,8 +2,11 @@
 
 Any DuckDB client can do the same: ``duckdb.connect("$MESH_HOME/mesh.duckdb", read_only=True)``
 opens the default (analyst) role's catalog. Connections made here also close DuckDB's file access
-for every role that may not see raw values, so a query cannot read a snapshot file, attach
-another catalog or write a file behind the views' back.
+for every role (the files its views read aside), so a query cannot read a snapshot file, attach
+another catalog or write a file behind the views' back; and ``execute`` runs only SELECTs, since
+DuckDB's ``allowed_paths`` lets a ``COPY ... TO`` overwrite the very files a view reads. What this
+does not protect against (a DuckDB client of one's own, with file access): README, "What the
+roles protect, and what they do not".
 """
 
 from __future__ import annotations
@@ -39,16 +42,16 @@ def connect(paths: MeshPaths, role: str = DEFAULT_ROLE) -> duckdb.DuckDBPyConnec
     except duckdb.IOException as exc:
         raise PermissionError(f"role {role} cannot open its catalog {catalog}: {exc}") from exc
     con.execute("USE mesh")
-    if not spec.sees_raw_pii:
-        served = [
-            r[0]
-            for r in con.execute(
-                f"SELECT data_path FROM {META_SCHEMA}.products WHERE data_path IS NOT NULL"
-            ).fetchall()
-        ]
-        con.execute("SET allowed_paths = ?", [served])
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
+    served = [
+        r[0]
+        for r in con.execute(
+            f"SELECT data_path FROM {META_SCHEMA}.products WHERE data_path IS NOT NULL"
+        ).fetchall()
+    ]
+    # every role: the files its views read, and nothing else (no other file, no extension)
+    con.execute("SET allowed_paths = ?", [served])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
     return con
 
 
@@ -58,9 +61,49 @@ def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return execute(con, sql).df()
 
 
+_WRITES = {
+    duckdb.StatementType.INSERT,
+    duckdb.StatementType.UPDATE,
+    duckdb.StatementType.DELETE,
+    duckdb.StatementType.MERGE_INTO,
+    duckdb.StatementType.CREATE,
+    duckdb.StatementType.CREATE_FUNC,
+    duckdb.StatementType.ALTER,
+    duckdb.StatementType.DROP,
+}
+
+
+def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Refuse every statement but a SELECT (or an EXPLAIN of one), naming what was refused.
+
+    DuckDB's file settings are the second wall, not the first: ``allowed_paths`` admits writes
+    to the listed files too, so ``COPY (...) TO '<a served snapshot>' (USE_TMP_FILE false)`` would
+    replace a published snapshot if it reached DuckDB.
+    """
+    for statement in con.extract_statements(sql):
+        kind = statement.type
+        if kind == duckdb.StatementType.SELECT:
+            continue
+        if kind == duckdb.StatementType.EXPLAIN:
+            explained = re.sub(r"(?is)^\s*explain\s+(analyze\s+)?", "", statement.query)
+            if explained != statement.query:
+                check_read_only(con, explained)
+                continue
+        if kind in _WRITES:
+            raise PermissionError(
+                "the consumer catalog is read-only: products change only by publishing "
+                f"through the mesh (refused a {kind.name} statement)"
+            )
+        raise PermissionError(
+            "this role may read only the products of its catalog, not files or other "
+            f"databases: a query runs SELECT statements (refused a {kind.name} statement)"
+        )
+
+
 def execute(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyConnection:
-    """Run one statement and return DuckDB's result to fetch rows from (no pandas: what
-    ``mesh query`` prints); fails like ``run_query``."""
+    """Run one read-only statement (``check_read_only``) and return DuckDB's result to fetch
+    rows from (no pandas: what ``mesh query`` prints); fails like ``run_query``."""
+    check_read_only(con, sql)
     try:
         return con.execute(sql)
     except duckdb.InvalidInputException as exc:

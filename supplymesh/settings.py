@@ -71,7 +71,21 @@ class MeshPaths:
         return self.home / "reports"
 
     def landing_dir(self, domain: str) -> Path:
-        return self.landing / domain
+        return self.landing / plain_name(domain, "domain")
+
+
+def plain_name(value: str, what: str) -> str:
+    """``value`` if it names one entry of a folder (a domain, a batch, a model version), else a
+    ValueError naming it: a name from the command line or a file must not reach outside the
+    folder it is joined to (``../x``, ``/etc``, ``a/b``)."""
+    if (
+        not value
+        or value in {".", ".."}
+        or any(sep in value for sep in ("/", "\\", "\0"))
+        or Path(value).is_absolute()
+    ):
+        raise ValueError(f"{what} {value!r} is not a plain name (no path separators, no '..')")
+    return value
 
 
 def mesh_home() -> Path:

@@ -100,6 +100,14 @@ def run_export(args: argparse.Namespace) -> int:
     from supplymesh.governance.odcs import file_name, to_odcs, validation_errors
 
     defs = load_tree(PROJECT_ROOT)
+    known = sorted({product for product, _ in defs.specs})
+    if args.product and args.product not in known:  # a name, never a path: checked first
+        print(
+            f"mesh contracts export: unknown product {args.product!r}; known products: "
+            f"{', '.join(known)}",
+            file=sys.stderr,
+        )
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     invalid = 0
     for (product, _), spec in sorted(defs.specs.items()):

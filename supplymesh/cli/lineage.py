@@ -8,6 +8,7 @@ import json
 import sys
 
 from supplymesh.governance.lineage import LineageGraph, lineage_graph, product_lineage
+from supplymesh.registry import get_product
 from supplymesh.settings import MeshPaths, mesh_paths
 
 
@@ -37,6 +38,7 @@ def _section(title: str, names: list[str]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     try:
+        get_product(args.product)  # a registry name, checked before the (slow) lineage graph
         lineage = product_lineage(mesh_lineage(mesh_paths()), args.product)
     except KeyError as exc:
         print(f"mesh lineage: {exc.args[0]}", file=sys.stderr)

@@ -15,8 +15,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report", help="write a self-contained HTML report of the latest plan (plots and KPIs)"
     )
+    # --out is the user's own choice of folder, like a shell redirection: it may lie outside
+    # MESH_HOME (README, "What the roles protect, and what they do not")
     p.add_argument(
-        "--out", type=Path, help=f"output folder (default $MESH_HOME/reports); writes {REPORT_FILE}"
+        "--out",
+        type=Path,
+        help=f"output folder, anywhere you may write (default $MESH_HOME/reports); "
+        f"writes {REPORT_FILE}",
     )
     p.set_defaults(run=run)
 

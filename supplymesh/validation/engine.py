@@ -203,7 +203,12 @@ def _read_source(
     name. The typed views cast the source as it streams, so the connection keeps DuckDB from
     pushing a ``TRY_CAST`` into the CSV reader (optimizer ``type_pushdown``, DuckDB 2.0.1): the
     reader then fails on the first bad value instead of yielding NULL, a per-row type violation.
+
+    Parquet writers leave NaN out of a column's min/max statistics, and DuckDB trusts them
+    unless told otherwise (duckdb/duckdb#25521): a NaN row would then pass ``isnan`` and every
+    comparison. ``parquet_can_have_nan`` makes the scan look at the values.
     """
+    con.execute("SET parquet_can_have_nan = true")
     disabled = con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]
     if "type_pushdown" not in disabled:
         con.execute(

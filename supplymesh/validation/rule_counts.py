@@ -84,18 +84,7 @@ def _pandas_rule_flag(
     con: duckdb.DuckDBPyConnection, rule: Rule, flag: str, columns: list[str]
 ) -> str:
     """Evaluate a custom pandera check on pandas; flag the row ids it rejects."""
-    needed = [rule.column] if rule.column else columns
-    frame = con.execute(
-        "SELECT _row, " + ", ".join(quote(c) for c in needed) + " FROM _typed_rows ORDER BY _row"
-    ).df()
-    target = frame[rule.column] if rule.column else frame[needed]
-    output = rule.check(target).check_output
-    if isinstance(output, pd.Series | pd.DataFrame):
-        if isinstance(output, pd.DataFrame):
-            output = output.all(axis=1)
-        failed = frame.loc[~output.fillna(True).astype(bool).to_numpy(), ["_row"]]
-    else:
-        failed = frame[["_row"]] if not bool(output) else frame[["_row"]].iloc[0:0]
+    failed = pandas_failures(rule, _rows_frame(con, [rule.column] if rule.column else columns))
     if failed.empty:
         return "false"
     table = f"_pandas_{flag}"
@@ -103,6 +92,34 @@ def _pandas_rule_flag(
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _row FROM _failed_rows")
     con.unregister("_failed_rows")
     return f"{_ROW_IDS}(SELECT _row FROM {table})"
+
+
+def _rows_frame(con: duckdb.DuckDBPyConnection, columns: list[str]) -> pd.DataFrame:
+    return con.execute(
+        "SELECT _row, " + ", ".join(quote(c) for c in columns) + " FROM _typed_rows ORDER BY _row"
+    ).df()
+
+
+def pandas_failures(rule: Rule, frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``_row`` of every row of ``frame`` a custom check rejects, as pandera decides it: with
+    ``ignore_na`` (pandera's default) a null never fails a column check, and a row whose checked
+    columns are all null never fails a frame check."""
+    check = rule.check
+    if rule.column:
+        target = frame[rule.column]
+        if check.ignore_na:
+            target = target.dropna()
+    else:
+        target = frame.drop(columns="_row")
+    output = check(target).check_output
+    if isinstance(output, pd.DataFrame):
+        output = output.all(axis=1)
+    if not isinstance(output, pd.Series):
+        return frame[["_row"]] if not bool(output) else frame[["_row"]].iloc[0:0]
+    output = output.fillna(True).astype(bool)
+    if rule.column is None and check.ignore_na:
+        output = output | target.isna().all(axis="columns")
+    return frame.loc[output.index[~output.to_numpy()], ["_row"]]
 
 
 def _flag_expression(

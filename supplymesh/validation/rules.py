@@ -58,6 +58,42 @@ class Rule:
         return f"{self.column}: {self.name}" if self.column else self.name
 
 
+# Python's regex syntax as pandera runs it (``re``, Unicode) in RE2's (DuckDB): ``\d`` is any
+# Unicode decimal digit, ``$`` also matches before a final newline, ``\Z`` is the very end.
+_RE2_ESCAPES = {"d": r"\p{Nd}", "D": r"\P{Nd}", "Z": r"\z"}
+# escapes whose Unicode meaning RE2 has no spelling for, and Python-only syntax: such a pattern
+# runs in pandera's own check on pandas instead
+_PYTHON_ONLY = ("\\w", "\\W", "\\s", "\\S", "\\b", "\\B", "(?=", "(?!", "(?<", "(?P=")
+
+
+def re2_pattern(pattern: str) -> str | None:
+    """``pattern`` as RE2 matching exactly what Python's ``re`` matches, or None when RE2
+    cannot say the same thing."""
+    if any(token in pattern for token in _PYTHON_ONLY):
+        return None
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            out.append(_RE2_ESCAPES.get(nxt, ch + nxt))
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]" or out[-1] in ("[", "[^")
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "^":
+                out.append("[^")
+                i += 2
+                continue
+        elif ch == "$":
+            ch = r"\n?\z"  # Python: the end, or just before a newline that ends the value
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 def _check_violation(check: pa.Check, col: str) -> str | None:
     """The SQL predicate true for rows that break a built-in pandera check, or None."""
     s, c = check.statistics or {}, quote(col)
@@ -85,7 +121,10 @@ def _check_violation(check: pa.Check, col: str) -> str | None:
             values = ", ".join(literal(v) for v in s["forbidden_values"])
             return f"{c} IN ({values})"
         case "str_matches":
-            return f"NOT regexp_matches({c}, {literal('^(?:' + s['pattern'] + ')')})"
+            pattern = re2_pattern(str(s["pattern"]))
+            if pattern is None:
+                return None
+            return f"NOT regexp_matches({c}, {literal('^(?:' + pattern + ')')})"
         case "str_startswith":
             return f"NOT starts_with({c}, {literal(s['string'])})"
         case "str_endswith":
@@ -108,8 +147,11 @@ def _frame_check_violation(check: pa.Check) -> str | None:
             days = f"date_diff('day', {quote(s['start'])}, {quote(s['end'])})"
             return f"{days} NOT BETWEEN {literal(s['min_days'])} AND {literal(s['max_days'])}"
         case "ratio_between":
-            ratio = f"({quote(s['numerator'])}::DOUBLE / nullif({quote(s['denominator'])}, 0))"
-            return f"{ratio} NOT BETWEEN {literal(s['min_ratio'])} AND {literal(s['max_ratio'])}"
+            # as pandas divides: x / 0 is an infinite ratio (out of any band), 0 / 0 is NaN
+            # (like a null, it passes)
+            ratio = f"({quote(s['numerator'])}::DOUBLE / {quote(s['denominator'])})"
+            band = f"{literal(s['min_ratio'])} AND {literal(s['max_ratio'])}"
+            return f"(NOT isnan({ratio}) AND {ratio} NOT BETWEEN {band})"
     return None
 
 
@@ -123,6 +165,13 @@ def severity_of(check: pa.Check) -> str:
     return "WARN" if getattr(check, "raise_warning", False) else "ERROR"
 
 
+def null_sql(column: str, dtype: str) -> str:
+    """SQL true where a value is missing as pandas sees it: NULL, and NaN in a float column
+    (pandera reads a NaN as a null: it breaks ``nullable=False`` and no value check)."""
+    c = quote(column)
+    return f"({c} IS NULL OR isnan({c}))" if dtype.startswith("float") else f"({c} IS NULL)"
+
+
 def compile_rules(schema: pa.DataFrameSchema) -> list[Rule]:
     """Every row-level rule of a contract, in declaration order.
 
@@ -131,16 +180,16 @@ def compile_rules(schema: pa.DataFrameSchema) -> list[Rule]:
     """
     rules: list[Rule] = []
     for name, col in schema.columns.items():
-        c = quote(name)
+        c, missing = quote(name), null_sql(name, str(col.dtype))
         if not col.nullable:
-            rules.append(Rule(name, "not_nullable", "no null values", f"{c} IS NULL"))
+            rules.append(Rule(name, "not_nullable", "no null values", missing))
         if col.unique:
             rules.append(
                 Rule(
                     name,
                     "unique",
                     "no duplicate values",
-                    f"{c} IS NOT NULL AND count(*) OVER (PARTITION BY {c}) > 1",
+                    f"NOT {missing} AND count(*) OVER (PARTITION BY {c}) > 1",
                     window_keys=(name,),
                 )
             )
@@ -157,7 +206,7 @@ def compile_rules(schema: pa.DataFrameSchema) -> list[Rule]:
                         name,
                         _describe(check),
                         _describe(check),
-                        f"{c} IS NOT NULL AND {sql}",
+                        f"NOT {missing} AND {sql}",
                         severity=severity,
                     )
                 )

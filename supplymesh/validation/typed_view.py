@@ -71,10 +71,14 @@ def cast_expression(source_col: str, source_type: str, target: str) -> str:
         # TRY_CAST would silently round 2.5 to 3: a fractional quantity is a type error.
         return f"CASE WHEN {src} = round({src}) THEN TRY_CAST({src} AS {target}) END"
     if target in _INTEGER_TYPES and source_type == "VARCHAR":
+        # a whole number ("7", "2.0", "1e3"), read from its digits when it has them: through
+        # DOUBLE alone, 2**53 + 1 would silently become 2**53
         as_double = f"TRY_CAST({src} AS DOUBLE)"
-        return (
-            f"CASE WHEN {as_double} = round({as_double}) THEN TRY_CAST({as_double} AS {target}) END"
-        )
+        exact = f"coalesce(TRY_CAST({src} AS {target}), TRY_CAST({as_double} AS {target}))"
+        return f"CASE WHEN {as_double} = round({as_double}) THEN {exact} END"
+    if target in {"DATE", "TIMESTAMP"} and source_type == "VARCHAR":
+        # a day is written with digits: DuckDB's special values (infinity, epoch) are no dates
+        return f"CASE WHEN regexp_matches({src}, '^\\s*[0-9]') THEN TRY_CAST({src} AS {target}) END"
     if target == "BOOLEAN" and source_type == "VARCHAR":
         return f"TRY_CAST(lower(trim({src})) AS BOOLEAN)"
     return f"TRY_CAST({src} AS {target})"

@@ -3,6 +3,7 @@ steward does; the public role sees only public products; every consumer path is 
 
 import json
 import stat
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 
 from supplymesh.cli import main
 from supplymesh.consumer import connect, run_query
+from supplymesh.governance.access import RAW_PII_MODE
 from supplymesh.governance.layout import pseudonym_key_path
 from supplymesh.governance.pseudonym import pseudonym_key, pseudonymise
 from supplymesh.publishing.landing import latest_batch
@@ -212,3 +214,94 @@ def test_validation_samples_carry_pseudonyms_not_pii(published, raw_pii):
             frame.loc[3, "customer_email"], pseudonym_key(published)
         )
         assert raw_pii.isdisjoint(result.report.summary().split('"'))
+
+
+ROLE_NAMES = ["public", "analyst", "steward"]
+
+
+def served_files(published, role: str) -> list[Path]:
+    """The Parquet files the role's views read (the only files its connection may open)."""
+    con = connect(published, role)
+    try:
+        rows = con.execute("select data_path from mesh_meta.products where data_path is not null")
+        return [Path(r[0]) for r in rows.fetchall()]
+    finally:
+        con.close()
+
+
+def attacks(published, served: Path) -> dict[str, str]:
+    """Statements that would write, reach a file or database beyond the catalog, or loosen the
+    connection, each named."""
+    key = pseudonym_key_path(published)
+    return {
+        "copy to a new file": f"copy (select 1 as a) to '{published.home / 'out.csv'}'",
+        "copy over a served snapshot": (
+            f"copy (select 1 as a) to '{served}' (format parquet, use_tmp_file false)"
+        ),
+        "explain analyze of a copy": f"explain analyze copy (select 1) to '{published.home / 'e.csv'}'",
+        "a select then a copy": f"select 1; copy (select 1) to '{published.home / 'm.csv'}'",
+        "export the database": f"export database '{published.home / 'export'}'",
+        "attach another catalog": f"attach '{published.catalog_dir / 'steward.duckdb'}' as s",
+        "attach a new file": f"attach '{published.home / 'new.duckdb'}' as n",
+        "read the pseudonym key": f"select * from read_csv('{key}', header = false)",
+        "read any text file": "select * from read_text('/etc/hostname')",
+        "list files": f"select * from glob('{published.home}/**')",
+        "install an extension": "install httpfs",
+        "load an extension": "load httpfs",
+        "reopen file access": "set enable_external_access = true",
+        "widen the allowed paths": f"set allowed_paths = ['{published.home}']",
+        "create a table": "create table mesh_meta.stolen as select 1",
+        "delete catalog rows": "delete from mesh_meta.products",
+    }
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_mesh_query_refuses_every_write_and_file_access_for_every_role(published, role, capsys):
+    served = served_files(published, role)[0]
+    before = served.read_bytes()
+    home_before = sorted(published.home.rglob("*"))
+    for name, sql in attacks(published, served).items():
+        assert main(["query", sql, "--role", role]) == 1, f"{role}: {name} was allowed"
+        err = capsys.readouterr().err
+        assert (
+            "read-only" in err
+            or "may read only the products of its catalog" in err
+            or ("configuration has been locked" in err)
+        ), f"{role}: {name}: {err}"
+    assert served.read_bytes() == before
+    assert sorted(published.home.rglob("*")) == home_before  # no file written, none removed
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_every_role_still_reads_its_products_and_metadata(published, role, capsys):
+    assert main(["query", "select count(*) from market.calendar", "--role", role]) == 0
+    assert main(["query", "explain select * from market.calendar", "--role", role]) == 0
+    assert main(["query", "describe market.calendar", "--role", role, "--format", "csv"]) == 0
+    capsys.readouterr()
+
+
+def test_secrets_and_raw_pii_snapshots_are_closed_to_other_accounts(published):
+    """The pseudonym key is the owner's alone; every raw snapshot of a product with PII (every
+    version), the steward's catalog and the quarantine are the platform's and its group's."""
+    from supplymesh.governance.pseudonym import pii_columns
+    from supplymesh.registry import all_products
+
+    key = pseudonym_key_path(published)
+    assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    manifest = read_manifest(published)
+    raw = [
+        Path(snap["path"])
+        for p in all_products()
+        for v in p.versions
+        if pii_columns(v) and (snap := current_snapshot(manifest, p.key, v.major))
+    ]
+    assert len(raw) >= 3  # sales.orders v1 and v2, network.locations
+    closed = [
+        *raw,
+        published.catalog_dir / "steward.duckdb",
+        *published.quarantine.rglob("*.parquet"),
+    ]
+    for path in closed:
+        assert not stat.S_IMODE(path.stat().st_mode) & ~RAW_PII_MODE, path
+        assert not path.stat().st_mode & stat.S_IRWXO, path
