@@ -227,18 +227,15 @@ def materialize(
     """Execute the mesh job in process over ``selection`` and summarise what happened.
 
     The full event log is in the Dagster instance (``mesh ui`` shows the run). Dagster's console
-    log (``log_level`` and above) and what the steps print go to ``outcome.output_log``; the
-    console log also goes to stderr after the run unless it failed only on purpose (``HeldLog``). On a
-    terminal (``progress_stream``, default stderr) a live step list follows the run's events, so a
-    long materialization never runs silently. ``settings`` (``KEY=VALUE``, as ``--set`` takes
-    them) override the planning settings for this run; the run config records them all.
-
-    The whole mesh trains the demand model only when a training is due (``plan_training``) or a
-    person asks (``retrain`` names how, e.g. ``mesh materialize --retrain``);
+    log (``log_level`` and above) and what the steps print go to ``outcome.output_log``, and to
+    stderr after the run unless it failed only on purpose (``HeldLog``). On a terminal
+    (``progress_stream``, default stderr) a live step list follows the run's events.
+    ``settings`` (``KEY=VALUE``, as ``--set`` takes them) override the planning settings for this
+    run; the run config records them all. The whole mesh trains the demand model only when a
+    training is due (``plan_training``) or a person asks (``retrain`` names how);
     ``outcome.model_line`` says which, and the run's ``supplymesh/training`` tag shows it in the UI.
     ``allow_shrink`` (product keys, or ``all``) lets those products' publishes through the volume
-    rule; the run config (``resources: mesh: config:``) and the ``supplymesh/allow_shrink`` tag
-    record it, the audit log each override.
+    rule; the run config, the ``supplymesh/allow_shrink`` tag and the audit log record it.
     """
     paths = mesh_paths()
     planning = load_planning_settings(paths.home, settings)  # a bad key fails before the run
