@@ -19,7 +19,7 @@ VERSIONS = [v for p in all_products() for v in p.versions]
 VERSION_IDS = [f"{v.product}_v{v.major}" for v in VERSIONS]
 
 # the default suite draws a few frames per contract, the same ones every run; `make test-slow`
-# draws many, new ones every run
+# draws many (the same ones every run too: a rule broken once is broken in every run)
 FAST_EXAMPLES = 6
 DEEP_EXAMPLES = 60
 EXAMPLES = [
@@ -60,7 +60,7 @@ def run_agreement(
 
     @settings(
         max_examples=examples,
-        derandomize=examples < DEEP_EXAMPLES,
+        derandomize=True,  # the same frames every run: coverage and CI are stable
         database=None,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

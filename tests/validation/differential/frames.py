@@ -76,8 +76,9 @@ def _strings(column: Any) -> st.SearchStrategy:
         if check.name == "isin":
             allowed = [str(v) for v in check.statistics["allowed_values"]]
             misses = [m for v in allowed for m in _near_misses(v)]
-            # allowed values half the time: frame checks need them (two champions, say)
-            return st.one_of(st.sampled_from(allowed), st.sampled_from(misses + _WORDS))
+            # allowed values two times in three: frame checks need them (two champions, say)
+            ok = st.sampled_from(allowed)
+            return st.one_of(ok, ok, st.sampled_from(misses + _WORDS))
         if check.name == "str_matches":
             pattern = check.statistics["pattern"]
             # from_regex draws unicode digits for \d, exactly what a careless port misses
@@ -141,7 +142,7 @@ def contract_rows(
         c.name: cell_values(version, c.name, nulls=0 if c.name in skip else 4)
         for c in version.columns
     }
-    rows = draw(st.lists(st.fixed_dictionaries(columns), min_size=1, max_size=max_rows))
+    rows = draw(st.lists(st.fixed_dictionaries(columns), min_size=2, max_size=max_rows))
     repeated = draw(st.lists(st.integers(0, len(rows) - 1), max_size=2))
     return rows + [dict(rows[i]) for i in repeated]
 

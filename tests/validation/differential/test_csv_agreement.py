@@ -51,15 +51,18 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
 
 @st.composite
 def csv_rows(draw: st.DrawFn, version: ProductVersion) -> list[dict]:
-    """Drawn rows with, now and then, a cell replaced by a text from ``TEXTS``; text without
+    """Drawn rows with, one cell in four, a text from ``TEXTS`` (as often one that is not of its
+    type as one that is) in place of the drawn value; text without
     control bytes (``divergences.CSV_CONTROL_BYTES_LOOK_BINARY``)."""
     rows = draw(contract_rows(version))
     for row in rows:
         for c in version.columns:
             if isinstance(row[c.name], str):
                 row[c.name] = _CONTROL.sub("", row[c.name])
-            if TEXTS[c.type] and draw(st.integers(0, 5)) == 0:
-                row[c.name] = draw(st.sampled_from(TEXTS[c.type]))
+            if TEXTS[c.type] and draw(st.integers(0, 3)) == 0:
+                good = [t for t in TEXTS[c.type] if not t.bad]
+                bad = [t for t in TEXTS[c.type] if t.bad]
+                row[c.name] = draw(st.one_of(st.sampled_from(good), st.sampled_from(bad)))
     return rows
 
 
