@@ -20,7 +20,7 @@ VERSION_IDS = [f"{v.product}_v{v.major}" for v in VERSIONS]
 
 # the default suite draws a few frames per contract, the same ones every run; `make test-slow`
 # draws many (the same ones every run too: a rule broken once is broken in every run)
-FAST_EXAMPLES = 6
+FAST_EXAMPLES = 4
 DEEP_EXAMPLES = 60
 EXAMPLES = [
     pytest.param(FAST_EXAMPLES, id="fast"),

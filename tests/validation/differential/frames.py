@@ -133,13 +133,16 @@ def contract_rows(
 ) -> Rows:
     """A few rows with the contract's columns, each cell keeping or breaking its rules.
 
-    Every column draws nulls except the ``null_free`` ones, unless ``nulls_everywhere``. Some
+    Every column draws nulls (one cell in four; in two with ``nulls_everywhere``) except the
+    ``null_free`` ones, unless ``nulls_everywhere``. Some
     rows are repeated, so that every key, however many columns it has, is sometimes duplicated.
     Rows, not a frame: pandas would turn a null float into NaN, and the two differ in a file.
     """
     skip = frozenset() if nulls_everywhere else null_free(version)
     columns = {
-        c.name: cell_values(version, c.name, nulls=0 if c.name in skip else 4)
+        c.name: cell_values(
+            version, c.name, nulls=0 if c.name in skip else 2 if nulls_everywhere else 4
+        )
         for c in version.columns
     }
     rows = draw(st.lists(st.fixed_dictionaries(columns), min_size=2, max_size=max_rows))

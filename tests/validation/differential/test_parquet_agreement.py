@@ -73,6 +73,6 @@ def test_nulls_in_integer_and_boolean_columns_differ_only_by_the_column_dtype(
     as a whole (``divergences.PANDAS_NULL_CHANGES_DTYPE``); every row it names, the engine
     names."""
     rows = contract_rows(version, nulls_everywhere=True)
-    broken = run_agreement(version, rows, compare_on_parquet, tmp_path, examples=4)
+    broken = run_agreement(version, rows, compare_on_parquet, tmp_path, examples=3)
     required = {(c, "not_nullable") for c in null_free(version)}
     assert required <= broken, f"never broken: {required - broken}"
