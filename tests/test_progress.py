@@ -199,7 +199,8 @@ def test_mesh_generate_shows_progress_on_a_terminal_and_none_in_a_log(tmp_path: 
     assert "\r" not in logged.stderr and "generate tiny:" not in logged.stderr
     assert "world 'tiny'" in logged.stdout  # the summary still reaches the log
 
-    stdout, shown = run_on_terminal(command, env)
+    # its own runtime folder: two batches written within one second would share a batch id
+    stdout, shown = run_on_terminal(command, {**env, "MESH_HOME": str(tmp_path / "terminal")})
     assert "generate tiny: chunks" in shown and "\r\x1b[2K" in shown
     assert "world 'tiny'" in stdout and "generate tiny" not in stdout
 
