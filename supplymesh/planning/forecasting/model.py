@@ -155,16 +155,17 @@ def with_levels_of_unseen_series(
     level, and an unseen series' level is measured the same way, on its own training rows).
     The levels of the series it was fitted on are kept as they were."""
 
-    def added(known: pd.DataFrame, levels: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-        levels = levels[[*keys, known.columns[-1]]].astype({"sku": str, "location_id": str})
+    def added(known: pd.DataFrame, levels: pd.DataFrame, keys: list[str], value: str):
+        levels = levels[[*keys, value]].astype({"sku": str, "location_id": str})
         seen = levels[keys].merge(known[keys].drop_duplicates(), how="left", indicator=True)
         new = levels[(seen["_merge"] == "left_only").to_numpy()]
         return pd.concat([known, new.astype(known.dtypes.to_dict())], ignore_index=True)
 
+    dow_keys = [*SERIES_KEYS, "day_of_week"]
     return replace(
         model,
-        series_levels=added(model.series_levels, series_levels, SERIES_KEYS),
-        dow_levels=added(model.dow_levels, dow_levels, [*SERIES_KEYS, "day_of_week"]),
+        series_levels=added(model.series_levels, series_levels, SERIES_KEYS, "series_level"),
+        dow_levels=added(model.dow_levels, dow_levels, dow_keys, "series_dow_level"),
     )
 
 
