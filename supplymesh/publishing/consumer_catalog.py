@@ -153,7 +153,10 @@ def _write_atomically(target: Path, role: Role, manifest: Manifest) -> None:
     try:
         con = duckdb.connect(str(tmp))
         try:
+            # one transaction: a commit per view wrote the log once per statement (twice slower)
+            con.execute("BEGIN TRANSACTION")
             _build(con, role, manifest)
+            con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:
             con.close()
