@@ -83,7 +83,7 @@ docs: install
 
 # every target of issue 10 in one run, its table in $(MESH_HOME)/bench/targets.md (docs/benchmarks.md);
 # the bench group adds polars (pandera's polars backend is the validation benchmark's yardstick)
-BENCH_SCALES ?= small,medium,large,completejourney
+BENCH_SCALES ?= small,medium,completejourney,large
 bench: install
 	$(UV) sync --frozen --compile-bytecode --group bench
 	$(BIN)/python -m benchmarks.run --scales $(BENCH_SCALES) --seed $(SEED)
