@@ -114,7 +114,6 @@ def classify_at_origins(
     """``classify_demand`` at every backtest origin, each from the history up to that origin
     only (columns ``origin`` and ``CLASS_COLUMNS``): what the selection may know there."""
     parts = [
-        classify_demand(history, o, freq, lookback).assign(origin=pd.Timestamp(o))
-        for o in origins
+        classify_demand(history, o, freq, lookback).assign(origin=pd.Timestamp(o)) for o in origins
     ]
     return pd.concat(parts, ignore_index=True)[["origin", *CLASS_COLUMNS]]

@@ -18,6 +18,7 @@ module scores. Conventions (documented because each has alternatives):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -187,4 +188,44 @@ def score_frame(
         p90_coverage=coverage(a, scored[upper_col].to_numpy()) if upper_col else None,
         n_series=len(valid),
         n_rows=len(scored),
+    )
+
+
+def pooled_metrics(
+    rows: pd.DataFrame,
+    forecast_col: str,
+    total_scales: Mapping[pd.Timestamp, float],
+    upper_col: str | None = None,
+) -> ForecastMetrics:
+    """Accuracy of one forecast column pooled over the backtest origins in ``rows``.
+
+    ``rows``: the scored rows (no stock-outs, an actual) with origin, sku, location_id,
+    demand_date, actual, ``scale`` (the series' MASE scale at the row's origin) and the forecast
+    column. Per series the mean scaled absolute error over all its rows, then the mean over series
+    with a positive scale; ``mase_total`` the mean over origins of the network-total MASE at each
+    origin's ``total_scales``; WAPE, bias and coverage over all rows. ``Backtest.metrics`` scores
+    its own methods the same way (a test holds the two equal).
+    """
+    valid = rows[rows["scale"] > 0]
+    per_series = (
+        (valid[forecast_col] - valid["actual"])
+        .abs()
+        .div(valid["scale"])
+        .groupby([valid["sku"], valid["location_id"]])
+        .mean()
+    )
+    totals = []
+    for origin, part in rows.groupby("origin", sort=True):
+        daily = part.groupby("demand_date")[["actual", forecast_col]].sum()
+        scale = total_scales.get(origin, np.nan)
+        totals.append(mase(daily["actual"].to_numpy(), daily[forecast_col].to_numpy(), scale))
+    a, f = rows["actual"].to_numpy(), rows[forecast_col].to_numpy()
+    return ForecastMetrics(
+        mase=float(per_series.mean()) if len(per_series) else float("nan"),
+        mase_total=float(np.nanmean(totals)) if totals else float("nan"),
+        wape=wape(a, f),
+        bias=bias(a, f),
+        p90_coverage=coverage(a, rows[upper_col].to_numpy()) if upper_col else None,
+        n_series=len(per_series),
+        n_rows=len(rows),
     )

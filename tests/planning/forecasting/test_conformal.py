@@ -90,7 +90,9 @@ def test_quantiles_widen_with_the_step_when_errors_grow_with_it():
 def test_a_class_with_enough_residuals_gets_its_own_quantile_else_its_step_one():
     frame = panel("normal")
     noisy = frame["series"] < 100
-    frame["actual"] = np.where(noisy, frame["p50"] + 3 * (frame["actual"] - frame["p50"]), frame["actual"])
+    frame["actual"] = np.where(
+        noisy, frame["p50"] + 3 * (frame["actual"] - frame["p50"]), frame["actual"]
+    )
     frame["demand_class"] = np.where(noisy, "erratic", "smooth")
     frame.loc[frame["series"] == 199, "demand_class"] = "lumpy"  # 3 residuals per step
     quantiles = calibrate(frame[frame["origin"] < 3], "p50", min_count=50)
