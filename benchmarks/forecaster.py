@@ -12,6 +12,9 @@ On a runtime folder whose dbt marts are built (``mesh generate`` + ``mesh materi
 
 Times are wall clock of this process; the load average is recorded before and after.
 
+With ``--history FILE --freq D|W|M`` the backtest is ``mesh forecast backtest``'s of a history
+file (item_id, location_id, date, quantity) instead of the mart's.
+
 Usage: ``python -m benchmarks.forecaster <MESH_HOME> [--json out.json]``
 """
 
@@ -22,6 +25,12 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from supplymesh.planning.forecasting.backtest import Backtest
 
 
 def _metrics(m: object) -> dict[str, object]:
@@ -33,13 +42,41 @@ def _metrics(m: object) -> dict[str, object]:
     }
 
 
-def measure_forecaster(home: Path) -> dict[str, object]:
-    """Backtest, classify, select and score on ``home``'s features mart."""
-    from supplymesh.planning.forecasting.backtest import FORECAST_COLUMN, run_backtest
-    from supplymesh.planning.forecasting.demand_classes import classify_at_origins
+def mart_backtest(home: Path) -> tuple[Backtest, pd.DataFrame]:
+    """The training backtest on ``home``'s features mart, and the mart's history rows."""
+    from supplymesh.planning.forecasting.backtest import run_backtest
     from supplymesh.planning.forecasting.forecast import prepare_frame
-    from supplymesh.planning.forecasting.metrics import coverage, pooled_metrics
     from supplymesh.planning.forecasting.model import ForecastParams
+    from supplymesh.planning_inputs import FEATURES_MART, read_mart
+    from supplymesh.planning_settings import load_planning_settings
+    from supplymesh.settings import MeshPaths
+
+    settings = load_planning_settings(home)
+    horizon, n_origins = settings.forecast.horizon_days, settings.backtest.origins
+    features = read_mart(MeshPaths(home), FEATURES_MART)
+    params = ForecastParams(horizon=horizon)
+    backtest = run_backtest(features, params, horizon=horizon, n_origins=n_origins)
+    frame, _ = prepare_frame(features)
+    return backtest, frame[frame["_history"]]
+
+
+def history_backtest(path: Path, freq: str, horizon: int | None) -> tuple[Backtest, pd.DataFrame]:
+    """``mesh forecast backtest``'s backtest of a history file, and its history rows."""
+    from supplymesh.planning.forecasting.features import history_features
+    from supplymesh.planning.forecasting.forecast import prepare_frame
+    from supplymesh.planning.forecasting.history_backtest import backtest_history, read_history
+
+    history = read_history(path)
+    _report, backtest = backtest_history(history, freq, horizon)
+    frame, _ = prepare_frame(history_features(history, freq, backtest.horizon), backtest.spec)
+    return backtest, frame[frame["_history"]]
+
+
+def measure_forecaster(backtest: Backtest, history: pd.DataFrame) -> dict[str, object]:
+    """Classify, select and score on a backtest of ``history``."""
+    from supplymesh.planning.forecasting.backtest import FORECAST_COLUMN
+    from supplymesh.planning.forecasting.demand_classes import classify_at_origins
+    from supplymesh.planning.forecasting.metrics import coverage, pooled_metrics
     from supplymesh.planning.forecasting.selection import (
         FORECAST,
         Candidates,
@@ -47,23 +84,11 @@ def measure_forecaster(home: Path) -> dict[str, object]:
         rolling_upper,
         select_forecaster,
     )
-    from supplymesh.planning_inputs import FEATURES_MART, read_mart
-    from supplymesh.planning_settings import load_planning_settings
-    from supplymesh.settings import MeshPaths
 
-    out: dict[str, object] = {"load_before": os.getloadavg()}
-    settings = load_planning_settings(home)
-    horizon, n_origins = settings.forecast.horizon_days, settings.backtest.origins
-    features = read_mart(MeshPaths(home), FEATURES_MART)
+    out: dict[str, object] = {}
     started = time.perf_counter()
-    backtest = run_backtest(
-        features, ForecastParams(horizon=horizon), horizon=horizon, n_origins=n_origins
-    )
-    out["backtest_seconds"] = round(time.perf_counter() - started, 1)
-    started = time.perf_counter()
-    frame, as_of = prepare_frame(features)
-    history = frame[frame["_history"]]
-    classes = classify_at_origins(history, backtest.origins)
+    freq = backtest.spec.freq
+    classes = classify_at_origins(history, backtest.origins, freq)
     candidates = Candidates(FORECAST_COLUMN, upper_columns={"model": "p90"})
     sel = select_forecaster(backtest.predictions, backtest.scales, classes, candidates)
     out["selection_seconds"] = round(time.perf_counter() - started, 2)
@@ -81,35 +106,47 @@ def measure_forecaster(home: Path) -> dict[str, object]:
         "quantile_model": round(coverage(a, scored["p90"].to_numpy()), 4),
         "conformal": round(coverage(a, scored["p50_conformal_p90"].to_numpy()), 4),
     }
+    by_class = scored.groupby("demand_class")
     out["forecaster_p90_coverage_by_class"] = {
         str(cls): round(coverage(part["actual"].to_numpy(), part["forecaster_p90"].to_numpy()), 4)
-        for cls, part in scored.groupby("demand_class")
+        for cls, part in by_class
     }
-    out["forecaster_mase_by_class"] = {
+    out["mase_by_class"] = {
         str(cls): {
             m: round(pooled_metrics(part, col, totals).mase, 4)
             for m, col in {**FORECAST_COLUMN, FORECAST: FORECAST}.items()
         }
-        for cls, part in scored.groupby("demand_class")
+        for cls, part in by_class
     }
-    out["classes_at_last_origin"] = (
-        classes[classes["origin"] == backtest.origins[-1]]["demand_class"].value_counts().to_dict()
-    )
+    last = classes[classes["origin"] == backtest.origins[-1]]
+    out["classes_at_last_origin"] = last["demand_class"].value_counts().to_dict()
     choices = sel.choices.assign(origin=sel.choices["origin"].map(lambda o: o.date().isoformat()))
     out["choices"] = choices.round(4).astype(object).where(choices.notna(), None).to_dict("records")
-    now = classify_at_origins(history, [as_of]).drop(columns="origin")
+    as_of = history["demand_date"].max()
+    now = classify_at_origins(history, [as_of], freq).drop(columns="origin")
     final = final_choice(backtest.predictions, backtest.scales, now, candidates)
     out["final_choice"] = final.table().round(4).to_dict("records")
-    out["load_after"] = os.getloadavg()
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("home", type=Path)
+    parser.add_argument("home", type=Path, nargs="?", help="a materialized runtime folder")
+    parser.add_argument("--history", type=Path, help="a history file instead (item_id, ...)")
+    parser.add_argument("--freq", default="D", choices=["D", "W", "M"])
+    parser.add_argument("--horizon", type=int, default=None)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    result = measure_forecaster(args.home.resolve())
+    loads = {"load_before": os.getloadavg()}
+    started = time.perf_counter()
+    if args.history:
+        backtest, history = history_backtest(args.history, args.freq, args.horizon)
+    elif args.home:
+        backtest, history = mart_backtest(args.home.resolve())
+    else:
+        parser.error("give a runtime folder or --history")
+    loads["backtest_seconds"] = round(time.perf_counter() - started, 1)
+    result = {**loads, **measure_forecaster(backtest, history), "load_after": os.getloadavg()}
     text = json.dumps(result, indent=2, default=str)
     if args.json:
         args.json.write_text(text)

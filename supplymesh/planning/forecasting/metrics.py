@@ -191,6 +191,15 @@ def score_frame(
     )
 
 
+def mean_series_mase(rows: pd.DataFrame, forecast: pd.Series) -> float:
+    """Mean over series of each series' mean absolute error over its ``scale`` (``rows``: sku,
+    location_id, actual and a positive ``scale`` per row, as at its backtest origin)."""
+    if rows.empty:
+        return float("nan")
+    scaled = (forecast - rows["actual"]).abs() / rows["scale"]
+    return float(scaled.groupby([rows["sku"], rows["location_id"]]).mean().mean())
+
+
 def pooled_metrics(
     rows: pd.DataFrame,
     forecast_col: str,
@@ -207,13 +216,7 @@ def pooled_metrics(
     its own methods the same way (a test holds the two equal).
     """
     valid = rows[rows["scale"] > 0]
-    per_series = (
-        (valid[forecast_col] - valid["actual"])
-        .abs()
-        .div(valid["scale"])
-        .groupby([valid["sku"], valid["location_id"]])
-        .mean()
-    )
+    n_series = valid[SERIES_KEYS].drop_duplicates().shape[0]
     totals = []
     for origin, part in rows.groupby("origin", sort=True):
         daily = part.groupby("demand_date")[["actual", forecast_col]].sum()
@@ -221,11 +224,11 @@ def pooled_metrics(
         totals.append(mase(daily["actual"].to_numpy(), daily[forecast_col].to_numpy(), scale))
     a, f = rows["actual"].to_numpy(), rows[forecast_col].to_numpy()
     return ForecastMetrics(
-        mase=float(per_series.mean()) if len(per_series) else float("nan"),
+        mase=mean_series_mase(valid, valid[forecast_col]),
         mase_total=float(np.nanmean(totals)) if totals else float("nan"),
         wape=wape(a, f),
         bias=bias(a, f),
         p90_coverage=coverage(a, rows[upper_col].to_numpy()) if upper_col else None,
-        n_series=len(per_series),
+        n_series=n_series,
         n_rows=len(rows),
     )

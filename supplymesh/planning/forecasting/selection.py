@@ -37,7 +37,11 @@ from supplymesh.planning.forecasting.conformal import (
     calibrate,
 )
 from supplymesh.planning.forecasting.history_backtest import metrics_dict
-from supplymesh.planning.forecasting.metrics import ForecastMetrics, pooled_metrics
+from supplymesh.planning.forecasting.metrics import (
+    ForecastMetrics,
+    mean_series_mase,
+    pooled_metrics,
+)
 from supplymesh.planning.frames import SERIES_KEYS
 
 FORECAST = "forecaster"
@@ -86,10 +90,6 @@ class Choice:
         return self.methods[0] if len(self.methods) == 1 else f"mean({', '.join(self.methods)})"
 
 
-def label_of(methods: Sequence[str]) -> str:
-    return Choice(tuple(methods), float("nan"), 0).label
-
-
 def window_ends(rows: pd.DataFrame) -> pd.Series:
     """The last predicted date of every origin's window (indexed by origin)."""
     return rows.groupby("origin")["demand_date"].max()
@@ -108,11 +108,8 @@ def forecast_of(rows: pd.DataFrame, methods: Sequence[str], candidates: Candidat
 
 
 def _mase(rows: pd.DataFrame, forecast: pd.Series) -> float:
-    """Mean over series of the series' mean scaled absolute error (NaN if any row lacks one)."""
-    if forecast.isna().any() or rows.empty:
-        return float("nan")
-    err = (forecast - rows["actual"]).abs() / rows["scale"]
-    return float(err.groupby([rows["sku"], rows["location_id"]]).mean().mean())
+    """The mean series MASE, NaN when the forecast misses any row (it cannot compete there)."""
+    return float("nan") if forecast.isna().any() else mean_series_mase(rows, forecast)
 
 
 def choose(evidence: pd.DataFrame, candidates: Candidates) -> Choice | None:
@@ -152,7 +149,7 @@ def choose_by_class(
 ) -> dict[str, tuple[Choice | None, str]]:
     """The choice and its basis (``class`` or ``global``) per class of ``classes`` (sku,
     location_id, demand_class), plus the global one under ``GLOBAL``, from scorable
-    ``evidence`` rows (each series in the class ``classes`` gives it)."""
+    ``evidence`` rows; each evidence row counts for the class ``classes`` gives its series."""
     global_choice = choose(evidence, candidates)
     out: dict[str, tuple[Choice | None, str]] = {GLOBAL: (global_choice, "global")}
     keyed = evidence.drop(columns="demand_class", errors="ignore").merge(
