@@ -1,0 +1,73 @@
+"""The published shape of a backtest: one row per method and level (``ml.forecast_backtest``).
+
+Overall, per origin and per series, with the same columns at every level (origin, sku and
+location_id empty where a level has none), so a consumer filters one table by ``level``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from supplymesh.planning.forecasting.metrics import ForecastMetrics
+
+if TYPE_CHECKING:
+    from supplymesh.planning.forecasting.backtest import Backtest
+
+
+def levels_table(backtest: Backtest, model_version: str) -> pd.DataFrame:
+    """Every method of ``backtest`` overall, per origin and per series, under ``model_version``."""
+    rows = []
+    for method, m in backtest.summary().items():
+        rows.append({"level": "overall", "method": method, **_metric_fields(m)})
+    for r in backtest.per_origin().itertuples():
+        rows.append(
+            {
+                "level": "origin",
+                "method": r.method,
+                "origin": r.origin.date(),
+                "mase": r.mase,
+                "mase_total": r.mase_total,
+                "wape": r.wape,
+                "bias": r.bias,
+                "p90_coverage": r.p90_coverage,
+                "n_rows": r.n_rows,
+            }
+        )
+    series = backtest.per_series().rename(columns={"n": "n_rows"})
+    series = series.assign(level="series")
+    out = pd.concat([pd.DataFrame(rows), series], ignore_index=True)
+    out.insert(0, "model_version", model_version)
+    for col in ("origin", "sku", "location_id"):
+        if col not in out.columns:
+            out[col] = None
+    out["origin"] = out["origin"].astype("object").where(out["origin"].notna(), None)
+    for col in ("sku", "location_id"):
+        out[col] = out[col].astype("object").where(out[col].notna(), None)
+    floats = ["mase", "mase_total", "wape", "bias", "p90_coverage"]
+    out[floats] = out[floats].apply(pd.to_numeric, errors="coerce").astype(float)
+    out["n_rows"] = out["n_rows"].fillna(0).astype("int64")
+    return out[
+        [
+            "model_version",
+            "level",
+            "method",
+            "origin",
+            "sku",
+            "location_id",
+            *floats,
+            "n_rows",
+        ]
+    ]
+
+
+def _metric_fields(m: ForecastMetrics) -> dict[str, object]:
+    return {
+        "mase": m.mase,
+        "mase_total": m.mase_total,
+        "wape": m.wape,
+        "bias": m.bias,
+        "p90_coverage": m.p90_coverage,
+        "n_rows": m.n_rows,
+    }
