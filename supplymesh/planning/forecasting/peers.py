@@ -62,6 +62,16 @@ def check_peers(peers: Sequence[str]) -> tuple[str, ...]:
     return tuple(p for p in PEERS if p in peers)
 
 
+def peers_from_text(text: str) -> tuple[str, ...]:
+    """Peers named in a setting or option: comma-separated names, ``all`` or ``none``."""
+    words = [w.strip() for w in text.split(",") if w.strip()]
+    if words == ["all"]:
+        return PEERS
+    if words in ([], ["none"]):
+        return ()
+    return check_peers(words)
+
+
 def sample_series(keys: pd.DataFrame, n: int) -> pd.DataFrame:
     """The ``n`` series (sku, location_id) with the lowest hash of their keys: the same sample on
     every run while the network stands (a new series joins it by chance)."""
