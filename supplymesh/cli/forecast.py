@@ -109,13 +109,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _row(name: str, m: dict) -> str:
-    def f(key: str, width: int = 6) -> str:
+    def f(key: str, width: int = 6, digits: int = 3) -> str:
         v = m.get(key)
-        return f"{'n/a':>{width}}" if v is None else f"{v:{width}.3f}"
+        return f"{'n/a':>{width}}" if v is None else f"{v:{width}.{digits}f}"
 
-    return (
-        f"  {name:<16} {f('mase')} {f('wape')} {f('bias')} {f('p90_coverage', 9)} {f('seconds', 8)}"
-    )
+    cells = [f("mase"), f("wape"), f("bias"), f("p90_coverage", 9), f("seconds", 8, 2)]
+    return f"  {name:<16} {' '.join(cells)}"
 
 
 def _backtest_report(args: argparse.Namespace, progress: OriginProgress) -> dict[str, object]:

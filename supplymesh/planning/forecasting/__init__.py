@@ -4,7 +4,10 @@
 * ``model``: ``DemandModel`` (P50 and P90) and its fit.
 * ``forecast``: forecasts with a fitted model, holdout scores and error spreads.
 * ``baseline``, ``metrics``: seasonal naive and moving average; MASE, WAPE, bias, coverage.
-* ``backtest``, ``history_backtest``: rolling-origin backtests of the mart and of any history.
+* ``peers``: the statistical peers (statsforecast's AutoETS, AutoTheta, CrostonSBA, TSB, ADIDA).
+* ``backtest``, ``backtest_table``, ``history_backtest``: rolling-origin backtests of the mart
+  and of any history, every method on the same origins; the published table of one.
+* ``datasets``: real data to backtest on (M3, Tourism, Complete Journey), from packages.
 * ``accuracy``: accuracy of published forecasts as their actuals arrive.
 """
 

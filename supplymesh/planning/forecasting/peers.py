@@ -5,7 +5,8 @@ over the horizon by statsforecast's local models, all in one ``StatsForecast(...
 call (one pass over the series; the models share the data layout):
 
 * ``auto_ets`` (AutoETS) and ``auto_theta`` (AutoTheta), seasonal with the grain's season length
-  (7 days, 52 weeks, 12 months, 4 quarters), each with its P90: the upper end of its central 80%
+  (7 days, 52 weeks, 12 months, 4 quarters; ETS holds 24 seasons at most, so weekly ETS is
+  non-seasonal, as in R's ``forecast::ets``), each with its P90: the upper end of its central 80%
   interval is the 0.9 quantile of its forecast distribution;
 * for intermittent series ``croston_sba`` (CrostonSBA), ``tsb`` (TSB with ``alpha_d`` =
   ``alpha_p`` = 0.1, the usual fixed smoothing of demand size and occurrence) and ``adida``
@@ -42,6 +43,11 @@ P90_COLUMNS = {"auto_ets": "auto_ets_p90", "auto_theta": "auto_theta_p90"}
 INTERVAL_LEVEL = 80  # a central 80% interval: its upper end is the P90
 TSB_ALPHA_D = 0.1  # smoothing of the demand size
 TSB_ALPHA_P = 0.1  # smoothing of the demand probability
+# statsforecast's ETS, like R's forecast::ets it mirrors, holds at most 24 seasonal states: with a
+# longer season (52 weeks) it fits the seasonal candidates for nothing and keeps a non-seasonal
+# model, at 30 times the cost, so a longer season asks it for the non-seasonal search directly
+# (the same forecasts: measured on a weekly series, ETS(A,A,N) either way)
+MAX_ETS_SEASON = 24
 
 
 def peer_columns(peers: Sequence[str]) -> list[str]:
@@ -96,7 +102,9 @@ def _models(peers: tuple[str, ...], season: int) -> list[Any]:
     from statsforecast.models import ADIDA, TSB, AutoETS, AutoTheta, CrostonSBA
 
     built = {
-        "auto_ets": lambda: AutoETS(season_length=season, alias="auto_ets"),
+        "auto_ets": lambda: AutoETS(
+            season_length=season if season <= MAX_ETS_SEASON else 1, alias="auto_ets"
+        ),
         "auto_theta": lambda: AutoTheta(season_length=season, alias="auto_theta"),
         "croston_sba": lambda: _PointOnly(CrostonSBA(alias="croston_sba")),
         "tsb": lambda: _PointOnly(TSB(alpha_d=TSB_ALPHA_D, alpha_p=TSB_ALPHA_P, alias="tsb")),

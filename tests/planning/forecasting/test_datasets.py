@@ -42,14 +42,20 @@ def test_competitions_load_offline_with_their_official_horizon_and_split(name):
 def test_extra_origins_step_back_one_horizon_before_the_split():
     dataset = load_dataset("m3-quarterly", n_series=2, n_origins=3)
     assert dataset.freq == "Q" and dataset.origins[-1] == dataset.split
-    assert dataset.origins == [pd.Timestamp("1996-10-01"), pd.Timestamp("1998-10-01"), dataset.split]
+    assert dataset.origins == [
+        pd.Timestamp("1996-10-01"),
+        pd.Timestamp("1998-10-01"),
+        dataset.split,
+    ]
 
 
 def test_completejourney_takes_its_daily_demand_from_the_caller():
     with pytest.raises(ValueError, match="daily demand"):
         load_dataset("completejourney")
     days = pd.date_range("2017-01-01", periods=200)
-    demand = pd.DataFrame({"item_id": "CJ001", "location_id": "DC01", "date": days, "quantity": 4.0})
+    demand = pd.DataFrame(
+        {"item_id": "CJ001", "location_id": "DC01", "date": days, "quantity": 4.0}
+    )
     dataset = load_dataset("completejourney", completejourney_demand=demand)
     assert (dataset.freq, dataset.horizon, len(dataset.origins)) == ("D", 28, 4)
     assert dataset.origins[-1] == days[-1] - pd.Timedelta(days=28)
