@@ -4,15 +4,17 @@ For each origin ``o`` (the last ``n_origins`` origins, ``step`` periods apart, t
 ``horizon`` periods before the as-of date) the model is refit on history up to ``o`` and
 forecasts periods ``o + 1 .. o + horizon``; the seasonal-naive and moving-average baselines
 forecast the same rows from the same history, and so do the statistical peers asked for
-(``peers``: AutoETS, AutoTheta, CrostonSBA, TSB, ADIDA), on every series or on a stable sample of
-them (``peer_series``: the training backtest's budget). Stock-out periods are kept in the predictions but
-never scored. MASE is scaled per origin by the in-sample seasonal-naive error of the history up
+(``peers``: AutoETS, AutoTheta, CrostonSBA, TSB, ADIDA), on every series or on a stable sample
+of them (``peer_series``: the training backtest's budget). Stock-out periods are kept in the
+predictions but never scored. MASE is scaled per origin by the in-sample seasonal-naive error of the history up
 to that origin, so every origin is scored exactly as it would have been on that day.
 
 Aggregation across origins pools the rows: per series, the mean scaled absolute error over all
 its scored rows (then the mean over series) for MASE; totals for WAPE, bias and coverage; and the
 mean over origins of the network-total MASE. A method is scored on the rows it forecast: every
-row for the model and the baselines, the sampled series' rows for sampled peers.
+row for the model and the baselines, the sampled series' rows for sampled peers (whose
+network-total MASE is then NaN: a sample has no network total). The best peer is chosen on the
+rows every method forecast, so with sampled peers on the sample alone.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from supplymesh.planning.forecasting.backtest_table import levels_table
+from supplymesh.planning.forecasting.backtest_table import levels_table, metadata
 from supplymesh.planning.forecasting.baseline import moving_average, seasonal_naive
 from supplymesh.planning.forecasting.features import (
     DAILY_MART,
@@ -86,8 +88,8 @@ class Backtest:
     """Predictions of every method at every origin, and the MASE scales each origin used.
 
     ``seconds`` holds each method's time over all origins (the model's fits and predictions,
-    each baseline, each peer's share of its statsforecast calls); ``peer_series`` the number of
-    series the peers forecast when they ran on a sample (None: every series)."""
+    each baseline, each peer's share of its statsforecast calls); ``peer_sample`` the series
+    (sku, location_id) the peers forecast when they ran on a sample (None: every series)."""
 
     spec: FeatureSpec
     horizon: int
@@ -100,7 +102,7 @@ class Backtest:
     models: dict[pd.Timestamp, DemandModel] = field(default_factory=dict, repr=False)
     peers: tuple[str, ...] = ()
     seconds: dict[str, float] = field(default_factory=dict)
-    peer_series: int | None = None
+    peer_sample: pd.DataFrame | None = field(default=None, repr=False)
     # the scored rows with their origin's MASE scale, merged once (every metric reads them)
     _scored_scales: pd.DataFrame | None = field(default=None, init=False, repr=False)
 
@@ -113,10 +115,16 @@ class Backtest:
     def n_series(self) -> int:
         return int(self.predictions[SERIES_KEYS].drop_duplicates().shape[0])
 
+    @property
+    def sampled(self) -> bool:
+        """Whether the peers forecast a sample of the series only."""
+        return self.peer_sample is not None and len(self.peer_sample) < self.n_series
+
     def best_peer(self) -> str | None:
-        """The method with the lowest MASE among every method but the model (None if none has
-        one)."""
-        scores = {m: self.metrics(m).mase for m in self.methods if m != MODEL}
+        """The method with the lowest MASE among every method but the model, on the rows every
+        method forecast (the peers' sample when sampled; None if no method has a MASE)."""
+        series = self.peer_sample if self.sampled else None
+        scores = {m: self.metrics(m, series=series).mase for m in self.methods if m != MODEL}
         finite = {m: v for m, v in scores.items() if np.isfinite(v)}
         return min(finite, key=lambda m: finite[m]) if finite else None
 
@@ -151,11 +159,20 @@ class Backtest:
             naive_scaled_error=scaled(FORECAST_COLUMN["seasonal_naive"]),
         )
 
-    def metrics(self, method: str, origin: pd.Timestamp | None = None) -> ForecastMetrics:
-        """Pooled accuracy of one method over all origins (or one), on the rows it forecast."""
+    def metrics(
+        self,
+        method: str,
+        origin: pd.Timestamp | None = None,
+        series: pd.DataFrame | None = None,
+    ) -> ForecastMetrics:
+        """Pooled accuracy of one method over all origins (or one), on the rows it forecast (of
+        ``series`` only, if given: then, as for sampled peers, no network-total MASE)."""
         col = FORECAST_COLUMN[method]
         rows = self.scored_with_scales(origin)
         rows = rows[rows[col].notna()]
+        partial = series is not None or (method in self.peers and self.sampled)
+        if series is not None:
+            rows = rows.merge(series[SERIES_KEYS], on=SERIES_KEYS)
         upper = P90_COLUMN.get(method)
         valid = rows[rows["scale"] > 0]
         per_series = (
@@ -166,7 +183,7 @@ class Backtest:
         ).mean()
         origins = [origin] if origin is not None else self.origins
         totals = []
-        for o in origins:
+        for o in [] if partial else origins:
             part = rows[rows["origin"] == o]
             if part.empty:
                 continue
@@ -228,29 +245,8 @@ class Backtest:
         return out
 
     def as_metadata(self) -> dict[str, object]:
-        """Flat figures for asset metadata and reports."""
-        out: dict[str, object] = {
-            "backtest_origins": ", ".join(o.date().isoformat() for o in self.origins),
-            "backtest_horizon": self.horizon,
-            "backtest_fit_seconds": round(self.fit_seconds, 1),
-        }
-        if self.peers:
-            sample = self.peer_series is not None and self.peer_series < self.n_series
-            out["backtest_peers"] = ", ".join(self.peers)
-            out["backtest_peer_series"] = (
-                f"{self.peer_series} of {self.n_series} series (stable hash sample)"
-                if sample
-                else f"all {self.n_series} series"
-            )
-            out["backtest_best_peer"] = self.best_peer() or "none"
-        for method, metrics in self.summary().items():
-            for key in ("mase", "mase_total", "wape", "bias", "p90_coverage"):
-                value = getattr(metrics, key)
-                if value is not None:
-                    out[f"{method}_{key}"] = round(float(value), 4)
-            if method in self.seconds:
-                out[f"{method}_seconds"] = round(self.seconds[method], 2)
-        return out
+        """Flat figures for asset metadata and reports (``backtest_table.metadata``)."""
+        return metadata(self)
 
 
 def backtest_origins(
@@ -347,7 +343,7 @@ def run_backtest(
         models=models,
         peers=peer_run.peers,
         seconds={**seconds, **peer_run.seconds},
-        peer_series=peer_run.n_series,
+        peer_sample=peer_run.sample,
     )
 
 

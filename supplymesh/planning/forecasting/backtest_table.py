@@ -1,7 +1,10 @@
-"""The published shape of a backtest: one row per method and level (``ml.forecast_backtest``).
+"""The published shapes of a backtest: its table and its flat metadata.
 
-Overall, per origin and per series, with the same columns at every level (origin, sku and
-location_id empty where a level has none), so a consumer filters one table by ``level``.
+The table (``ml.forecast_backtest``) has one row per method and level: overall, per origin and
+per series, with the same columns at every level (origin, sku and location_id empty where a
+level has none), so a consumer filters one table by ``level``. The metadata (the training
+asset's) carries every method's overall figures and seconds, which peers ran on which series,
+and the best peer.
 """
 
 from __future__ import annotations
@@ -60,6 +63,39 @@ def levels_table(backtest: Backtest, model_version: str) -> pd.DataFrame:
             "n_rows",
         ]
     ]
+
+
+def metadata(backtest: Backtest) -> dict[str, object]:
+    """Flat figures: origins, horizon, every method's overall figures and seconds; with peers,
+    which ran on how many series and the best peer (with sampled peers, the model's MASE and
+    the best peer's on the sample too, the comparison that holds)."""
+    out: dict[str, object] = {
+        "backtest_origins": ", ".join(o.date().isoformat() for o in backtest.origins),
+        "backtest_horizon": backtest.horizon,
+        "backtest_fit_seconds": round(backtest.fit_seconds, 1),
+    }
+    if backtest.peers:
+        best = backtest.best_peer()
+        n_all = backtest.n_series
+        out["backtest_peers"] = ", ".join(backtest.peers)
+        out["backtest_best_peer"] = best or "none"
+        if backtest.sampled and backtest.peer_sample is not None:
+            sample = backtest.peer_sample
+            out["backtest_peer_series"] = f"{len(sample)} of {n_all} series (stable hash sample)"
+            for key, method in (("model", "model"), ("best_peer", best)):
+                if method is not None:
+                    m = backtest.metrics(method, series=sample).mase
+                    out[f"{key}_mase_on_peer_sample"] = round(float(m), 4)
+        else:
+            out["backtest_peer_series"] = f"all {n_all} series"
+    for method, metrics in backtest.summary().items():
+        for key in ("mase", "mase_total", "wape", "bias", "p90_coverage"):
+            value = getattr(metrics, key)
+            if value is not None:
+                out[f"{method}_{key}"] = round(float(value), 4)
+        if method in backtest.seconds:
+            out[f"{method}_seconds"] = round(backtest.seconds[method], 2)
+    return out
 
 
 def _metric_fields(m: ForecastMetrics) -> dict[str, object]:

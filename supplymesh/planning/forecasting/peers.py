@@ -225,11 +225,6 @@ class PeerRun:
             self.sample = sample_series(history, peer_series)
         self.seconds = dict.fromkeys(self.peers, 0.0)
 
-    @property
-    def n_series(self) -> int | None:
-        """Series the peers forecast when sampled (None: every series)."""
-        return None if self.sample is None else len(self.sample)
-
     def forecast(self, train: pd.DataFrame, test: pd.DataFrame, spec: FeatureSpec) -> np.ndarray:
         """The peer columns of ``test``'s rows, fitted on ``train`` (sampled series only; the
         others' rows stay NaN)."""

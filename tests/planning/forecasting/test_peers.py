@@ -117,7 +117,13 @@ def test_training_scores_peers_on_a_stable_sample_of_series():
         sample_series(shuffled, 2).sort_values("sku").to_numpy().tolist()
     )
     assert sampled.metrics("tsb").n_series == 2 and sampled.metrics("model").n_series == 4
-    assert sampled.as_metadata()["backtest_peer_series"] == "2 of 4 series (stable hash sample)"
+    assert np.isnan(sampled.metrics("tsb").mase_total)  # a sample has no network total
+    on_sample = sampled.metrics("model", series=covered)
+    assert on_sample.n_series == 2 and on_sample.n_rows == sampled.metrics("tsb").n_rows
+    meta = sampled.as_metadata()
+    assert meta["backtest_peer_series"] == "2 of 4 series (stable hash sample)"
+    assert meta["model_mase_on_peer_sample"] == pytest.approx(on_sample.mase, abs=1e-4)
+    assert "best_peer_mase_on_peer_sample" in meta
 
 
 def test_peer_names_are_checked():
