@@ -9,6 +9,7 @@ and the best peer.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -91,7 +92,7 @@ def metadata(backtest: Backtest) -> dict[str, object]:
     for method, metrics in backtest.summary().items():
         for key in ("mase", "mase_total", "wape", "bias", "p90_coverage"):
             value = getattr(metrics, key)
-            if value is not None:
+            if value is not None and math.isfinite(value):  # none for a sample's network total
                 out[f"{method}_{key}"] = round(float(value), 4)
         if method in backtest.seconds:
             out[f"{method}_seconds"] = round(backtest.seconds[method], 2)
