@@ -15,7 +15,7 @@ DOCS_PORT ?= 8080
 APT_GET := $(if $(filter 0,$(shell id -u)),,sudo )env DEBIAN_FRONTEND=noninteractive apt-get
 DBT_DOCS_ARGS := --project-dir transforms --profiles-dir transforms --target-path $(MESH_HOME)/dbt_target
 
-.PHONY: install demo test test-slow test-chaos test-browser test-postgres test-all ui report docs bench bench-validation lint clean \
+.PHONY: install demo test test-slow test-chaos test-browser test-postgres test-all ui report docs bench bench-validation bench-forecast lint clean \
 	chromium postgresql
 
 install: $(VENV)/.installed
@@ -94,6 +94,12 @@ bench-validation: install
 	@test -d $(MESH_HOME)/bench/validation/landing/sales || \
 		MESH_HOME=$(MESH_HOME)/bench/validation $(BIN)/mesh generate --scale medium --seed $(SEED)
 	$(BIN)/python -m benchmarks.validation run $(MESH_HOME)/bench/validation
+
+# the model against its statistical peers on every development dataset (M3, Tourism, Complete
+# Journey, the generated small world): one Markdown table, datasets x methods; not part of
+# `make test` (about half an hour on two shared cores). BENCH_FORECAST_ARGS="--series 50" for a look.
+bench-forecast: install
+	$(BIN)/python -m benchmarks.forecast_peers --out $(MESH_HOME)/bench/forecast_peers.md $(BENCH_FORECAST_ARGS)
 
 BASE ?= origin/main
 .PHONY: contracts-check

@@ -74,16 +74,16 @@ def history_backtest(path: Path, freq: str, horizon: int | None) -> tuple[Backte
 
 def measure_forecaster(backtest: Backtest, history: pd.DataFrame) -> dict[str, object]:
     """Classify, select and score on a backtest of ``history``."""
-    from supplymesh.planning.forecasting.backtest import FORECAST_COLUMN
-    from supplymesh.planning.forecasting.demand_classes import classify_at_origins
-    from supplymesh.planning.forecasting.metrics import coverage, pooled_metrics
-    from supplymesh.planning.forecasting.selection import (
+    from supplymesh.planning.forecast_choice.demand_classes import classify_at_origins
+    from supplymesh.planning.forecast_choice.selection import (
         FORECAST,
         Candidates,
         final_choice,
         rolling_upper,
         select_forecaster,
     )
+    from supplymesh.planning.forecasting.backtest import FORECAST_COLUMN
+    from supplymesh.planning.forecasting.metrics import coverage, pooled_metrics
 
     out: dict[str, object] = {}
     started = time.perf_counter()

@@ -49,6 +49,8 @@ class ForecastSettings(_Group):
 
 class BacktestSettings(_Group):
     origins: int = Field(ge=1)
+    peers: str  # comma-separated statistical peers, "all" or "none" (checked by the training)
+    peer_series: int = Field(ge=1)
 
 
 class ModelSettings(_Group):

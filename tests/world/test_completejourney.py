@@ -7,6 +7,7 @@ import pytest
 from supplymesh.publishing.landing import latest_batch
 from supplymesh.settings import MeshPaths
 from supplymesh.world.completejourney import AS_OF, generate_completejourney, us_holidays
+from supplymesh.world.completejourney.source import daily_demand
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +87,19 @@ def test_the_calendar_carries_us_holidays():
     assert holidays[pd.Timestamp("2017-11-23").date()] == "Thanksgiving Day"
     assert holidays[pd.Timestamp("2017-05-29").date()] == "Memorial Day"
     assert len(holidays) == 10
+
+
+def test_the_daily_demand_dataset_is_what_the_worlds_orders_sum_to(world):
+    paths, _ = world
+    orders = extract(paths, "sales", "orders")
+    summed = (
+        orders.assign(date=pd.to_datetime(orders["order_date"]))
+        .groupby(["sku", "location_id", "date"], as_index=False)["quantity"]
+        .sum()
+        .rename(columns={"sku": "item_id"})
+    )
+    demand = daily_demand("tiny")
+    assert list(demand.columns) == ["item_id", "location_id", "date", "quantity"]
+    merged = demand.merge(summed, on=["item_id", "location_id", "date"], how="outer")
+    assert len(merged) == len(demand) == len(summed)
+    assert (merged["quantity_x"] == merged["quantity_y"]).all()

@@ -3,24 +3,30 @@
 For each origin ``o`` (the last ``n_origins`` origins, ``step`` periods apart, the latest one
 ``horizon`` periods before the as-of date) the model is refit on history up to ``o`` and
 forecasts periods ``o + 1 .. o + horizon``; the seasonal-naive and moving-average baselines
-forecast the same rows from the same history. Stock-out periods are kept in the predictions but
-never scored. MASE is scaled per origin by the in-sample seasonal-naive error of the history up
+forecast the same rows from the same history, and so do the statistical peers asked for
+(``peers``: AutoETS, AutoTheta, CrostonSBA, TSB, ADIDA), on every series or on a stable sample
+of them (``peer_series``: the training backtest's budget). Stock-out periods are kept in the
+predictions but never scored. MASE is scaled per origin by the in-sample seasonal-naive error of the history up
 to that origin, so every origin is scored exactly as it would have been on that day.
 
 Aggregation across origins pools the rows: per series, the mean scaled absolute error over all
 its scored rows (then the mean over series) for MASE; totals for WAPE, bias and coverage; and the
-mean over origins of the network-total MASE.
+mean over origins of the network-total MASE. A method is scored on the rows it forecast: every
+row for the model and the baselines, the sampled series' rows for sampled peers (whose
+network-total MASE is then NaN: a sample has no network total). The best peer is chosen on the
+rows every method forecast, so with sampled peers on the sample alone.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from supplymesh.planning.forecasting.backtest_table import levels_table, metadata
 from supplymesh.planning.forecasting.baseline import moving_average, seasonal_naive
 from supplymesh.planning.forecasting.features import (
     DAILY_MART,
@@ -41,10 +47,23 @@ from supplymesh.planning.forecasting.metrics import (
 )
 from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
 from supplymesh.planning.forecasting.origin_features import OriginFeatures
+from supplymesh.planning.forecasting.peers import (
+    P90_COLUMNS,
+    PEERS,
+    PeerRun,
+)
 from supplymesh.planning.frames import SERIES_KEYS
 
-METHODS = ("model", "seasonal_naive", "moving_average")
-FORECAST_COLUMN = {"model": "p50", "seasonal_naive": "seasonal_naive", "moving_average": "ma"}
+MODEL = "model"
+BASELINES = ("seasonal_naive", "moving_average")
+METHODS = (MODEL, *BASELINES, *PEERS)
+FORECAST_COLUMN = {
+    MODEL: "p50",
+    "seasonal_naive": "seasonal_naive",
+    "moving_average": "ma",
+    **{p: p for p in PEERS},
+}
+P90_COLUMN = {MODEL: "p90", **P90_COLUMNS}  # methods with a P90 of their own
 PREDICTION_COLUMNS = [
     "origin",
     *SERIES_KEYS,
@@ -58,7 +77,7 @@ PREDICTION_COLUMNS = [
     "p90",
     "seasonal_naive",
     "ma",
-]
+]  # then ``peer_columns(peers)`` when peers ran
 Progress = Callable[[str], None]
 # ``(stage, done, total)`` as each origin starts and when all are done: ``Progress.update``'s shape
 OriginProgress = Callable[[str, int, int], None]
@@ -66,7 +85,11 @@ OriginProgress = Callable[[str, int, int], None]
 
 @dataclass
 class Backtest:
-    """Predictions of every method at every origin, and the MASE scales each origin used."""
+    """Predictions of every method at every origin, and the MASE scales each origin used.
+
+    ``seconds`` holds each method's time over all origins (the model's fits and predictions,
+    each baseline, each peer's share of its statsforecast calls); ``peer_sample`` the series
+    (sku, location_id) the peers forecast when they ran on a sample (None: every series)."""
 
     spec: FeatureSpec
     horizon: int
@@ -77,8 +100,33 @@ class Backtest:
     fit_seconds: float
     n_fit_rows: int
     models: dict[pd.Timestamp, DemandModel] = field(default_factory=dict, repr=False)
+    peers: tuple[str, ...] = ()
+    seconds: dict[str, float] = field(default_factory=dict)
+    peer_sample: pd.DataFrame | None = field(default=None, repr=False)
     # the scored rows with their origin's MASE scale, merged once (every metric reads them)
     _scored_scales: pd.DataFrame | None = field(default=None, init=False, repr=False)
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The model, the baselines, then the peers that ran."""
+        return (MODEL, *BASELINES, *self.peers)
+
+    @property
+    def n_series(self) -> int:
+        return int(self.predictions[SERIES_KEYS].drop_duplicates().shape[0])
+
+    @property
+    def sampled(self) -> bool:
+        """Whether the peers forecast a sample of the series only."""
+        return self.peer_sample is not None and len(self.peer_sample) < self.n_series
+
+    def best_peer(self) -> str | None:
+        """The method with the lowest MASE among every method but the model, on the rows every
+        method forecast (the peers' sample when sampled; None if no method has a MASE)."""
+        series = self.peer_sample if self.sampled else None
+        scores = {m: self.metrics(m, series=series).mase for m in self.methods if m != MODEL}
+        finite = {m: v for m, v in scores.items() if np.isfinite(v)}
+        return min(finite, key=lambda m: finite[m]) if finite else None
 
     def scored(self, origin: pd.Timestamp | None = None) -> pd.DataFrame:
         """Rows that count: an actual and no stock-out (optionally one origin only)."""
@@ -111,10 +159,21 @@ class Backtest:
             naive_scaled_error=scaled(FORECAST_COLUMN["seasonal_naive"]),
         )
 
-    def metrics(self, method: str, origin: pd.Timestamp | None = None) -> ForecastMetrics:
-        """Pooled accuracy of one method over all origins (or one)."""
-        rows = self.scored_with_scales(origin)
+    def metrics(
+        self,
+        method: str,
+        origin: pd.Timestamp | None = None,
+        series: pd.DataFrame | None = None,
+    ) -> ForecastMetrics:
+        """Pooled accuracy of one method over all origins (or one), on the rows it forecast (of
+        ``series`` only, if given: then, as for sampled peers, no network-total MASE)."""
         col = FORECAST_COLUMN[method]
+        rows = self.scored_with_scales(origin)
+        rows = rows[rows[col].notna()]
+        partial = series is not None or (method in self.peers and self.sampled)
+        if series is not None:
+            rows = rows.merge(series[SERIES_KEYS], on=SERIES_KEYS)
+        upper = P90_COLUMN.get(method)
         valid = rows[rows["scale"] > 0]
         per_series = (
             (valid[col] - valid["actual"])
@@ -124,7 +183,7 @@ class Backtest:
         ).mean()
         origins = [origin] if origin is not None else self.origins
         totals = []
-        for o in origins:
+        for o in [] if partial else origins:
             part = rows[rows["origin"] == o]
             if part.empty:
                 continue
@@ -136,28 +195,29 @@ class Backtest:
             mase_total=float(np.nanmean(totals)) if totals else float("nan"),
             wape=wape(a, f),
             bias=bias(a, f),
-            p90_coverage=coverage(a, rows["p90"].to_numpy()) if method == "model" else None,
+            p90_coverage=coverage(a, rows[upper].to_numpy()) if upper else None,
             n_series=len(per_series),
             n_rows=len(rows),
         )
 
     def summary(self) -> dict[str, ForecastMetrics]:
-        return {m: self.metrics(m) for m in METHODS}
+        return {m: self.metrics(m) for m in self.methods}
 
     def per_origin(self) -> pd.DataFrame:
         """One row per origin and method."""
         rows = []
         for o in self.origins:
-            for m in METHODS:
+            for m in self.methods:
                 rows.append({"origin": o, "method": m, **self.metrics(m, o).as_dict()})
         return pd.DataFrame(rows)
 
     def per_series(self) -> pd.DataFrame:
         """One row per series and method: MASE, WAPE, bias, P90 coverage over all origins."""
-        rows = self.scored_with_scales()
         out = []
-        for m in METHODS:
+        for m in self.methods:
             col = FORECAST_COLUMN[m]
+            rows = self.scored_with_scales()
+            rows = rows[rows[col].notna()]
             scaled = rows.assign(
                 _scaled=(rows[col] - rows["actual"]).abs() / rows["scale"].where(rows["scale"] > 0)
             )
@@ -165,7 +225,7 @@ class Backtest:
                 scaled.drop(columns="scale"),
                 scaled.groupby(SERIES_KEYS, as_index=False)["scale"].mean(),
                 col,
-                "p90" if m == "model" else None,
+                P90_COLUMN.get(m),
             )
             errors["mase"] = (
                 scaled.groupby(SERIES_KEYS)["_scaled"]
@@ -176,75 +236,17 @@ class Backtest:
         frame = pd.concat(out, ignore_index=True)
         return frame[["method", *SERIES_KEYS, "mase", "wape", "bias", "p90_coverage", "n"]]
 
-    def table(self, model_version: str) -> pd.DataFrame:
-        """The ``ml.forecast_backtest`` rows: every method overall, per origin and per series."""
-        rows = []
-        for method, m in self.summary().items():
-            rows.append({"level": "overall", "method": method, **_metric_fields(m)})
-        for r in self.per_origin().itertuples():
-            rows.append(
-                {
-                    "level": "origin",
-                    "method": r.method,
-                    "origin": r.origin.date(),
-                    "mase": r.mase,
-                    "mase_total": r.mase_total,
-                    "wape": r.wape,
-                    "bias": r.bias,
-                    "p90_coverage": r.p90_coverage,
-                    "n_rows": r.n_rows,
-                }
-            )
-        series = self.per_series().rename(columns={"n": "n_rows"})
-        series = series.assign(level="series")
-        out = pd.concat([pd.DataFrame(rows), series], ignore_index=True)
-        out.insert(0, "model_version", model_version)
-        for col in ("origin", "sku", "location_id"):
-            if col not in out.columns:
-                out[col] = None
-        out["origin"] = out["origin"].astype("object").where(out["origin"].notna(), None)
-        for col in ("sku", "location_id"):
-            out[col] = out[col].astype("object").where(out[col].notna(), None)
-        floats = ["mase", "mase_total", "wape", "bias", "p90_coverage"]
-        out[floats] = out[floats].apply(pd.to_numeric, errors="coerce").astype(float)
-        out["n_rows"] = out["n_rows"].fillna(0).astype("int64")
-        return out[
-            [
-                "model_version",
-                "level",
-                "method",
-                "origin",
-                "sku",
-                "location_id",
-                *floats,
-                "n_rows",
-            ]
-        ]
-
-    def as_metadata(self) -> dict[str, object]:
-        """Flat figures for asset metadata and reports."""
-        out: dict[str, object] = {
-            "backtest_origins": ", ".join(o.date().isoformat() for o in self.origins),
-            "backtest_horizon": self.horizon,
-            "backtest_fit_seconds": round(self.fit_seconds, 1),
-        }
-        for method, metrics in self.summary().items():
-            for key in ("mase", "mase_total", "wape", "bias", "p90_coverage"):
-                value = getattr(metrics, key)
-                if value is not None:
-                    out[f"{method}_{key}"] = round(float(value), 4)
+    def table(self, model_version: str, methods: Sequence[str] | None = None) -> pd.DataFrame:
+        """The ``ml.forecast_backtest`` rows: every method (or ``methods``: those a contract
+        admits) overall, per origin and per series."""
+        out = levels_table(self, model_version)
+        if methods is not None:
+            out = out[out["method"].isin(methods)].reset_index(drop=True)
         return out
 
-
-def _metric_fields(m: ForecastMetrics) -> dict[str, object]:
-    return {
-        "mase": m.mase,
-        "mase_total": m.mase_total,
-        "wape": m.wape,
-        "bias": m.bias,
-        "p90_coverage": m.p90_coverage,
-        "n_rows": m.n_rows,
-    }
+    def as_metadata(self) -> dict[str, object]:
+        """Flat figures for asset metadata and reports (``backtest_table.metadata``)."""
+        return metadata(self)
 
 
 def backtest_origins(
@@ -277,8 +279,11 @@ def run_backtest(
     keep_models: bool = False,
     on_origin: OriginProgress | None = None,
     origin_features: OriginFeatures | None = None,
+    peers: Sequence[str] = (),
+    peer_series: int | None = None,
 ) -> Backtest:
-    """Refit at each origin and predict its horizon with the model and both baselines.
+    """Refit at each origin and predict its horizon with the model, both baselines and
+    ``peers`` (``peers.PEERS`` names them; on the stable sample of ``peer_series`` series).
 
     ``progress`` gets one line per origin (its number, date, training rows and the time elapsed
     so far: what a Dagster step logs); ``on_origin(stage, done, total)`` is called before each
@@ -294,10 +299,11 @@ def run_backtest(
     if index.horizon != horizon or len(index.training) != len(history):
         raise ValueError("origin_features were built on another history or horizon")
     parts, scales, totals, models = [], [], {}, {}
+    seconds: dict[str, float] = dict.fromkeys((MODEL, *BASELINES), 0.0)
+    peer_run = PeerRun(peers, history, peer_series)
     fit_seconds, n_fit = 0.0, 0
     began = time.perf_counter()
     for done, o in enumerate(origins):
-        op = index.origin_period(o)
         train, test = index.split(o)
         if progress:
             progress(
@@ -312,13 +318,9 @@ def run_backtest(
         n_fit = model.n_fit_rows
         if keep_models:
             models[o] = model
-        test[["p50", "p90"]] = model.predict(test)
-        test["seasonal_naive"] = seasonal_naive(train, test, o, spec.season, spec.freq)
-        test["ma"] = moving_average(train, test, o, spec.moving_average_window, spec.freq)
-        test["actual"] = test["units_sold"].astype(float)
-        test["origin"] = o
-        test["step"] = period_index(test["demand_date"], spec.freq) - op
-        parts.append(test[PREDICTION_COLUMNS])
+        test = _origin_predictions(model, train, test, o, spec, seconds)
+        test[peer_run.columns] = peer_run.forecast(train, test, spec)
+        parts.append(test[[*PREDICTION_COLUMNS, *peer_run.columns]])
         scales.append(series_scales(train, spec.season, spec.freq).assign(origin=o))
         totals[o] = total_scale(train, spec.season, spec.freq)
     if progress:
@@ -328,6 +330,7 @@ def run_backtest(
         )
     if on_origin:
         on_origin("origins done", len(origins), len(origins))
+    seconds[MODEL] += fit_seconds
     return Backtest(
         spec=spec,
         horizon=horizon,
@@ -338,4 +341,33 @@ def run_backtest(
         fit_seconds=fit_seconds,
         n_fit_rows=n_fit,
         models=models,
+        peers=peer_run.peers,
+        seconds={**seconds, **peer_run.seconds},
+        peer_sample=peer_run.sample,
     )
+
+
+def _origin_predictions(
+    model: DemandModel,
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    origin: pd.Timestamp,
+    spec: FeatureSpec,
+    seconds: dict[str, float],
+) -> pd.DataFrame:
+    """``test`` with the model's P50 and P90, both baselines, the actual, origin and step; each
+    method's time added to ``seconds`` (the model's prediction; its fit is counted apart)."""
+    started = time.perf_counter()
+    test[["p50", "p90"]] = model.predict(test)
+    lap = time.perf_counter()
+    seconds[MODEL] += lap - started
+    test["seasonal_naive"] = seasonal_naive(train, test, origin, spec.season, spec.freq)
+    seconds["seasonal_naive"] += time.perf_counter() - lap
+    lap = time.perf_counter()
+    test["ma"] = moving_average(train, test, origin, spec.moving_average_window, spec.freq)
+    seconds["moving_average"] += time.perf_counter() - lap
+    test["actual"] = test["units_sold"].astype(float)
+    test["origin"] = origin
+    op = int(period_index(pd.Series([origin]), spec.freq)[0])
+    test["step"] = period_index(test["demand_date"], spec.freq) - op
+    return test

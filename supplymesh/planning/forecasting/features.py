@@ -4,13 +4,13 @@ Two sources feed the same model and the same backtest:
 
 * the dbt mart ``fct_demand_features`` (daily, lags of 28 days and more, calendar, holidays,
   promotions and price), described by ``DAILY_MART``;
-* any demand history a user brings (``item_id, location_id, date, quantity`` at a daily, weekly
-  or monthly grain), turned into the same kind of frame by ``history_features``: lags that look
+* any demand history a user brings (``item_id, location_id, date, quantity`` at a daily, weekly,
+  monthly or quarterly grain), turned into the same kind of frame by ``history_features``: lags that look
   back at least the forecast horizon (so every feature is known over the whole horizon), rolling
   means ending at that lag, and the calendar of the grain.
 
 A ``FeatureSpec`` names the columns and the seasonality (periods per season) the baselines and
-MASE use. Periods are whole days, weeks or months; ``period_index`` numbers them so lags, seasonal
+MASE use. Periods are whole days, weeks, months or quarters; ``period_index`` numbers them so lags, seasonal
 naive and MASE scales are plain integer arithmetic for every grain.
 """
 
@@ -23,13 +23,14 @@ import pandas as pd
 
 from supplymesh.planning.frames import SERIES_KEYS
 
-FREQS = ("D", "W", "M")
-SEASON = {"D": 7, "W": 52, "M": 12}
-MOVING_AVERAGE_WINDOW = {"D": 28, "W": 8, "M": 6}  # periods the moving-average baseline spans
+FREQS = ("D", "W", "M", "Q")
+SEASON = {"D": 7, "W": 52, "M": 12, "Q": 4}
+# periods the moving-average baseline spans
+MOVING_AVERAGE_WINDOW = {"D": 28, "W": 8, "M": 6, "Q": 4}
 # origin-relative level windows (periods), and the one demand is learnt relative to: a week or a
 # month is already an average, so at those grains the last period or two carry the level
-RECENT_WINDOWS = {"D": (7, 28), "W": (1, 4, 13), "M": (1, 3, 6)}
-BASE_WINDOW = {"D": 28, "W": 4, "M": 3}
+RECENT_WINDOWS = {"D": (7, 28), "W": (1, 4, 13), "M": (1, 3, 6), "Q": (1, 2, 4)}
+BASE_WINDOW = {"D": 28, "W": 4, "M": 3, "Q": 2}
 HOLIDAY_WINDOW_DAYS = 7  # days before/after a holiday the proximity features count (then capped)
 
 DAILY_CALENDAR = ["day_of_week", "day_of_month", "day_of_year", "week_of_year", "month"]
@@ -95,7 +96,7 @@ DAILY_MART = FeatureSpec(
 
 
 def period_index(dates: pd.Series, freq: str) -> np.ndarray:
-    """Whole periods since 1970-01-01 (days, weeks from a Monday, or months) per date."""
+    """Whole periods since 1970-01-01 (days, weeks from a Monday, months or quarters) per date."""
     stamps = pd.to_datetime(dates)
     if freq == "D":
         return ((stamps - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=np.int64)
@@ -103,6 +104,8 @@ def period_index(dates: pd.Series, freq: str) -> np.ndarray:
         return ((stamps - pd.Timestamp("1969-12-29")).dt.days // 7).to_numpy(dtype=np.int64)
     if freq == "M":
         return (stamps.dt.year * 12 + stamps.dt.month - 1).to_numpy(dtype=np.int64)
+    if freq == "Q":
+        return (stamps.dt.year * 4 + (stamps.dt.month - 1) // 3).to_numpy(dtype=np.int64)
     raise ValueError(f"unknown frequency {freq!r}; choose one of {FREQS}")
 
 
@@ -116,6 +119,10 @@ def period_start(index: np.ndarray, freq: str) -> pd.DatetimeIndex:
     if freq == "M":
         return pd.DatetimeIndex(
             pd.to_datetime({"year": index // 12, "month": index % 12 + 1, "day": 1})
+        )
+    if freq == "Q":
+        return pd.DatetimeIndex(
+            pd.to_datetime({"year": index // 4, "month": index % 4 * 3 + 1, "day": 1})
         )
     raise ValueError(f"unknown frequency {freq!r}; choose one of {FREQS}")
 
@@ -165,7 +172,10 @@ def history_spec(freq: str, horizon: int) -> FeatureSpec:
 
 
 def _calendar_columns(freq: str) -> list[str]:
-    return {"D": DAILY_CALENDAR, "W": ["week_of_year", "month"], "M": ["month"]}[freq]
+    # a quarter's first month says which quarter it is
+    return {"D": DAILY_CALENDAR, "W": ["week_of_year", "month"], "M": ["month"], "Q": ["month"]}[
+        freq
+    ]
 
 
 def _lag_plan(freq: str, horizon: int) -> list[tuple[str, str, int, int]]:
@@ -173,7 +183,7 @@ def _lag_plan(freq: str, horizon: int) -> list[tuple[str, str, int, int]]:
     season = SEASON[freq]
     h = max(int(horizon), 1)
     seasonal = season * int(np.ceil(h / season))  # the first whole season at or beyond h
-    windows = {"D": (7, 28, 91), "W": (4, 13, 26), "M": (3, 6, 12)}[freq]
+    windows = {"D": (7, 28, 91), "W": (4, 13, 26), "M": (3, 6, 12), "Q": (2, 4, 8)}[freq]
     plan = [(f"lag_{k}", "lag", k, 1) for k in (h, h + 1, h + 2)]
     if seasonal not in (h, h + 1, h + 2):
         plan.append((f"lag_{seasonal}", "lag", seasonal, 1))
@@ -185,7 +195,12 @@ def _lag_plan(freq: str, horizon: int) -> list[tuple[str, str, int, int]]:
 def _whole_periods(period: pd.Series, dates: pd.Series, freq: str) -> pd.Series:
     """False for rows in the first or last period when the data start after its first day or end
     before its last: a week with one day of sales is not a week of demand, and a model would
-    learn that week of the year as a slump (and the seasonal naive would repeat it)."""
+    learn that week of the year as a slump (and the seasonal naive would repeat it). A history
+    dated only at period starts (a monthly or quarterly series, one row a period) is already at
+    the grain: each of its rows is a whole period."""
+    own = pd.DatetimeIndex(dates.loc[period.index].dt.normalize())
+    if (period_start(period.to_numpy(), freq) == own).all():
+        return pd.Series(True, index=period.index)
     first, last = int(period.min()), int(period.max())
     starts_late = period_start(np.array([first]), freq)[0] < dates.min().normalize()
     next_start = period_start(np.array([last + 1]), freq)[0]

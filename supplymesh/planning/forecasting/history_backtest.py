@@ -1,26 +1,38 @@
-"""Backtest the demand model on any demand history a user brings.
+"""Backtest the demand model on any demand history a user brings, or on a real dataset.
 
 The same global model, features (built from the history itself: ``features.history_features``)
-and rolling-origin backtest the mesh runs on its own marts, at a daily, weekly or monthly grain,
-scored beside seasonal naive and a moving average. The answer is a plain dict (``model`` and
-``baselines`` sections) so ``mesh forecast backtest --json`` can print it as is.
+and rolling-origin backtest the mesh runs on its own marts, at a daily, weekly, monthly or
+quarterly grain, scored beside seasonal naive, a moving average and the statistical peers
+(``peers``). The answer is a plain dict (``model``, ``baselines`` and ``peers`` sections, each
+method with its seconds, and ``best_peer``: the lowest MASE of every method but the model) so
+``mesh forecast backtest --json`` can print it as is.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from supplymesh.planning.forecasting.backtest import Backtest, OriginProgress, run_backtest
+from supplymesh.planning.forecasting.backtest import (
+    BASELINES,
+    MODEL,
+    P90_COLUMN,
+    Backtest,
+    OriginProgress,
+    run_backtest,
+)
+from supplymesh.planning.forecasting.datasets import Dataset
 from supplymesh.planning.forecasting.features import history_features, history_spec
 from supplymesh.planning.forecasting.metrics import ForecastMetrics
 from supplymesh.planning.forecasting.model import ForecastParams
+from supplymesh.planning.forecasting.peers import PEERS
 
-DEFAULT_HORIZON = {"D": 28, "W": 4, "M": 3}
-DEFAULT_ORIGINS = {"D": 4, "W": 4, "M": 3}
+DEFAULT_HORIZON = {"D": 28, "W": 4, "M": 3, "Q": 4}
+DEFAULT_ORIGINS = {"D": 4, "W": 4, "M": 3, "Q": 3}
 
 
 def read_history(path: Path) -> pd.DataFrame:
@@ -45,8 +57,10 @@ def _clean(value: float | None) -> float | None:
     return round(float(value), 4)
 
 
-def metrics_dict(m: ForecastMetrics, with_coverage: bool) -> dict[str, float | int | None]:
-    out = {
+def metrics_dict(
+    m: ForecastMetrics, with_coverage: bool, seconds: float | None = None
+) -> dict[str, float | int | None]:
+    out: dict[str, float | int | None] = {
         "mase": _clean(m.mase),
         "mase_total": _clean(m.mase_total),
         "wape": _clean(m.wape),
@@ -56,6 +70,8 @@ def metrics_dict(m: ForecastMetrics, with_coverage: bool) -> dict[str, float | i
     }
     if with_coverage:
         out["p90_coverage"] = _clean(m.p90_coverage)
+    if seconds is not None:
+        out["seconds"] = round(seconds, 2)
     return out
 
 
@@ -66,8 +82,9 @@ def backtest_history(
     n_origins: int | None = None,
     params: ForecastParams | None = None,
     progress: OriginProgress | None = None,
+    peers: Sequence[str] = PEERS,
 ) -> tuple[dict[str, object], Backtest]:
-    """Backtest the model on ``history`` and return the report dict and the backtest.
+    """Backtest the model and ``peers`` on ``history``; return the report dict and the backtest.
 
     ``progress(stage, done, total)`` (e.g. ``supplymesh.progress.Progress.update``) hears of the
     feature build, then of every origin as its fit starts, then once all origins are done.
@@ -83,23 +100,63 @@ def backtest_history(
     frame = history_features(history, freq, horizon)
     params = (params or ForecastParams()).with_values(horizon=horizon)
     backtest = run_backtest(
-        frame, params, spec, horizon=horizon, n_origins=n_origins, on_origin=progress
+        frame, params, spec, horizon=horizon, n_origins=n_origins, on_origin=progress, peers=peers
     )
-    summary = backtest.summary()
     report: dict[str, object] = {
         "freq": freq,
         "horizon": horizon,
         "season": spec.season,
         "origins": [o.date().isoformat() for o in backtest.origins],
         "n_series": int(frame[["sku", "location_id"]].drop_duplicates().shape[0]),
-        "model": metrics_dict(summary["model"], with_coverage=True),
-        "baselines": {
-            "seasonal_naive": metrics_dict(summary["seasonal_naive"], with_coverage=False),
-            "moving_average": metrics_dict(summary["moving_average"], with_coverage=False),
-        },
+        **method_sections(backtest),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    naive = summary["seasonal_naive"].mase
-    if naive and math.isfinite(naive):
-        report["mase_vs_seasonal_naive"] = _clean(summary["model"].mase / naive)
     return report, backtest
+
+
+def method_sections(backtest: Backtest) -> dict[str, object]:
+    """``model``, ``baselines`` and ``peers`` (each method's metrics and seconds), ``best_peer``
+    and the model's MASE relative to seasonal naive and to the best peer."""
+    summary = backtest.summary()
+
+    def section(method: str) -> dict[str, float | int | None]:
+        seconds = backtest.seconds.get(method)
+        return metrics_dict(summary[method], method in P90_COLUMN, seconds)
+
+    out: dict[str, object] = {
+        "model": section(MODEL),
+        "baselines": {m: section(m) for m in BASELINES},
+        "peers": {m: section(m) for m in backtest.peers},
+        "best_peer": backtest.best_peer(),
+    }
+    model = summary[MODEL].mase
+    for key, method in (("seasonal_naive", "seasonal_naive"), ("best_peer", out["best_peer"])):
+        other = summary[method].mase if method else float("nan")
+        if other and math.isfinite(other):
+            out[f"mase_vs_{key}"] = _clean(model / other)
+    return out
+
+
+def backtest_dataset(
+    dataset: Dataset,
+    params: ForecastParams | None = None,
+    progress: OriginProgress | None = None,
+    peers: Sequence[str] = PEERS,
+) -> tuple[dict[str, object], Backtest]:
+    """``backtest_history`` on a real dataset with its grain, horizon and origins."""
+    report, backtest = backtest_history(
+        dataset.history,
+        dataset.freq,
+        dataset.horizon,
+        dataset.n_origins,
+        params=params,
+        progress=progress,
+        peers=peers,
+    )
+    if backtest.origins != dataset.origins:
+        raise ValueError(
+            f"{dataset.name}: the backtest's origins {report['origins']} are not the dataset's "
+            f"{[o.date().isoformat() for o in dataset.origins]} (too short a history?)"
+        )
+    split = dataset.split.date().isoformat() if dataset.split is not None else None
+    return {"dataset": dataset.name, "official_split": split, **report}, backtest

@@ -26,7 +26,7 @@ from supplymesh.planning.forecasting.features import (
 )
 from supplymesh.planning.frames import SERIES_KEYS
 
-SEASON_PERIODS = {"D": 364, "W": 52, "M": 12}  # one year back, in whole weeks for days
+SEASON_PERIODS = {"D": 364, "W": 52, "M": 12, "Q": 4}  # one year back, in whole weeks for days
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
 

@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 
 import pandas as pd
 
+from contracts.ml import forecast_backtest_v1 as backtest_contract
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.champion_challenger import (
     Decision,
@@ -61,8 +62,10 @@ class RoundOutcome:
         return None if row is None else str(row["model_version"])
 
     def backtest_table(self) -> pd.DataFrame:
-        """The challenger's backtest evidence at every level (``ml.forecast_backtest``)."""
-        return self.challenger.backtest.table(self.version)
+        """The challenger's backtest evidence at every level (``ml.forecast_backtest``): the
+        methods its contract admits (the peers' figures are in the round's metadata; an added
+        allowed value is a breaking change, so publishing their rows needs a new major)."""
+        return self.challenger.backtest.table(self.version, backtest_contract.METHODS)
 
     @property
     def audit_event(self) -> str:

@@ -4,7 +4,9 @@
 frame, without touching the registry or any file:
 
 1. bounded hyper-parameter search on the days before the first backtest origin (``tuning``);
-2. rolling-origin backtest of the chosen recipe beside both baselines (``backtest``);
+2. rolling-origin backtest of the chosen recipe beside both baselines and the statistical peers
+   (``backtest``; the peers on a stable sample of ``peer_series`` series: their cost counts
+   against training's time target);
 3. bias check by region and category on the backtest (``segments``);
 4. grouped permutation importance on the latest backtest window (``explain``);
 5. the final fit on all history, and a sample of its training rows as the drift reference.
@@ -31,6 +33,7 @@ from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
 from supplymesh.planning.forecasting.forecast import prepare_frame
 from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
 from supplymesh.planning.forecasting.origin_features import OriginFeatures
+from supplymesh.planning.forecasting.peers import peers_from_text
 from supplymesh.planning.model_lifecycle.drift import (
     DriftConfig,
     monitored_columns,
@@ -60,12 +63,15 @@ class TrainingConfig:
     segments: SegmentCheckConfig
     drift: DriftConfig
     importance_repeats: int = 3
+    peers: tuple[str, ...] = ()  # statistical peers the backtest scores beside the model
+    peer_series: int | None = None  # ... on the stable hash sample of this many series
 
     @classmethod
     def from_settings(
         cls, settings: PlanningSettings, params: ForecastParams | None = None
     ) -> TrainingConfig:
-        """The run's horizon, backtest origins, search, bias-check and drift settings."""
+        """The run's horizon, backtest origins and peers, search, bias-check and drift settings
+        (ValueError naming an unknown peer)."""
         horizon = settings.forecast.horizon_days
         return cls(
             horizon=horizon,
@@ -74,6 +80,8 @@ class TrainingConfig:
             search=SearchConfig.from_settings(settings),
             segments=SegmentCheckConfig.from_settings(settings),
             drift=DriftConfig.from_settings(settings),
+            peers=peers_from_text(settings.backtest.peers),
+            peer_series=settings.backtest.peer_series,
         )
 
 
@@ -171,6 +179,8 @@ def train_challenger(
         progress=say,
         keep_models=True,
         origin_features=index,
+        peers=config.peers,
+        peer_series=config.peer_series,
     )
     seconds["backtest"] = time.perf_counter() - started
     segments = check_segments(backtest.scaled(), config.segments)

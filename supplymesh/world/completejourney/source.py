@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from supplymesh.world.network import dc_names
 from supplymesh.world.scales import HORIZON_DAYS
 
 EUR_PER_USD = 0.8852  # 2017 average of the ECB reference rate (1 EUR = 1.1297 USD)
@@ -129,10 +130,8 @@ def store_dcs(lines: pd.DataFrame, n_dcs: int) -> dict[int, int]:
     return out
 
 
-def item_master_frame(
-    lines: pd.DataFrame, n_suppliers: int, supplier_ids: list[str]
-) -> pd.DataFrame:
-    """The item master: one SKU per category, largest category first."""
+def _categories(lines: pd.DataFrame) -> pd.DataFrame:
+    """One row per category, largest first, with its SKU (``CJ001`` has the most order lines)."""
     cats = (
         lines[["category", "department", "n_lines"]]
         .drop_duplicates("category")
@@ -140,6 +139,41 @@ def item_master_frame(
         .reset_index(drop=True)
     )
     cats["sku"] = [f"CJ{i + 1:03d}" for i in range(len(cats))]
+    return cats
+
+
+def daily_demand(scale: str = "small") -> pd.DataFrame:
+    """The real data as a plain demand history: units bought per SKU (category) x DC and day,
+    ``item_id, location_id, date, quantity``: what the world's orders of ``scale`` sum to, with
+    no stock, network or price generated around them (``mesh forecast backtest --dataset``)."""
+    if scale not in CJ_SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(CJ_SCALES)}")
+    spec = CJ_SCALES[scale]
+    con = duckdb.connect()
+    try:
+        lines = category_lines(con, spec.n_categories)
+    finally:
+        con.close()
+    sku_of = _categories(lines).set_index("category")["sku"]
+    names = dc_names(spec.n_dcs)
+    dc_of_store = store_dcs(lines, spec.n_dcs)
+    demand = pd.DataFrame(
+        {
+            "item_id": lines["category"].map(sku_of),
+            "location_id": lines["store_id"].map(dc_of_store).map(lambda d: names[d]),
+            "date": pd.to_datetime(lines["day"]),
+            "quantity": lines["quantity"].astype(float),
+        }
+    )
+    summed = demand.groupby(["item_id", "location_id", "date"], as_index=False)["quantity"].sum()
+    return summed.sort_values(["item_id", "location_id", "date"], kind="stable", ignore_index=True)
+
+
+def item_master_frame(
+    lines: pd.DataFrame, n_suppliers: int, supplier_ids: list[str]
+) -> pd.DataFrame:
+    """The item master: one SKU per category, largest category first."""
+    cats = _categories(lines)
     regular = (lines["paid"] + lines["discount"]) / lines["quantity"]
     price = regular.groupby(lines["category"]).median() * EUR_PER_USD
     cats["list_price"] = cats["category"].map(price).round(2).clip(lower=0.05)

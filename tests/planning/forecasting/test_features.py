@@ -15,7 +15,7 @@ from supplymesh.planning.forecasting.features import (
 from supplymesh.planning.forecasting.origin_features import add_origin_features
 
 
-@pytest.mark.parametrize("freq", ["D", "W", "M"])
+@pytest.mark.parametrize("freq", ["D", "W", "M", "Q"])
 def test_period_index_round_trips(freq):
     dates = pd.Series(pd.to_datetime(["2024-02-29", "2025-01-06", "2026-11-27"]))
     starts = period_start(period_index(dates, freq), freq)

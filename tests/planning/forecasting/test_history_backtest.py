@@ -42,7 +42,7 @@ def test_weekly_history_report_has_model_and_baselines():
 
 def test_unknown_frequency_or_columns_are_refused():
     with pytest.raises(ValueError, match="frequency"):
-        backtest_history(weekly_history(), "Q")
+        backtest_history(weekly_history(), "H")
     with pytest.raises(ValueError, match="missing columns"):
         backtest_history(weekly_history().rename(columns={"quantity": "qty"}), "W")
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from supplymesh.planning.forecasting.conformal import (
+from supplymesh.planning.forecast_choice.conformal import (
     LEVEL,
     MIN_RESIDUALS,
     ConformalQuantiles,

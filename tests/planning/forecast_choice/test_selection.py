@@ -6,13 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supplymesh.planning.forecasting import selection
-from supplymesh.planning.forecasting.backtest import FORECAST_COLUMN, run_backtest
-from supplymesh.planning.forecasting.demand_classes import classify_at_origins
-from supplymesh.planning.forecasting.forecast import prepare_frame
-from supplymesh.planning.forecasting.metrics import pooled_metrics
-from supplymesh.planning.forecasting.model import ForecastParams
-from supplymesh.planning.forecasting.selection import (
+from supplymesh.planning.forecast_choice import selection
+from supplymesh.planning.forecast_choice.demand_classes import classify_at_origins
+from supplymesh.planning.forecast_choice.selection import (
     FORECAST,
     FORECAST_P90,
     Candidates,
@@ -23,6 +19,10 @@ from supplymesh.planning.forecasting.selection import (
     window_ends,
     with_scales_and_classes,
 )
+from supplymesh.planning.forecasting.backtest import FORECAST_COLUMN, P90_COLUMN, run_backtest
+from supplymesh.planning.forecasting.forecast import prepare_frame
+from supplymesh.planning.forecasting.metrics import pooled_metrics
+from supplymesh.planning.forecasting.model import ForecastParams
 from tests.planning.synthetic import make_features
 
 FIRST = pd.Timestamp("2026-01-01")
@@ -210,7 +210,9 @@ def test_the_serving_choice_uses_every_window():
 def real_backtest():
     features = make_features(n_skus=4, n_locations=2, history_days=300, seed=11)
     fast = ForecastParams(max_iter=40, p90_max_iter=30)
-    backtest = run_backtest(features, fast, horizon=14, n_origins=3)
+    backtest = run_backtest(
+        features, fast, horizon=14, n_origins=3, peers=("auto_ets", "croston_sba")
+    )
     frame, _ = prepare_frame(features)
     classes = classify_at_origins(frame[frame["_history"]], backtest.origins)
     return backtest, classes
@@ -219,14 +221,16 @@ def real_backtest():
 def test_pooled_metrics_score_like_the_backtest(real_backtest):
     backtest, _ = real_backtest
     rows = backtest.scored_with_scales()
-    for method, col in FORECAST_COLUMN.items():
-        upper = "p90" if method == "model" else None
+    for method in backtest.methods:
+        col, upper = FORECAST_COLUMN[method], P90_COLUMN.get(method)
         assert pooled_metrics(rows, col, backtest.total_scales, upper) == backtest.metrics(method)
 
 
 def test_the_forecaster_runs_on_a_real_backtest_and_reports_beside_every_method(real_backtest):
     backtest, classes = real_backtest
-    candidates = Candidates(FORECAST_COLUMN, upper_columns={"model": "p90"})
+    columns = {m: FORECAST_COLUMN[m] for m in backtest.methods}
+    upper = {m: P90_COLUMN[m] for m in backtest.methods if m in P90_COLUMN}
+    candidates = Candidates(columns, upper_columns=upper)
     sel = select_forecaster(
         backtest.predictions, backtest.scales, classes, candidates, min_class_series=2
     )
@@ -234,7 +238,7 @@ def test_the_forecaster_runs_on_a_real_backtest_and_reports_beside_every_method(
     scored = sel.scored()
     assert (scored[FORECAST_P90] >= scored[FORECAST]).all()
     report = sel.report(backtest.total_scales)
-    assert set(report["methods"]) == {FORECAST, *FORECAST_COLUMN}
+    assert set(report["methods"]) == {FORECAST, *backtest.methods}
     assert report["warm_up_origins"] == [backtest.origins[0].date().isoformat()]
     assert report["methods"][FORECAST]["p90_coverage"] is not None
     json.dumps(report, default=str)

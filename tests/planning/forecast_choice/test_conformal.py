@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supplymesh.planning.forecasting.conformal import calibrate, conformal_quantile
+from supplymesh.planning.forecast_choice.conformal import calibrate, conformal_quantile
 from supplymesh.planning.forecasting.metrics import coverage
 
 N_SERIES, N_STEPS, N_ORIGINS = 200, 14, 4

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supplymesh.planning.forecasting.demand_classes import (
+from supplymesh.planning.forecast_choice.demand_classes import (
     ADI_CUT,
     CV2_CUT,
     classify_at_origins,

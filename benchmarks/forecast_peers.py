@@ -1,0 +1,135 @@
+"""`make bench-forecast`: the model against its statistical peers on every development dataset.
+
+One backtest per dataset, every method on the same origins and rows (``mesh forecast backtest
+--dataset``'s code path): M3 monthly and quarterly, Tourism monthly and quarterly (official
+horizons, the official test split as the origin), Complete Journey (daily, 4 rolling origins)
+and the generated ``small`` world (seed 7), whose history is its published ``sales.orders``
+summed per SKU x DC and day (generated into a temporary runtime folder; only ``sales.orders`` is
+published, through its contract: no Dagster run is needed for its history). The plain orders
+carry no stock-out flags, so this is not the mart-based training backtest: that one scores
+the peers too (``ml.forecast_backtest``'s metadata).
+
+Prints one Markdown table, datasets x methods (MASE, WAPE, bias, P90 coverage, seconds), with
+the load average before and after each dataset, and writes it to ``--out`` when given.
+
+Usage: python -m benchmarks.forecast_peers [--datasets m3-monthly,...] [--series N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from supplymesh.planning.forecasting.datasets import DATASETS, Dataset, load_dataset
+from supplymesh.planning.forecasting.history_backtest import backtest_dataset
+from supplymesh.planning_inputs import read_product
+from supplymesh.publishing.publish import publish_landing
+from supplymesh.settings import MeshPaths
+from supplymesh.world.completejourney.source import daily_demand
+from supplymesh.world.generate import generate_world
+
+GENERATED = "generated-small"
+ALL = (*DATASETS, GENERATED)
+SEED = 7
+COLUMNS = ["mase", "wape", "bias", "p90_coverage", "seconds"]
+
+
+def generated_dataset(n_series: int | None) -> Dataset:
+    """The small world's published sales.orders as a daily history (28 days, 4 origins)."""
+    with tempfile.TemporaryDirectory(prefix="bench-forecast-") as home:
+        paths = MeshPaths(Path(home))
+        generate_world(paths, scale="small", seed=SEED)
+        if not all(r.published for r in publish_landing("sales.orders", paths=paths)):
+            raise RuntimeError("the generated sales.orders did not pass its contract")
+        orders = read_product(paths, "sales.orders")
+    history = (
+        orders.assign(date=pd.to_datetime(orders["order_date"]).dt.normalize())
+        .groupby(["sku", "location_id", "date"], as_index=False)["quantity"]
+        .sum()
+        .rename(columns={"sku": "item_id"})
+    )
+    if n_series is not None:
+        keys = history[["item_id", "location_id"]].drop_duplicates().head(n_series)
+        history = history.merge(keys, on=["item_id", "location_id"])
+    return Dataset(GENERATED, history, "D", 28, 4)
+
+
+def dataset(name: str, n_series: int | None) -> Dataset:
+    if name == GENERATED:
+        return generated_dataset(n_series)
+    demand = daily_demand("small") if name == "completejourney" else None
+    return load_dataset(name, n_series=n_series, completejourney_demand=demand)
+
+
+def bench_dataset(name: str, n_series: int | None) -> dict[str, object]:
+    """One dataset's backtest report, with the load average around it and its wall time."""
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    data = dataset(name, n_series)
+    report, _ = backtest_dataset(data)
+    report["wall_seconds"] = round(time.perf_counter() - started, 1)
+    report["load"] = (round(load_before, 2), round(os.getloadavg()[0], 2))
+    return report
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def markdown(reports: list[dict[str, object]]) -> str:
+    """Datasets x methods, then one line per dataset: the best peer and the model's ratio."""
+    head = "| dataset | method | MASE | WAPE | bias | P90 coverage | seconds |"
+    lines = [head, "|---|---|---:|---:|---:|---:|---:|"]
+    for r in reports:
+        methods = {"model": r["model"], **r["baselines"], **r["peers"]}
+        for method, m in methods.items():
+            name = f"**{method}**" if method == r["best_peer"] else method
+            cells = " | ".join(_cell(m.get(c)) for c in COLUMNS)
+            lines.append(f"| {r['dataset']} | {name} | {cells} |")
+    lines.append("")
+    lines.append(
+        "| dataset | series | origins | best peer | model / best peer | model / seasonal naive | wall s | load before, after |"
+    )
+    lines.append("|---|---:|---|---|---:|---:|---:|---|")
+    for r in reports:
+        lines.append(
+            f"| {r['dataset']} | {r['n_series']} | {', '.join(r['origins'])} | {r['best_peer']} "
+            f"| {_cell(r.get('mase_vs_best_peer'))} | {_cell(r.get('mase_vs_seasonal_naive'))} "
+            f"| {r['wall_seconds']} | {r['load'][0]}, {r['load'][1]} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.forecast_peers")
+    parser.add_argument("--datasets", default=",".join(ALL), help="comma-separated names")
+    parser.add_argument("--series", type=int, help="each dataset's first N series only")
+    parser.add_argument("--out", type=Path, help="also write the Markdown table here")
+    args = parser.parse_args(argv)
+    names = [n.strip() for n in args.datasets.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(ALL))
+    if unknown:
+        parser.error(f"unknown datasets {unknown}; choose among {list(ALL)}")
+    reports = []
+    for name in names:
+        print(f"{name}: backtest (load {os.getloadavg()[0]:.2f})", file=sys.stderr, flush=True)
+        reports.append(bench_dataset(name, args.series))
+        print(f"{name}: {reports[-1]['wall_seconds']} s", file=sys.stderr, flush=True)
+    table = markdown(reports)
+    print(table)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

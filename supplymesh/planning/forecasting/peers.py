@@ -1,0 +1,238 @@
+"""The statistical peers: what a forecaster would try before a global model, on the same origins.
+
+At each backtest origin every series is fitted on its own history up to the origin and forecast
+over the horizon by statsforecast's local models, all in one ``StatsForecast(..., n_jobs=1)``
+call (one pass over the series; the models share the data layout):
+
+* ``auto_ets`` (AutoETS) and ``auto_theta`` (AutoTheta), seasonal with the grain's season length
+  (7 days, 52 weeks, 12 months, 4 quarters; ETS holds 24 seasons at most, so weekly ETS is
+  non-seasonal, as in R's ``forecast::ets``), each with its P90: the upper end of its central 80%
+  interval is the 0.9 quantile of its forecast distribution;
+* for intermittent series ``croston_sba`` (CrostonSBA), ``tsb`` (TSB with ``alpha_d`` =
+  ``alpha_p`` = 0.1, the usual fixed smoothing of demand size and occurrence) and ``adida``
+  (ADIDA), point forecasts only: statsforecast gives them no interval of their own.
+
+Stock-out periods are censored sales, not demand: the model never learns from them (its training
+rows leave them out), and neither do the peers. A local model needs a contiguous series, so a
+stock-out period's value is bridged by linear interpolation between the nearest clean periods of
+its series (the first or last clean value at either end; a series with no clean period is 0).
+
+Series too short for a model are statsforecast's to handle, and it does: AutoETS and AutoTheta
+drop the seasonal component when a series holds less than two seasons. A series shorter still
+(AutoETS needs more than 6 periods, AutoTheta more than 3) raises inside statsforecast, which
+then forecasts it with its fallback model, ``Naive`` (the last value, with its own 80%
+interval), under the peer's name. Forecasts are never below 0, as demand is not.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from supplymesh.planning.forecasting.features import FeatureSpec, period_index
+from supplymesh.planning.frames import SERIES_KEYS
+
+PEERS = ("auto_ets", "auto_theta", "croston_sba", "tsb", "adida")
+P90_COLUMNS = {"auto_ets": "auto_ets_p90", "auto_theta": "auto_theta_p90"}
+INTERVAL_LEVEL = 80  # a central 80% interval: its upper end is the P90
+TSB_ALPHA_D = 0.1  # smoothing of the demand size
+TSB_ALPHA_P = 0.1  # smoothing of the demand probability
+# statsforecast's ETS, like R's forecast::ets it mirrors, holds at most 24 seasonal states: with a
+# longer season (52 weeks) it fits the seasonal candidates for nothing and keeps a non-seasonal
+# model, at 30 times the cost, so a longer season asks it for the non-seasonal search directly
+# (the same forecasts: measured on a weekly series, ETS(A,A,N) either way)
+MAX_ETS_SEASON = 24
+
+
+def peer_columns(peers: Sequence[str]) -> list[str]:
+    """The prediction columns of ``peers``: each peer's point forecast, then its P90 if any."""
+    out: list[str] = []
+    for peer in peers:
+        out.append(peer)
+        if peer in P90_COLUMNS:
+            out.append(P90_COLUMNS[peer])
+    return out
+
+
+def check_peers(peers: Sequence[str]) -> tuple[str, ...]:
+    """``peers`` in the canonical order, or ValueError naming an unknown one."""
+    unknown = sorted(set(peers) - set(PEERS))
+    if unknown:
+        raise ValueError(f"unknown peers {unknown}; choose among {list(PEERS)}")
+    return tuple(p for p in PEERS if p in peers)
+
+
+def peers_from_text(text: str) -> tuple[str, ...]:
+    """Peers named in a setting or option: comma-separated names, ``all`` or ``none``."""
+    words = [w.strip() for w in text.split(",") if w.strip()]
+    if words == ["all"]:
+        return PEERS
+    if words in ([], ["none"]):
+        return ()
+    return check_peers(words)
+
+
+def sample_series(keys: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` series (sku, location_id) with the lowest hash of their keys: the same sample on
+    every run while the network stands (a new series joins it by chance)."""
+    unique = keys[SERIES_KEYS].drop_duplicates()
+    if len(unique) <= n:
+        return unique.reset_index(drop=True)
+    text = unique["sku"].astype(str) + "\x1f" + unique["location_id"].astype(str)
+    order = np.argsort(pd.util.hash_array(text.to_numpy()), kind="stable")
+    return unique.iloc[order[:n]].reset_index(drop=True)
+
+
+@dataclass
+class PeerForecasts:
+    """The peers' forecasts of one origin, aligned with its target rows, and the seconds each
+    peer took (statsforecast's own timing of every model over every series)."""
+
+    values: pd.DataFrame  # one column per ``peer_columns``; index of the targets
+    seconds: dict[str, float]
+
+
+def _models(peers: tuple[str, ...], season: int) -> list[Any]:
+    from statsforecast.models import ADIDA, TSB, AutoETS, AutoTheta, CrostonSBA
+
+    built = {
+        "auto_ets": lambda: AutoETS(
+            season_length=season if season <= MAX_ETS_SEASON else 1, alias="auto_ets"
+        ),
+        "auto_theta": lambda: AutoTheta(season_length=season, alias="auto_theta"),
+        "croston_sba": lambda: _PointOnly(CrostonSBA(alias="croston_sba")),
+        "tsb": lambda: _PointOnly(TSB(alpha_d=TSB_ALPHA_D, alpha_p=TSB_ALPHA_P, alias="tsb")),
+        "adida": lambda: _PointOnly(ADIDA(alias="adida")),
+    }
+    return [built[p]() for p in peers]
+
+
+class _PointOnly:
+    """An intermittent-demand model asked for its point forecast only. statsforecast passes the
+    interval level to every model whose ``forecast`` takes one, and these would refuse it (they
+    have no interval without conformal calibration), so one call could not hold them all."""
+
+    uses_exog = False
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.alias = model.alias
+
+    def __repr__(self) -> str:
+        return self.alias
+
+    def forecast(
+        self,
+        y: np.ndarray,
+        h: int,
+        X: np.ndarray | None = None,  # noqa: N803 (statsforecast's argument names)
+        X_future: np.ndarray | None = None,  # noqa: N803
+        fitted: bool = False,
+    ) -> dict[str, np.ndarray]:
+        return self.model.forecast(y=y, h=h, X=X, X_future=X_future, fitted=fitted)
+
+
+def demand_series(history: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """The peers' training data: ``unique_id`` (series number), ``ds`` (period number), ``y``
+    (units, stock-out and unknown periods bridged as the module says), sorted, plus the keys.
+    Raises ValueError when a series has a gap (the grid must be dense, as for the model)."""
+    frame = history[[*SERIES_KEYS, "units_sold", "is_stockout"]].copy()
+    frame["ds"] = period_index(history["demand_date"], freq)
+    frame = frame.sort_values([*SERIES_KEYS, "ds"], kind="stable").reset_index(drop=True)
+    frame["unique_id"] = frame.groupby(SERIES_KEYS, sort=False).ngroup()
+    clean = frame["units_sold"].where(~frame["is_stockout"].fillna(False).astype(bool))
+    gaps = frame["unique_id"].isin(frame.loc[clean.isna(), "unique_id"].unique())
+    if gaps.any():  # bridge only the series that have a censored or unknown period
+        bridged = clean[gaps].groupby(frame.loc[gaps, "unique_id"], sort=False)
+        clean[gaps] = bridged.transform(lambda s: s.interpolate(limit_direction="both"))
+    frame["y"] = clean.fillna(0.0)
+    span = frame.groupby("unique_id")["ds"].agg(["min", "max", "size"])
+    if (span["max"] - span["min"] + 1 != span["size"]).any():
+        raise ValueError("peers need one row per series and period (a dense grid)")
+    return frame[[*SERIES_KEYS, "unique_id", "ds", "y"]]
+
+
+def forecast_peers(
+    history: pd.DataFrame,
+    targets: pd.DataFrame,
+    spec: FeatureSpec,
+    peers: Sequence[str] = PEERS,
+) -> PeerForecasts:
+    """Each peer's forecast of every ``targets`` row (sku, location_id, demand_date) from
+    ``history`` (sku, location_id, demand_date, units_sold, is_stockout, up to the origin).
+
+    A target series absent from ``history`` gets NaN (no peer forecasts a series it never saw);
+    the caller decides which series the peers see (all of them, or a sample)."""
+    chosen = check_peers(peers)
+    columns = peer_columns(chosen)
+    out = pd.DataFrame(np.nan, index=targets.index, columns=columns)
+    if not chosen or history.empty:
+        return PeerForecasts(out, dict.fromkeys(chosen, 0.0))
+    from statsforecast import StatsForecast
+    from statsforecast.models import Naive
+
+    data = demand_series(history, spec.freq)
+    last = data.groupby(SERIES_KEYS, sort=False)["ds"].max().rename("_last").reset_index()
+    wanted = targets[SERIES_KEYS].assign(ds=period_index(targets["demand_date"], spec.freq))
+    wanted = wanted.merge(last, on=SERIES_KEYS, how="left")
+    ahead = wanted["ds"] - wanted["_last"]
+    horizon = int(ahead.max()) if ahead.notna().any() else 0
+    if horizon < 1:
+        return PeerForecasts(out, dict.fromkeys(chosen, 0.0))
+    engine = StatsForecast(
+        models=_models(chosen, spec.season), freq=1, n_jobs=1, fallback_model=Naive()
+    )
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        # statsforecast and statsmodels warn about every short or flat series; the fallback and
+        # the bridging above are the answer to those, documented once in the module docstring
+        warnings.simplefilter("ignore")
+        fc = engine.forecast(df=data[["unique_id", "ds", "y"]], h=horizon, level=[INTERVAL_LEVEL])
+    elapsed = time.perf_counter() - started
+    fc = fc.rename(columns={f"{p}-hi-{INTERVAL_LEVEL}": c for p, c in P90_COLUMNS.items()})
+    keys = data.drop_duplicates("unique_id")[[*SERIES_KEYS, "unique_id"]]
+    fc = fc[["unique_id", "ds", *columns]].merge(keys, on="unique_id")
+    merged = wanted.merge(fc, on=[*SERIES_KEYS, "ds"], how="left")
+    out.loc[:, columns] = merged[columns].clip(lower=0.0).to_numpy(dtype=float)
+    return PeerForecasts(out, _seconds(engine.forecast_times_, chosen, elapsed))
+
+
+def _seconds(times: dict[str, float], peers: tuple[str, ...], elapsed: float) -> dict[str, float]:
+    """Each peer's share of the call: statsforecast's per-model time, plus the call's own
+    overhead (data layout, output frame) split evenly, so the peers add up to the call."""
+    own = {p: float(times.get(p, 0.0)) for p in peers}
+    overhead = max(elapsed - sum(own.values()), 0.0) / len(peers)
+    return {p: own[p] + overhead for p in peers}
+
+
+class PeerRun:
+    """The peers of one backtest: which ones, on which series (every one, or the stable sample
+    of ``peer_series``), and the seconds each has taken over the origins so far."""
+
+    def __init__(
+        self, peers: Sequence[str], history: pd.DataFrame, peer_series: int | None = None
+    ) -> None:
+        self.peers = check_peers(peers)
+        self.columns = peer_columns(self.peers)
+        self.sample = None
+        if self.peers and peer_series is not None:
+            self.sample = sample_series(history, peer_series)
+        self.seconds = dict.fromkeys(self.peers, 0.0)
+
+    def forecast(self, train: pd.DataFrame, test: pd.DataFrame, spec: FeatureSpec) -> np.ndarray:
+        """The peer columns of ``test``'s rows, fitted on ``train`` (sampled series only; the
+        others' rows stay NaN)."""
+        if not self.peers:
+            return np.empty((len(test), 0))
+        if self.sample is not None:
+            train = train.merge(self.sample, on=SERIES_KEYS)
+        result = forecast_peers(train, test, spec, self.peers)
+        for peer, seconds in result.seconds.items():
+            self.seconds[peer] += seconds
+        return result.values[self.columns].to_numpy()
