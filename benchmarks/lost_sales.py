@@ -25,6 +25,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -80,16 +81,34 @@ def truth_figures(predictions: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def inventory(predictions: pd.DataFrame, world: dict, settings) -> dict:
-    """``mesh evaluate``'s inventory replay of these backtest windows."""
-    from supplymesh.planning.coordination.evaluation import inventory_figures
+def inventory_replays(predictions: pd.DataFrame, world: dict, settings) -> dict[str, dict]:
+    """``mesh evaluate``'s inventory replay of these backtest windows, three ways: on recorded
+    sales (what ``mesh evaluate`` reports); the same policy facing true demand (recorded sales
+    of the held-out stock-out days are censored by the world's own shortages, which the
+    replayed policy may not have); and a policy sized on true demand facing it (what buffers
+    sized on uncensored held-out actuals would give)."""
     from supplymesh.planning.inventory.simulation import SimulationConfig
     from supplymesh.planning.inventory.simulation_inputs import prepare_simulation
 
     config = SimulationConfig.from_settings(settings)
-    data = prepare_simulation(
-        predictions, world["history"], world["items"], world["lead_samples"], config
-    )
+
+    def prepare(rows: pd.DataFrame):
+        return prepare_simulation(
+            rows, world["history"], world["items"], world["lead_samples"], config
+        )
+
+    recorded = prepare(predictions)
+    on_truth = prepare(predictions.assign(actual=predictions["true_demand"]))
+    return {
+        "recorded": _replay(recorded, config),
+        "true_demand": _replay(replace(recorded, demand=on_truth.demand), config),
+        "true_demand_sized_on_truth": _replay(on_truth, config),
+    }
+
+
+def _replay(data, config) -> dict:
+    from supplymesh.planning.coordination.evaluation import inventory_figures
+
     figures = inventory_figures(data, config)
     table = figures.table()
     return {
@@ -156,12 +175,7 @@ def run_variant(features: pd.DataFrame, truth: pd.DataFrame, world: dict, name: 
         "backtest_bias": summary["model"].bias,
         "backtest_p90_coverage": summary["model"].p90_coverage,
         **truth_figures(scored),
-        "inventory": inventory(backtest.predictions, world, settings),
-        # the same replay on what customers wanted: recorded sales of the held-out stock-out
-        # days are censored by the world's own shortages, which the replayed policy may not have
-        "inventory_on_true_demand": inventory(
-            scored.assign(actual=scored["true_demand"]), world, settings
-        ),
+        "inventory": inventory_replays(scored, world, settings),
     }
 
 
@@ -238,19 +252,20 @@ def print_variant(v: dict) -> None:
         f"{v['true_p90_coverage_stockout']:.3f}"
     )
     for label, key in (
-        ("recorded sales", "inventory"),
-        ("true demand", "inventory_on_true_demand"),
+        ("recorded sales", "recorded"),
+        ("true demand", "true_demand"),
+        ("true demand, sized on it", "true_demand_sized_on_truth"),
     ):
-        print_inventory(label, v[key])
+        print_inventory(label, v["inventory"][key], classes=key != "true_demand_sized_on_truth")
 
 
-def print_inventory(label: str, inv: dict) -> None:
+def print_inventory(label: str, inv: dict, classes: bool = True) -> None:
     print(
         f"  inventory replay on {label}: classes within 1.5 points "
         f"{inv['classes_within_1_5_points']}/{inv['n_classes']} (max gap "
         f"{inv['max_abs_csl_gap_points']:.2f}), saving {inv['inventory_saving']:.1%} vs weeks of cover"
     )
-    for c in inv["classes"]:
+    for c in inv["classes"] if classes else []:
         if c["service_class"] != "all" and c["policy_csl"] is not None:
             print(
                 f"    {c['service_class']:>3} target {c['target']:.3f} CSL {c['policy_csl']:.4f}"
