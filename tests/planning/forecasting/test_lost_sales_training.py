@@ -39,7 +39,7 @@ def test_the_setting_off_gives_exactly_todays_training_frame(history):
     # even a frame that carries estimates trains on recorded days only while the setting is off
     estimated = impute_lost_sales(history)
     pd.testing.assert_frame_equal(training_rows(estimated).drop(columns="is_imputed"), today)
-    assert default_planning_settings().model.impute_lost_sales is False
+    # a direct fit does not impute unless asked (the planning setting asks, see below)
     assert ForecastParams().impute_lost_sales is False
 
 

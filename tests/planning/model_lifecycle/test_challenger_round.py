@@ -132,15 +132,15 @@ def test_the_same_recipe_on_the_same_data_is_not_promoted_again(tmp_path, featur
     assert len(second.registry) == 2
 
 
-def test_a_champion_recorded_before_lost_sales_were_imputed_has_the_same_recipe(challenger):
-    """Its recipe lacks ``impute_lost_sales``: it did not impute, as a challenger with the
-    setting off does not, so the two recipes are the same."""
+def test_a_champion_recorded_before_lost_sales_were_imputed_did_not_impute(challenger):
+    """Its recipe lacks ``impute_lost_sales``: it did not impute, so against a challenger that
+    imputes (the default) it is another recipe, and the same one once the key says so."""
     recipe = json.loads(str(challenger.card()["params"]))
-    assert recipe["impute_lost_sales"] is False
+    assert recipe["impute_lost_sales"] is True
     old = {k: v for k, v in recipe.items() if k != "impute_lost_sales"}
     champion = pd.Series(
         {"model_version": "fm-old", "params": json.dumps(old), "training_snapshots": "{}"}
     )
-    assert gather_evidence(challenger, champion, 0.8, {}).same_recipe
+    assert not gather_evidence(challenger, champion, 0.8, {}).same_recipe
     imputing = pd.Series({**champion, "params": json.dumps({**old, "impute_lost_sales": True})})
-    assert not gather_evidence(challenger, imputing, 0.8, {}).same_recipe
+    assert gather_evidence(challenger, imputing, 0.8, {}).same_recipe
