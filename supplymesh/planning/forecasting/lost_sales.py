@@ -51,25 +51,33 @@ def impute_lost_sales(frame: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
     """``frame`` (one row per series and period: sku, location_id, demand_date, units_sold,
     is_stockout; optionally price_ratio and category) with ``units_sold`` estimated on stock-out
     days and a boolean ``is_imputed`` column marking those rows."""
+    units, imputed = estimate_lost_sales(frame, freq)
     out = frame.copy()
-    sold = pd.to_numeric(out["units_sold"], errors="coerce").to_numpy(float)
-    stockout = out["is_stockout"].fillna(False).astype(bool).to_numpy()
-    imputed = np.zeros(len(out), dtype=bool)
-    targets = np.flatnonzero(stockout & np.isfinite(sold))  # future rows have no sales: skipped
-    if targets.size:
-        grid = _SeriesGrid(out, freq)
-        valid = np.isfinite(sold) & ~stockout
-        ratio = _price_ratio(out)
-        lift = ratio ** -_elasticities(out, grid, sold, valid, ratio)
-        estimate = grid.neighbour_mean(targets, sold / lift, valid) * lift[targets]
-        known = np.isfinite(estimate)
-        rows = targets[known]
-        values = out["units_sold"].to_numpy(dtype=float, copy=True)
-        values[rows] = np.maximum(sold[rows], estimate[known])
-        out["units_sold"] = values
-        imputed[rows] = True
+    out["units_sold"] = units
     out[IMPUTED] = imputed
     return out
+
+
+def estimate_lost_sales(frame: pd.DataFrame, freq: str = "D") -> tuple[np.ndarray, np.ndarray]:
+    """``impute_lost_sales`` as arrays in ``frame``'s row order, the frame left as it is: the
+    units sold with the estimates in place (float), and which rows were estimated."""
+    sold = pd.to_numeric(frame["units_sold"], errors="coerce").to_numpy(float)
+    stockout = frame["is_stockout"].fillna(False).astype(bool).to_numpy()
+    units = frame["units_sold"].to_numpy(dtype=float, copy=True)
+    imputed = np.zeros(len(frame), dtype=bool)
+    targets = np.flatnonzero(stockout & np.isfinite(sold))  # future rows have no sales: skipped
+    if targets.size == 0:
+        return units, imputed
+    grid = _SeriesGrid(frame, freq)
+    valid = np.isfinite(sold) & ~stockout
+    ratio = _price_ratio(frame)
+    lift = ratio ** -_elasticities(frame, grid, sold, valid, ratio)
+    estimate = grid.neighbour_mean(targets, sold / lift, valid) * lift[targets]
+    known = np.isfinite(estimate)
+    rows = targets[known]
+    units[rows] = np.maximum(sold[rows], estimate[known])
+    imputed[rows] = True
+    return units, imputed
 
 
 class _SeriesGrid:
@@ -124,22 +132,21 @@ def _elasticities(
 ) -> np.ndarray:
     """Per row, its category's price elasticity (0 where nothing was discounted)."""
     discounted = np.flatnonzero(valid & (ratio < 1.0))
-    out = np.zeros(len(frame))
     if discounted.size == 0:
-        return out
+        return np.zeros(len(frame))
     baseline = grid.neighbour_mean(discounted, sold, valid & (ratio == 1.0))
     known = np.isfinite(baseline)
     rows, baseline = discounted[known], baseline[known]
-    category = (
-        frame["category"].astype(str).to_numpy()
-        if "category" in frame.columns
-        else np.full(len(frame), "")
-    )
-    out[:] = _fit_elasticity(sold[rows], baseline, ratio[rows])  # categories never discounted
-    for name in np.unique(category[rows]):
-        mine = category[rows] == name
-        out[category == name] = _fit_elasticity(sold[rows[mine]], baseline[mine], ratio[rows[mine]])
-    return out
+    if "category" in frame.columns:
+        category, names = pd.factorize(frame["category"].astype(str))
+    else:
+        category, names = np.zeros(len(frame), dtype=np.int64), [""]
+    pooled = _fit_elasticity(sold[rows], baseline, ratio[rows])  # for categories never discounted
+    per_category = np.full(len(names), pooled)
+    for code in np.unique(category[rows]):
+        mine = category[rows] == code
+        per_category[code] = _fit_elasticity(sold[rows[mine]], baseline[mine], ratio[rows[mine]])
+    return per_category[category]
 
 
 def _fit_elasticity(sold: np.ndarray, baseline: np.ndarray, ratio: np.ndarray) -> float:

@@ -32,7 +32,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
-from supplymesh.planning.forecasting.lost_sales import IMPUTED, impute_lost_sales
+from supplymesh.planning.forecasting.lost_sales import IMPUTED, estimate_lost_sales
 from supplymesh.planning.forecasting.origin_features import add_origin_features
 from supplymesh.planning.frames import SERIES_KEYS
 
@@ -135,14 +135,19 @@ class DemandModel:
 def training_rows(history: pd.DataFrame, impute: bool = False, freq: str = "D") -> pd.DataFrame:
     """History rows usable as targets: observed sales on days not stocked out and, with
     ``impute``, stock-out days carrying an estimate of their demand (``is_imputed``; a frame
-    without that column is estimated here, by ``lost_sales.impute_lost_sales``)."""
-    usable = ~history["is_stockout"].astype(bool)
-    if impute:
-        if IMPUTED not in history.columns:
-            history = impute_lost_sales(history, freq)
-        usable = ~history["is_stockout"].astype(bool) | history[IMPUTED].astype(bool)
-    keep = history["units_sold"].notna() & usable
-    return history.loc[keep]
+    without that column is estimated here, by ``lost_sales.estimate_lost_sales``)."""
+    stockout = history["is_stockout"].astype(bool).to_numpy()
+    if not impute:
+        return history.loc[history["units_sold"].notna().to_numpy() & ~stockout]
+    if IMPUTED in history.columns:
+        imputed = history[IMPUTED].astype(bool).to_numpy()
+        return history.loc[history["units_sold"].notna().to_numpy() & (~stockout | imputed)]
+    units, imputed = estimate_lost_sales(history, freq)
+    keep = np.isfinite(units) & (~stockout | imputed)
+    rows = history.loc[keep].copy(deep=False)  # the selection copied the rows already
+    rows["units_sold"] = units[keep]
+    rows[IMPUTED] = imputed[keep]
+    return rows
 
 
 def _levels(train: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
