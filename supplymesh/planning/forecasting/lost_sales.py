@@ -13,7 +13,7 @@ along a constant-elasticity demand curve, ``sold_j * (price_ratio_t / price_rati
 Why this estimator:
 
 * the same weekday, because the weekly profile is the strongest pattern within a series (the
-  generated world's Sunday sells a third of a Friday), and comparing like with like needs no
+  generated world's Sunday sells under a third of a Friday), and comparing like with like needs no
   model of it;
 * a window centred on the day, so a local level follows trend and season without a model and a
   linear trend cancels; only rows of the given frame are read, so a training window cut at an
@@ -25,7 +25,8 @@ Why this estimator:
   lift (a display) is absorbed in it. Without a ``price_ratio`` column every ratio is 1.
 
 A partial stock-out day (some sold, then the shelf was empty) gets ``max(sold, estimate)``: its
-demand was at least what sold. A stock-out day with fewer than ``MIN_NEIGHBOURS`` usable
+demand was at least what sold. On the generated medium world the estimates add up to 0.972 of
+the true demand of its stock-out days (what sold: 0.172; ``benchmarks/lost_sales.py``). A stock-out day with fewer than ``MIN_NEIGHBOURS`` usable
 neighbours is left as it was and not marked (training leaves it out, as before). Every other
 row is returned bit-identical, and ``is_imputed`` marks the estimated rows so that nothing
 downstream takes them for observed sales: backtests score the frame's own actuals, never these.
