@@ -68,8 +68,7 @@ class TrainingConfig:
     def from_settings(
         cls, settings: PlanningSettings, params: ForecastParams | None = None
     ) -> TrainingConfig:
-        """The run's horizon, backtest origins, lost-sales choice, search, bias-check and
-        drift settings."""
+        """The run's horizon, backtest origins, search, bias-check and drift settings."""
         horizon = settings.forecast.horizon_days
         return cls(
             horizon=horizon,
