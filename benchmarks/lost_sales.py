@@ -6,8 +6,9 @@ challenger is trained in process exactly as the ``forecast_model`` step trains o
 
 * the backtest, as the registry records it (MASE against seasonal naive, bias, P90 coverage);
   its actuals are recorded sales on days not stocked out, the same rows whatever the variant;
-* against the generator's true demand (``benchmarks.true_demand``) on every held-out day and on
-  the held-out stock-out days, where recorded sales are censored: the bias the correction is for;
+* against the generator's true demand (``true_demand``, rebuilt from the world's seed) on every
+  held-out day and on the held-out stock-out days, where recorded sales are censored: the bias
+  the correction is for;
 * the inventory policy replayed on the backtest windows against a weeks-of-cover rule, as
   ``mesh evaluate`` replays the champion's (service level per class, stock value saved), on
   recorded sales as ``mesh evaluate`` does and again on true demand.
@@ -26,14 +27,60 @@ import os
 import sys
 import time
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.true_demand import true_demand
+from supplymesh.world.demand import chunk_demand
+from supplymesh.world.generate import DEFAULT_AS_OF, build_world, plan_chunks
+from supplymesh.world.rng import Stream, stream
+from supplymesh.world.scales import get_scale
 
 KEYS = ["sku", "location_id", "demand_date"]
+
+
+def true_demand(scale: str, seed: int = 7, as_of: date = DEFAULT_AS_OF) -> pd.DataFrame:
+    """What customers wanted in a generated world, before stock-outs censored it: one row per
+    SKU x DC x history day (``sku, location_id, demand_date, true_demand``).
+
+    The landing extracts carry only sales (``min(demand, stock)``); the generator's demand is
+    never written. It is deterministic in (scale, seed, as-of date), though: every SKU's demand
+    comes from its own named random stream (``supplymesh.world.rng``), drawn first, so rebuilding
+    the world and drawing each chunk's demand again gives exactly the demand behind the sales."""
+    spec = get_scale(scale)
+    world = build_world(spec, seed, as_of)
+    days = world.cal.days[: spec.history_days]
+    parts = []
+    for skus in plan_chunks(world.item_master.supplier, spec.n_suppliers, spec.chunk_skus):
+        rngs = [stream(seed, Stream.SKU, int(k)) for k in skus]  # as write_chunk draws them
+        dem = chunk_demand(
+            skus,
+            world.profiles,
+            world.item_master,
+            world.cal,
+            world.prices,
+            world.promos,
+            world.net.dc_region,
+            rngs,
+        )
+        n_series, h = dem.demand.shape  # series are SKU-major, DC-minor
+        sku_of = np.repeat(skus, spec.n_dcs)
+        dc_of = np.tile(np.arange(spec.n_dcs), skus.size)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "sku": np.repeat(np.asarray(world.item_master.skus)[sku_of], h),
+                    "location_id": np.repeat(np.asarray(world.net.dc_ids)[dc_of], h),
+                    "demand_date": np.tile(days, n_series),
+                    "true_demand": dem.demand.reshape(-1).astype(float),
+                }
+            )
+        )
+    out = pd.concat(parts, ignore_index=True)
+    out["demand_date"] = pd.to_datetime(out["demand_date"])
+    return out
 
 
 def imputation_quality(history: pd.DataFrame) -> dict[str, float]:

@@ -3,7 +3,7 @@ equal to them on every day stock lasted, at least them on a stock-out day."""
 
 import duckdb
 
-from benchmarks.true_demand import true_demand
+from benchmarks.lost_sales import true_demand
 from supplymesh.settings import MeshPaths
 from supplymesh.world.generate import generate_world
 
