@@ -67,6 +67,7 @@ class ModelSettings(_Group):
     min_segment_series: int = Field(ge=1)
     retrain_after_days: int = Field(ge=1)
     retrain_schedule: str = Field(min_length=9)
+    impute_lost_sales: bool
 
 
 class ServiceTargetSettings(_Group):

@@ -11,7 +11,8 @@ promotion uplift and holiday effects learned from the dense ones, and fits in se
   they have few enough levels for the histogram bins; a high-cardinality ``sku`` is left to the
   target-encoded levels instead.
 * Stock-out days are dropped from the training targets: their sales are censored demand, and
-  training on them teaches the model to forecast the shortage.
+  training on them teaches the model to forecast the shortage. With ``impute_lost_sales`` they
+  are kept instead, with an estimate of their demand (``lost_sales``) in place of their sales.
 * P50 comes from the point model (Poisson loss by default: counts, a log link that makes weekday
   and promotion effects multiplicative, and never a negative forecast); P90 from a second model
   with quantile loss at 0.9, widened by ``p90_scale`` (calibrated on backtest coverage).
@@ -31,6 +32,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
+from supplymesh.planning.forecasting.lost_sales import IMPUTED, estimate_lost_sales
 from supplymesh.planning.forecasting.origin_features import add_origin_features
 from supplymesh.planning.frames import SERIES_KEYS
 
@@ -63,6 +65,9 @@ class ForecastParams:
     # 0.703 (idle cores, one run each); small (117k rows) and completejourney fit every row
     max_train_rows: int = 300_000
     random_state: int = 0
+    # fit stock-out days on an estimate of their demand (``lost_sales``) instead of leaving them
+    # out; False is the behaviour of recipes recorded before the field existed
+    impute_lost_sales: bool = False
     # OpenMP threads per fit (None = all cores). One by default: on 2 cores shared with other
     # work (dbt, Dagster, the webserver) OpenMP's spinning barriers made 2-thread fits 3-20x
     # slower than one thread, while on an idle machine two threads save well under half.
@@ -127,10 +132,22 @@ class DemandModel:
         return self.predict_matrix(self.design_matrix(frame), self.base(frame))
 
 
-def training_rows(history: pd.DataFrame) -> pd.DataFrame:
-    """History rows usable as targets: observed sales on days not stocked out."""
-    keep = history["units_sold"].notna() & ~history["is_stockout"].astype(bool)
-    return history.loc[keep]
+def training_rows(history: pd.DataFrame, impute: bool = False, freq: str = "D") -> pd.DataFrame:
+    """History rows usable as targets: observed sales on days not stocked out and, with
+    ``impute``, stock-out days carrying an estimate of their demand (``is_imputed``; a frame
+    without that column is estimated here, by ``lost_sales.estimate_lost_sales``)."""
+    stockout = history["is_stockout"].astype(bool).to_numpy()
+    if not impute:
+        return history.loc[history["units_sold"].notna().to_numpy() & ~stockout]
+    if IMPUTED in history.columns:
+        imputed = history[IMPUTED].astype(bool).to_numpy()
+        return history.loc[history["units_sold"].notna().to_numpy() & (~stockout | imputed)]
+    units, imputed = estimate_lost_sales(history, freq)
+    keep = np.isfinite(units) & (~stockout | imputed)
+    rows = history.loc[keep].copy(deep=False)  # the selection copied the rows already
+    rows["units_sold"] = units[keep]
+    rows[IMPUTED] = imputed[keep]
+    return rows
 
 
 def _levels(train: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -255,7 +272,7 @@ def fit_demand_model(
         if params.horizon is None:
             raise ValueError("rows without origin features need params.horizon to draw steps")
         history = add_origin_features(history, spec, params.horizon, seed=params.random_state)
-    train = training_rows(history)
+    train = training_rows(history, params.impute_lost_sales, spec.freq)
     if train.empty:
         raise ValueError("no training rows: every history row is missing or a stock-out day")
     n_train = len(train)
@@ -338,6 +355,7 @@ class DemandRegressor(RegressorMixin, BaseEstimator):
         spec: FeatureSpec = DAILY_MART,
         random_state: int = 0,
         n_threads: int | None = 1,
+        impute_lost_sales: bool = False,
     ) -> None:
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -348,6 +366,7 @@ class DemandRegressor(RegressorMixin, BaseEstimator):
         self.spec = spec
         self.random_state = random_state
         self.n_threads = n_threads
+        self.impute_lost_sales = impute_lost_sales
 
     def _params(self) -> ForecastParams:
         return ForecastParams(
@@ -359,6 +378,7 @@ class DemandRegressor(RegressorMixin, BaseEstimator):
             l2_regularization=float(self.l2_regularization),
             random_state=self.random_state,
             n_threads=self.n_threads,
+            impute_lost_sales=self.impute_lost_sales,
             max_train_rows=10**12,
         )
 

@@ -28,6 +28,7 @@ from supplymesh.planning.model_lifecycle.champion_challenger import (
     decide,
 )
 from supplymesh.planning.model_lifecycle.training import (
+    RECIPE_FIELDS_ADDED,
     Challenger,
     TrainingConfig,
     champion_canary_mase,
@@ -103,9 +104,11 @@ def gather_evidence(
     """What the gate decides on: the challenger's scores beside the champion's."""
     card = challenger.card()
     worst, ratio = challenger.segments.worst
-    same_recipe = champion is not None and json.loads(champion["params"]) == json.loads(
-        str(card["params"])
-    )
+    # a recipe recorded before a field was added holds the value it was trained with
+    same_recipe = champion is not None and {
+        **RECIPE_FIELDS_ADDED,
+        **json.loads(champion["params"]),
+    } == json.loads(str(card["params"]))
     return Evidence(
         canary_mase=float(card["canary_mase"]),
         backtest_mase=float(card["backtest_mase"]),

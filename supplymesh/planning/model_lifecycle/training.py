@@ -50,6 +50,9 @@ from supplymesh.planning_settings import PlanningSettings
 
 Progress = Callable[[str], None]
 REFERENCE_DAYS = 364  # the drift reference covers one seasonal cycle of training rows
+# recipe fields added after recipes were first recorded, with the value that reproduces a recipe
+# recorded before them (a champion trained before lost sales were imputed did not impute them)
+RECIPE_FIELDS_ADDED: dict[str, object] = {"impute_lost_sales": False}
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,9 @@ class TrainingConfig:
         return cls(
             horizon=horizon,
             n_origins=settings.backtest.origins,
-            params=(params or ForecastParams()).with_values(horizon=horizon),
+            params=(params or ForecastParams()).with_values(
+                horizon=horizon, impute_lost_sales=settings.model.impute_lost_sales
+            ),
             search=SearchConfig.from_settings(settings),
             segments=SegmentCheckConfig.from_settings(settings),
             drift=DriftConfig.from_settings(settings),
@@ -142,9 +147,11 @@ class Challenger:
 
 
 def params_from_json(text: str, base: ForecastParams | None = None) -> ForecastParams:
-    """A registered recipe back as parameters (run-time settings from ``base``)."""
+    """A registered recipe back as parameters (run-time settings from ``base``). A field of
+    ``RECIPE_FIELDS_ADDED`` that the recipe lacks takes the value it was trained with, not
+    ``base``'s."""
     base = base or ForecastParams()
-    recipe = json.loads(text)
+    recipe = {**RECIPE_FIELDS_ADDED, **json.loads(text)}
     known = {k: v for k, v in recipe.items() if hasattr(base, k)}
     return base.with_values(**known)
 

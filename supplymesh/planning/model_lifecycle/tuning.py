@@ -29,6 +29,7 @@ from sklearn.base import clone
 from sklearn.model_selection import ParameterSampler, TimeSeriesSplit, cross_validate
 
 from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
+from supplymesh.planning.forecasting.lost_sales import IMPUTED
 from supplymesh.planning.forecasting.metrics import series_scales
 from supplymesh.planning.forecasting.model import (
     TUNABLE,
@@ -123,9 +124,13 @@ def candidates(incumbent: ForecastParams, config: SearchConfig) -> list[dict[str
 
 
 def mase_scorer(estimator: DemandRegressor, X: pd.DataFrame, y: np.ndarray) -> float:  # noqa: N803 - sklearn API
-    """Negative MASE of ``estimator`` on ``X`` (higher is better, as scikit-learn wants)."""
+    """Negative MASE of ``estimator`` on ``X`` (higher is better, as scikit-learn wants), over
+    observed rows only: a fold's imputed lost sales are training targets, never scored."""
     error = np.abs(estimator.predict(X) - np.asarray(y, dtype=float)) / X[SCALE_COLUMN].to_numpy()
-    per_series = pd.Series(error, index=X.index).groupby([X["sku"], X["location_id"]]).mean()
+    error = pd.Series(error, index=X.index)
+    if IMPUTED in X.columns:
+        error = error[~X[IMPUTED].to_numpy(bool)]
+    per_series = error.groupby([X["sku"], X["location_id"]]).mean()
     return -float(per_series.mean())
 
 
@@ -164,6 +169,7 @@ def search_params(
         spec=spec,
         random_state=incumbent.random_state,
         n_threads=incumbent.n_threads,
+        impute_lost_sales=incumbent.impute_lost_sales,
     )
     y = rows["units_sold"].to_numpy(dtype=float)
     grid = candidates(incumbent, config)
@@ -204,12 +210,16 @@ def _search_rows(
     history: pd.DataFrame, incumbent: ForecastParams, config: SearchConfig, spec: FeatureSpec
 ) -> pd.DataFrame:
     """The scored training rows (origin features, MASE scale), sampled to ``max_rows``, in
-    day order."""
+    day order. Lost sales are estimated before the sample (the estimate reads a series' days
+    around a stock-out day) over all the days the search sees: an estimate near a fold's end
+    may read days of the next fold, which only ranks recipes; the backtest that follows
+    estimates within each training window only."""
     frame = history
     if any(c not in frame.columns for c in spec.recent):
         frame = add_origin_features(frame, spec, incumbent.horizon, seed=incumbent.random_state)
     scales = series_scales(frame, spec.season, spec.freq).rename(columns={"scale": SCALE_COLUMN})
-    rows = training_rows(frame).merge(scales, on=SERIES_KEYS, how="left")
+    rows = training_rows(frame, incumbent.impute_lost_sales, spec.freq)
+    rows = rows.merge(scales, on=SERIES_KEYS, how="left")
     rows = rows[rows[SCALE_COLUMN] > 0]
     if len(rows) > config.max_rows:
         rng = np.random.default_rng(config.random_state)

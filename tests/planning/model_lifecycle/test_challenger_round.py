@@ -2,9 +2,11 @@
 no champion to beat, its decision and artifacts land in the registry, the publish step runs under
 the registry's lock, and the same recipe on the same data is not promoted twice."""
 
+import json
 import time
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from supplymesh.planning.forecasting.model import ForecastParams
@@ -12,6 +14,7 @@ from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.challenger_round import (
     RegistryStore,
     RoundOutcome,
+    gather_evidence,
     settle_round,
 )
 from supplymesh.planning.model_lifecycle.champion_challenger import PromotionPolicy
@@ -127,3 +130,17 @@ def test_the_same_recipe_on_the_same_data_is_not_promoted_again(tmp_path, featur
     assert second.serving_version == first.version
     assert second.audit_details()["champion"] == first.version
     assert len(second.registry) == 2
+
+
+def test_a_champion_recorded_before_lost_sales_were_imputed_did_not_impute(challenger):
+    """Its recipe lacks ``impute_lost_sales``: it did not impute, so against a challenger that
+    imputes (the default) it is another recipe, and the same one once the key says so."""
+    recipe = json.loads(str(challenger.card()["params"]))
+    assert recipe["impute_lost_sales"] is True
+    old = {k: v for k, v in recipe.items() if k != "impute_lost_sales"}
+    champion = pd.Series(
+        {"model_version": "fm-old", "params": json.dumps(old), "training_snapshots": "{}"}
+    )
+    assert not gather_evidence(challenger, champion, 0.8, {}).same_recipe
+    imputing = pd.Series({**champion, "params": json.dumps({**old, "impute_lost_sales": True})})
+    assert gather_evidence(challenger, imputing, 0.8, {}).same_recipe
