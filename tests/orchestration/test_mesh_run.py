@@ -145,11 +145,14 @@ def _wait_for_holder(paths, runs: list[subprocess.Popen]) -> LockOwner:
 
 
 def test_two_runs_started_at_once_take_turns_and_a_third_refuses(published_mesh):
-    """One `mesh materialize` per MESH_HOME: the second waits, naming the first, then publishes
-    after it (never interleaved); one started with --no-wait refuses, naming the holder."""
+    """One `mesh materialize` per MESH_HOME: a second one started while the first holds the run
+    lock waits, naming the first, then publishes after it (never interleaved); one started with
+    --no-wait refuses, naming the holder. (The second starts once the first holds the lock:
+    started together, on loaded cores the first could finish before the second reached it.)"""
     paths, _ = published_mesh
-    first, second = (_start(paths, "materialize", "--select", "sales.orders") for _ in range(2))
-    holder = _wait_for_holder(paths, [first, second])
+    first = _start(paths, "materialize", "--select", "sales.orders")
+    holder = _wait_for_holder(paths, [first])
+    second = _start(paths, "materialize", "--select", "sales.orders")
     refused = _start(paths, "materialize", "--select", "sales.orders", "--no-wait")
     refusal = refused.communicate(timeout=120)[0]
     outputs = {run.pid: run.communicate(timeout=600)[0] for run in (first, second)}
