@@ -1,16 +1,20 @@
 """The forecaster on a finished backtest: warm-up apart, every method on the same rows."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from contracts.ml.forecast_backtest_v2 import METHODS
 from supplymesh.planning.forecast_choice.backtest_choice import (
     backtest_candidates,
     choose_on_backtest,
     complete_rows,
 )
+from supplymesh.planning.forecast_choice.stored_choice import choice_from_json, choice_to_json
+from supplymesh.planning.forecasting.backtest import METHODS as BACKTEST_METHODS
 from supplymesh.planning.forecasting.backtest import run_backtest
 from supplymesh.planning.forecasting.features import history_features, history_spec
 from supplymesh.planning.forecasting.history_backtest import backtest_history
@@ -97,3 +101,22 @@ def test_the_forecaster_table_has_overall_and_scored_origin_rows(weekly_backtest
     scored = [pd.Timestamp(o).date() for o in choice.selection.scored_origins]
     assert list(table["origin"].iloc[1:]) == scored
     assert table["n_rows"].iloc[0] == table["n_rows"].iloc[1:].sum()
+
+
+def test_the_backtest_product_admits_every_method_and_the_forecaster():
+    assert [*BACKTEST_METHODS, "forecaster"] == METHODS
+
+
+def test_a_stored_choice_serves_the_same_forecast_and_p90(weekly_backtest):
+    final = choose_on_backtest(weekly_backtest).final
+    stored = choice_from_json(json.loads(json.dumps(choice_to_json(final), allow_nan=False)))
+    assert stored.table().equals(final.table())
+    rows = weekly_backtest.predictions.merge(
+        weekly_backtest.scales, on=["origin", "sku", "location_id"]
+    ).assign(demand_class="smooth")
+    expected = final.forecast(rows)
+    served = stored.forecast(rows)
+    assert served["forecaster"].to_numpy() == pytest.approx(expected["forecaster"].to_numpy())
+    assert served["forecaster_p90"].to_numpy() == pytest.approx(
+        expected["forecaster_p90"].to_numpy()
+    )

@@ -2,6 +2,7 @@
 no champion to beat, its decision and artifacts land in the registry, the publish step runs under
 the registry's lock, and the same recipe on the same data is not promoted twice."""
 
+import json
 import time
 from dataclasses import replace
 
@@ -127,3 +128,40 @@ def test_the_same_recipe_on_the_same_data_is_not_promoted_again(tmp_path, featur
     assert second.serving_version == first.version
     assert second.audit_details()["champion"] == first.version
     assert len(second.registry) == 2
+
+
+def test_the_round_keeps_the_forecaster_in_the_card_the_artifact_and_the_backtest(
+    tmp_path, features, challenger
+):
+    from contracts.ml.forecast_backtest_v1 import METHODS as V1_METHODS
+    from contracts.ml.forecast_backtest_v1 import ForecastBacktestV1
+    from contracts.ml.forecast_backtest_v2 import ForecastBacktestV2
+    from supplymesh.planning.forecast_choice.stored_choice import choice_from_json
+
+    paths = MeshPaths(tmp_path)
+    outcome, published = settle_round(
+        paths,
+        features,
+        challenger,
+        TRAINING,
+        PromotionPolicy.from_settings(SETTINGS),
+        _store(paths),
+    )
+    assert published  # the registry with the forecaster's columns passes its contract
+    row = outcome.registry[outcome.registry["model_version"] == outcome.version].iloc[0]
+    scores = challenger.forecaster.scores()
+    assert row["forecaster_backtest_mase"] == pytest.approx(scores["forecaster"].mase)
+    assert 0.0 <= row["forecaster_p90_coverage"] <= 1.0
+    evidence = json.loads(row["forecaster_choice"])
+    assert "all" in evidence["by_class"] and evidence["warm_up_origins"]
+    assert outcome.evidence.forecaster_backtest_mase == pytest.approx(scores["forecaster"].mase)
+    saved = choice_from_json(reg.load_final_choice(row))
+    assert saved.by_class.keys() == challenger.forecaster.final.by_class.keys()
+    table = ForecastBacktestV2.validate(outcome.backtest_table())
+    assert {"model", "forecaster", *challenger.backtest.peers} <= set(table["method"])
+    forecaster_rows = table[table["method"] == "forecaster"]
+    assert list(forecaster_rows["level"]) == ["overall"] + ["origin"] * len(
+        challenger.forecaster.selection.scored_origins
+    )
+    old = ForecastBacktestV1.validate(outcome.backtest_table(V1_METHODS))
+    assert set(old["method"]) == set(V1_METHODS)
