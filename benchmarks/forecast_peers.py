@@ -9,6 +9,11 @@ published, through its contract: no Dagster run is needed for its history). The 
 carry no stock-out flags, so this is not the mart-based training backtest: that one scores
 the peers too (``ml.forecast_backtest``'s metadata).
 
+Beside the model and the peers, the forecaster that chooses among them per demand class
+(``forecast_choice.backtest_choice``): the earliest origin is its warm-up, and every method is
+scored on the other origins (a competition dataset gets its official split and two rolling
+origins before it). Its seconds are every candidate's plus its own choosing.
+
 Prints one Markdown table, datasets x methods (MASE, WAPE, bias, P90 coverage, seconds), with
 the load average before and after each dataset, and writes it to ``--out`` when given.
 
@@ -26,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from supplymesh.planning.forecast_choice.backtest_choice import choose_on_backtest
 from supplymesh.planning.forecasting.datasets import DATASETS, Dataset, load_dataset
 from supplymesh.planning.forecasting.history_backtest import backtest_dataset
 from supplymesh.planning_inputs import read_product
@@ -72,7 +78,8 @@ def bench_dataset(name: str, n_series: int | None) -> dict[str, object]:
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     data = dataset(name, n_series)
-    report, _ = backtest_dataset(data)
+    report, backtest = backtest_dataset(data)
+    report.update(choose_on_backtest(backtest).sections())
     report["wall_seconds"] = round(time.perf_counter() - started, 1)
     report["load"] = (round(load_before, 2), round(os.getloadavg()[0], 2))
     return report
@@ -85,24 +92,32 @@ def _cell(value: object) -> str:
 
 
 def markdown(reports: list[dict[str, object]]) -> str:
-    """Datasets x methods, then one line per dataset: the best peer and the model's ratio."""
+    """Datasets x methods (on the scored origins), then one line per dataset: the best peer and
+    the model's and the forecaster's ratios."""
     head = "| dataset | method | MASE | WAPE | bias | P90 coverage | seconds |"
     lines = [head, "|---|---|---:|---:|---:|---:|---:|"]
     for r in reports:
         methods = {"model": r["model"], **r["baselines"], **r["peers"]}
+        if r.get("forecaster"):
+            methods["forecaster"] = r["forecaster"]
         for method, m in methods.items():
             name = f"**{method}**" if method == r["best_peer"] else method
             cells = " | ".join(_cell(m.get(c)) for c in COLUMNS)
             lines.append(f"| {r['dataset']} | {name} | {cells} |")
     lines.append("")
     lines.append(
-        "| dataset | series | origins | best peer | model / best peer | model / seasonal naive | wall s | load before, after |"
+        "| dataset | series | scored origins (warm-up) | best peer | model / best peer "
+        "| model / seasonal naive | forecaster / best peer | forecaster / seasonal naive "
+        "| wall s | load before, after |"
     )
-    lines.append("|---|---:|---|---|---:|---:|---:|---|")
+    lines.append("|---|---:|---|---|---:|---:|---:|---:|---:|---|")
     for r in reports:
         lines.append(
-            f"| {r['dataset']} | {r['n_series']} | {', '.join(r['origins'])} | {r['best_peer']} "
+            f"| {r['dataset']} | {r['n_series']} | {', '.join(r['scored_origins'])} "
+            f"({', '.join(r['warm_up_origins'])}) | {r['best_peer']} "
             f"| {_cell(r.get('mase_vs_best_peer'))} | {_cell(r.get('mase_vs_seasonal_naive'))} "
+            f"| {_cell(r.get('forecaster_vs_best_peer'))} "
+            f"| {_cell(r.get('forecaster_vs_seasonal_naive'))} "
             f"| {r['wall_seconds']} | {r['load'][0]}, {r['load'][1]} |"
         )
     return "\n".join(lines) + "\n"

@@ -54,6 +54,23 @@ class ForecastModelsV1(pa.DataFrameModel):
     backtest_p90_coverage: Series[float] = column("Share of actuals at or below P90.", ge=0, le=1)
     seasonal_naive_mase: Series[float] = column("Seasonal-naive MASE on the same backtest.", ge=0)
     moving_average_mase: Series[float] = column("Moving-average MASE on the same backtest.", ge=0)
+    forecaster_backtest_mase: Series[float] = column(
+        "MASE of the forecaster choosing per demand class among the model, baselines and peers "
+        "(backtest origins past its warm-up; rows every method forecast).",
+        nullable=True,
+        ge=0,
+    )
+    forecaster_p90_coverage: Series[float] = column(
+        "Share of actuals at or below the forecaster's conformal P90 on the same rows.",
+        nullable=True,
+        ge=0,
+        le=1,
+    )
+    forecaster_choice: Series[str] = column(
+        "JSON: the forecaster's serving choice per demand class, the origins and rows its "
+        "figures are on, and the model's MASE on those rows.",
+        nullable=True,
+    )
     canary_window_start: Series[pa.Date] = column("First day of the canary (A/B) window.")
     canary_mase: Series[float] = column("MASE on the canary window.", ge=0)
     champion_version: Series[str] = column(

@@ -5,7 +5,8 @@ importance, final fit: ``supplymesh.planning.model_lifecycle.training``), then s
 (``supplymesh.planning.model_lifecycle.challenger_round``: compare with the champion on the same
 canary window, let the gate decide, save the artifacts under ``$MESH_HOME/models``) and, under
 the registry's lock, publishes ``ml.forecast_models`` (the registry) and ``ml.forecast_backtest``
-(the challenger's evidence at every level). Promotions, rejections and approvals also go to the
+(the challenger's evidence at every level: v2 with the peers and the forecaster choosing among
+them, and the deprecated v1 with the model and its baselines until its sunset). Promotions, rejections and approvals also go to the
 governance audit log.
 
 The daily run never trains: the group ``model_lifecycle`` runs on its own cadence
@@ -16,7 +17,9 @@ The daily run never trains: the group ``model_lifecycle`` runs on its own cadenc
 import os
 
 import dagster as dg
+import pandas as pd
 
+from contracts.ml import forecast_backtest_v1
 from orchestration.contract_checks import contract_check_spec, publish_events
 from orchestration.metadata import asset_key, product_spec
 from orchestration.ml.cadence import TRAINING_GROUP, training_condition
@@ -47,6 +50,7 @@ from supplymesh.settings import MeshPaths
 
 MODELS = get_product("ml.forecast_models")
 BACKTEST = get_product("ml.forecast_backtest")
+BACKTEST_V1 = BACKTEST.version(1)  # deprecated: its methods' rows, until its sunset
 FEATURES = dg.AssetKey(["transforms", "fct_demand_features"])
 APPROVAL_ENV = "MESH_REQUIRE_MODEL_APPROVAL"  # "1": every promotion waits for a human
 
@@ -56,9 +60,11 @@ def promotion_policy(settings: PlanningSettings) -> PromotionPolicy:
     return PromotionPolicy.from_settings(settings, os.environ.get(APPROVAL_ENV, "") == "1")
 
 
-def _spec(product, deps: list[dg.AssetKey]) -> dg.AssetSpec:
-    """A model product in the ``model_lifecycle`` group, trained on its own cadence."""
-    spec = product_spec(product, product.latest, deps=deps, kinds={"scikitlearn", "pandera"})
+def _spec(product, deps: list[dg.AssetKey], version: ProductVersion | None = None) -> dg.AssetSpec:
+    """A model product's version (the latest by default) in the ``model_lifecycle`` group,
+    trained on its own cadence."""
+    version = version or product.latest
+    spec = product_spec(product, version, deps=deps, kinds={"scikitlearn", "pandera"})
     return spec.replace_attributes(
         group_name=TRAINING_GROUP, automation_condition=training_condition()
     )
@@ -79,6 +85,7 @@ def _round_metadata(outcome: RoundOutcome) -> dict:
         "decision_reason": outcome.decision.reason,
         "serving_champion": outcome.serving_version or "none",
         **challenger.backtest.as_metadata(),
+        **_forecaster_metadata(outcome),
         **(challenger.search.as_metadata() if challenger.search else {}),
         "feature_importance": dg.MetadataValue.md(
             challenger.importance.round(4).to_markdown(index=False)
@@ -89,12 +96,28 @@ def _round_metadata(outcome: RoundOutcome) -> dict:
     }
 
 
+def _forecaster_metadata(outcome: RoundOutcome) -> dict:
+    """The forecaster's figures and serving choice per class (the registry card's), if any."""
+    card = outcome.challenger.forecaster_card()
+    out = {k: round(float(v), 4) for k, v in card.items() if isinstance(v, float)}
+    forecaster = outcome.challenger.forecaster
+    if forecaster is not None:
+        table = forecaster.final.table().round(4)
+        out["forecaster_final_choice"] = dg.MetadataValue.md(table.to_markdown(index=False))
+    return out
+
+
 @dg.multi_asset(
     name="forecast_model",
-    specs=[_spec(MODELS, [FEATURES]), _spec(BACKTEST, [FEATURES])],
+    specs=[
+        _spec(MODELS, [FEATURES]),
+        _spec(BACKTEST, [FEATURES]),
+        _spec(BACKTEST, [FEATURES], BACKTEST_V1),
+    ],
     check_specs=[
         contract_check_spec(MODELS.latest),
         contract_check_spec(BACKTEST.latest),
+        contract_check_spec(BACKTEST_V1),
         segment_bias_spec(asset_key(MODELS.latest)),
     ],
 )
@@ -118,11 +141,13 @@ def forecast_model(
 
     def publish(outcome: RoundOutcome) -> list[tuple[PublishResult, ProductVersion]]:
         """Runs under the registry's lock: the registry, the evidence, then the audit entry."""
-        frames = [(MODELS, outcome.registry), (BACKTEST, outcome.backtest_table())]
-        results = [
-            (publish_frame(p.key, f, paths=paths, run_id=run_id, settings=planning), p.latest)
-            for p, f in frames
+        v1_table = outcome.backtest_table(forecast_backtest_v1.METHODS)
+        frames = [
+            (MODELS.latest, outcome.registry),
+            (BACKTEST.latest, outcome.backtest_table()),
+            (BACKTEST_V1, v1_table),
         ]
+        results = [(_publish(v, f, paths, run_id, planning), v) for v, f in frames]
         if results[0][0].published:
             audit_decision(paths, outcome, f"run:{run_id}")
         return results
@@ -135,6 +160,18 @@ def forecast_model(
     )
     yield from publish_events(results, extra=_round_metadata(outcome))
     yield segment_bias_check(asset_key(MODELS.latest), challenger, training)
+
+
+def _publish(
+    version: ProductVersion,
+    frame: pd.DataFrame,
+    paths: MeshPaths,
+    run_id: str,
+    planning: PlanningSettings,
+) -> PublishResult:
+    return publish_frame(
+        version.product, frame, paths=paths, run_id=run_id, major=version.major, settings=planning
+    )
 
 
 def ml_assets() -> list[dg.AssetsDefinition]:

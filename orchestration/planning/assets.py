@@ -148,6 +148,7 @@ def demand_forecast(
         serving.reference(),
         horizon,
         DriftConfig.from_settings(planning),
+        serving.final_choice(),
     )
     result = publish_frame(
         FORECAST.key, served.forecast, paths=paths, run_id=context.run.run_id, settings=planning
@@ -157,6 +158,7 @@ def demand_forecast(
         **_forecast_metadata(serving.row, plotted, served.forecast, backtest),
         "horizon_days": horizon,
         "champion_trained_horizon_days": trained_for,
+        "series_by_method": dg.MetadataValue.json(served.method_counts()),
     }
     yield from publish_events([(result, FORECAST.latest)], extra=extra)
     yield from forecast_checks(asset_key(FORECAST.latest), serving.row, served.drift)

@@ -5,7 +5,9 @@
   TSB, ADIDA; ``--peers`` chooses) on a user's history (``item_id, location_id, date,
   quantity``); ``--dataset NAME`` instead of ``--input`` runs the same comparison on a real
   dataset shipped in a package (M3 and Tourism monthly and quarterly, with their official
-  horizons and test split, or Complete Journey). On a terminal a progress line on stderr counts
+  horizons and test split, or Complete Journey). The forecaster that chooses per demand class
+  among them (``planning.forecast_choice``) is scored beside them; the earliest origin is its
+  warm-up, and every method is scored on the other origins. On a terminal a progress line on stderr counts
   the origins as they are fitted, with the elapsed time; in a log or a pipe nothing but the
   result is printed.
 * ``mesh forecast train [--set KEY=VALUE]``: a training round now (the ``model_lifecycle``
@@ -69,7 +71,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     b.add_argument(
         "--origins",
         type=int,
-        help="rolling origins (default 4 D/W, 3 M/Q; a competition dataset: 1, its test split)",
+        help="rolling origins (default 4 D/W, 3 M/Q; a competition dataset: 3, its test split "
+        "the last; the earliest is the forecaster's warm-up)",
     )
     b.add_argument(
         "--peers",
@@ -118,7 +121,9 @@ def _row(name: str, m: dict) -> str:
 
 
 def _backtest_report(args: argparse.Namespace, progress: OriginProgress) -> dict[str, object]:
-    """The backtest report of ``--input`` or ``--dataset`` (ValueError on a bad argument)."""
+    """The backtest report of ``--input`` or ``--dataset``, its methods and the forecaster on
+    the origins past the warm-up (ValueError on a bad argument)."""
+    from supplymesh.planning.forecast_choice.backtest_choice import choose_on_backtest
     from supplymesh.planning.forecasting import datasets
     from supplymesh.planning.forecasting.history_backtest import (
         backtest_dataset,
@@ -130,10 +135,10 @@ def _backtest_report(args: argparse.Namespace, progress: OriginProgress) -> dict
     peers = peers_from_text(args.peers)
     if args.input is not None:
         history = read_history(args.input)
-        report, _ = backtest_history(
+        report, backtest = backtest_history(
             history, args.freq, args.horizon, args.origins, progress=progress, peers=peers
         )
-        return {"input": str(args.input), **report}
+        return {"input": str(args.input), **report, **choose_on_backtest(backtest).sections()}
     demand = None
     if args.dataset == datasets.COMPLETEJOURNEY:
         from supplymesh.world.completejourney.source import daily_demand
@@ -142,8 +147,8 @@ def _backtest_report(args: argparse.Namespace, progress: OriginProgress) -> dict
     dataset = datasets.load_dataset(
         args.dataset, n_series=args.series, n_origins=args.origins, completejourney_demand=demand
     )
-    report, _ = backtest_dataset(dataset, progress=progress, peers=peers)
-    return report
+    report, backtest = backtest_dataset(dataset, progress=progress, peers=peers)
+    return {**report, **choose_on_backtest(backtest).sections()}
 
 
 def run_backtest(args: argparse.Namespace) -> int:
@@ -158,22 +163,37 @@ def run_backtest(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
+    _print_report(report)
+    return 0
+
+
+def _print_report(report: dict) -> None:
+    """The backtest as a table of methods, the forecaster last, and its ratios."""
     print(
         f"{report.get('input') or report.get('dataset')}: {report['n_series']} series, freq "
         f"{report['freq']}, horizon {report['horizon']}, origins {', '.join(report['origins'])} "
         f"({report['seconds']} s)"
+    )
+    warm_up = ", ".join(report["warm_up_origins"]) or "none"
+    print(
+        f"  scored on origins {', '.join(report['scored_origins']) or 'none'} (warm-up {warm_up})"
     )
     print(f"  {'method':<16} {'MASE':>6} {'WAPE':>6} {'bias':>6} {'P90 cover':>9} {'seconds':>8}")
     print(_row("model", report["model"]))
     for section in ("baselines", "peers"):
         for name, m in report[section].items():
             print(_row(name, m))
-    naive, best = report.get("mase_vs_seasonal_naive"), report.get("mase_vs_best_peer")
-    if naive is not None:
-        print(f"  model MASE = {naive:.3f} x seasonal naive")
-    if best is not None:
-        print(f"  model MASE = {best:.3f} x the best peer ({report['best_peer']})")
-    return 0
+    if report.get("forecaster"):
+        print(_row("forecaster", report["forecaster"]))
+    for who, prefix in (("model", "mase"), ("forecaster", "forecaster")):
+        naive, best = (
+            report.get(f"{prefix}_vs_seasonal_naive"),
+            report.get(f"{prefix}_vs_best_peer"),
+        )
+        if naive is not None:
+            print(f"  {who} MASE = {naive:.3f} x seasonal naive")
+        if best is not None:
+            print(f"  {who} MASE = {best:.3f} x the best peer ({report['best_peer']})")
 
 
 def run_train(args: argparse.Namespace) -> int:

@@ -78,30 +78,42 @@ def test_backtest_text_names_every_method(history_file, capsys):
     assert "model" in out and "seasonal_naive" in out and "moving_average" in out
 
 
-def test_backtest_of_a_dataset_reports_every_method_and_the_best_peer(capsys):
+def test_backtest_of_a_dataset_reports_every_method_the_forecaster_and_the_best_peer(capsys):
     argv = ["forecast", "backtest", "--dataset", "m3-quarterly", "--series", "6", "--json"]
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out)
     assert (report["dataset"], report["horizon"], report["freq"]) == ("m3-quarterly", 8, "Q")
-    assert report["origins"] == [report["official_split"]]
+    # the official split last, two rolling origins before it; the earliest is warm-up
+    assert len(report["origins"]) == 3 and report["origins"][-1] == report["official_split"]
+    assert report["warm_up_origins"] == report["origins"][:1]
+    assert report["scored_origins"] == report["origins"][1:]
     assert list(report["peers"]) == list(PEERS)
     others = {**report["baselines"], **report["peers"]}
-    for name, section in {"model": report["model"], **others}.items():
+    methods = {"model": report["model"], **others, "forecaster": report["forecaster"]}
+    for name, section in methods.items():
         assert {"mase", "wape", "bias", "seconds"} <= set(section), name
-        assert ("p90_coverage" in section) == (name in P90_COLUMN), name
+        with_p90 = name in P90_COLUMN or name == "forecaster"
+        assert ("p90_coverage" in section) == with_p90, name
+    # like-for-like: every method on the same rows
+    assert len({section["n_rows"] for section in methods.values()}) == 1
     best = min(others, key=lambda m: others[m]["mase"])
     assert report["best_peer"] == best
     ratio = report["model"]["mase"] / others[best]["mase"]
     assert report["mase_vs_best_peer"] == pytest.approx(ratio, abs=1e-3)
+    ratio = report["forecaster"]["mase"] / others[best]["mase"]
+    assert report["forecaster_vs_best_peer"] == pytest.approx(ratio, abs=1e-3)
+    assert {c["origin"] for c in report["choices"]} == set(report["scored_origins"])
+    assert "all" in {c["demand_class"] for c in report["final_choice"]}
 
 
 def test_backtest_of_a_dataset_prints_a_table_of_methods(capsys):
     argv = ["forecast", "backtest", "--dataset", "tourism-quarterly", "--series", "4"]
     assert main([*argv, "--peers", "auto_theta,tsb"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split() == ["method", "MASE", "WAPE", "bias", "P90", "cover", "seconds"]
-    names = [line.split()[0] for line in lines[2:7]]
-    assert names == ["model", "seasonal_naive", "moving_average", "auto_theta", "tsb"]
+    assert lines[2].split() == ["method", "MASE", "WAPE", "bias", "P90", "cover", "seconds"]
+    assert lines[1].startswith("  scored on origins ") and "(warm-up " in lines[1]
+    names = [line.split()[0] for line in lines[3:9]]
+    assert names == ["model", "seasonal_naive", "moving_average", "auto_theta", "tsb", "forecaster"]
     assert "x the best peer" in lines[-1]
 
 

@@ -78,6 +78,7 @@ PREDICTION_COLUMNS = [
     "seasonal_naive",
     "ma",
 ]  # then ``peer_columns(peers)`` when peers ran
+DEMAND_COLUMNS = [*SERIES_KEYS, "demand_date", "units_sold", "is_stockout"]
 Progress = Callable[[str], None]
 # ``(stage, done, total)`` as each origin starts and when all are done: ``Progress.update``'s shape
 OriginProgress = Callable[[str, int, int], None]
@@ -103,6 +104,9 @@ class Backtest:
     peers: tuple[str, ...] = ()
     seconds: dict[str, float] = field(default_factory=dict)
     peer_sample: pd.DataFrame | None = field(default=None, repr=False)
+    # the history's demand (``DEMAND_COLUMNS``) up to the as-of date: what a caller reads to
+    # classify the series at each origin (``forecast_choice.backtest_choice``)
+    demand_history: pd.DataFrame | None = field(default=None, repr=False)
     # the scored rows with their origin's MASE scale, merged once (every metric reads them)
     _scored_scales: pd.DataFrame | None = field(default=None, init=False, repr=False)
 
@@ -344,6 +348,7 @@ def run_backtest(
         peers=peer_run.peers,
         seconds={**seconds, **peer_run.seconds},
         peer_sample=peer_run.sample,
+        demand_history=history[DEMAND_COLUMNS],
     )
 
 

@@ -47,7 +47,8 @@ COMPETITIONS = {
 }
 COMPLETEJOURNEY = "completejourney"
 DATASETS = (*COMPETITIONS, COMPLETEJOURNEY)
-COMPLETEJOURNEY_GRAIN = ("D", 28, 4)  # freq, horizon (days), rolling origins
+COMPLETEJOURNEY_GRAIN = ("D", 28, 4)
+COMPETITION_ORIGINS = 3  # the official split and two rolling origins before it (one warm-up)  # freq, horizon (days), rolling origins
 # the common end of every competition series' training (the official split), per grain
 SPLIT_DATE = {"M": pd.Timestamp("2000-12-01"), "Q": pd.Timestamp("2000-10-01")}
 
@@ -81,11 +82,13 @@ def load_dataset(
     completejourney_demand: pd.DataFrame | None = None,
 ) -> Dataset:
     """The dataset ``name`` (one of ``DATASETS``): its first ``n_series`` series (all by
-    default), with ``n_origins`` backtest origins (by default the official split alone for a
-    competition, 4 for completejourney). ``completejourney`` needs its daily demand from the
+    default), with ``n_origins`` backtest origins (by default the official split and two
+    before it for a competition, 4 for completejourney). ``completejourney`` needs its daily demand from the
     caller (see module docs)."""
     if name in COMPETITIONS:
-        return competition_dataset(name, n_series=n_series, n_origins=n_origins or 1)
+        return competition_dataset(
+            name, n_series=n_series, n_origins=n_origins or COMPETITION_ORIGINS
+        )
     if name == COMPLETEJOURNEY:
         if completejourney_demand is None:
             raise ValueError("completejourney needs its daily demand (world.completejourney)")

@@ -223,9 +223,10 @@ def pooled_metrics(
         scale = total_scales.get(origin, np.nan)
         totals.append(mase(daily["actual"].to_numpy(), daily[forecast_col].to_numpy(), scale))
     a, f = rows["actual"].to_numpy(), rows[forecast_col].to_numpy()
+    finite = [t for t in totals if np.isfinite(t)]  # none without total scales (a sample)
     return ForecastMetrics(
         mase=mean_series_mase(valid, valid[forecast_col]),
-        mase_total=float(np.nanmean(totals)) if totals else float("nan"),
+        mase_total=float(np.mean(finite)) if finite else float("nan"),
         wape=wape(a, f),
         bias=bias(a, f),
         p90_coverage=coverage(a, rows[upper_col].to_numpy()) if upper_col else None,

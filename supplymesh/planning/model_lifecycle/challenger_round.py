@@ -13,13 +13,15 @@ what ``publish`` returned comes back beside the outcome.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import pandas as pd
 
-from contracts.ml import forecast_backtest_v1 as backtest_contract
+from contracts.ml import forecast_backtest_v2 as backtest_contract
+from supplymesh.planning.forecast_choice.selection import FORECAST
+from supplymesh.planning.forecast_choice.stored_choice import choice_to_json
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.champion_challenger import (
     Decision,
@@ -62,11 +64,15 @@ class RoundOutcome:
         row = reg.champion(self.registry)
         return None if row is None else str(row["model_version"])
 
-    def backtest_table(self) -> pd.DataFrame:
-        """The challenger's backtest evidence at every level (``ml.forecast_backtest``): the
-        methods its contract admits (the peers' figures are in the round's metadata; an added
-        allowed value is a breaking change, so publishing their rows needs a new major)."""
-        return self.challenger.backtest.table(self.version, backtest_contract.METHODS)
+    def backtest_table(self, methods: Sequence[str] = backtest_contract.METHODS) -> pd.DataFrame:
+        """The challenger's backtest evidence at every level (``ml.forecast_backtest``) for
+        ``methods`` (a major version's allowed ones: v2's by default, every method and the
+        forecaster's overall and per-origin rows; v1's the model and its baselines)."""
+        table = self.challenger.backtest.table(self.version, methods)
+        forecaster = self.challenger.forecaster
+        if FORECAST in methods and forecaster is not None and forecaster.scored:
+            table = pd.concat([table, forecaster.table(self.version)], ignore_index=True)
+        return table
 
     @property
     def audit_event(self) -> str:
@@ -78,6 +84,8 @@ class RoundOutcome:
             "champion": self.evidence.champion_version,
             "champion_canary_mase": self.evidence.champion_canary_mase,
             "margin": self.policy.margin,
+            "forecaster_backtest_mase": self.evidence.forecaster_backtest_mase,
+            "forecaster_p90_coverage": self.evidence.forecaster_p90_coverage,
         }
 
 
@@ -119,7 +127,13 @@ def gather_evidence(
         champion_canary_mase=champion_canary,
         same_recipe=same_recipe,
         newer_data=champion is not None and json.loads(champion["training_snapshots"]) != snapshots,
+        forecaster_backtest_mase=_optional(card.get("forecaster_backtest_mase")),
+        forecaster_p90_coverage=_optional(card.get("forecaster_p90_coverage")),
     )
+
+
+def _optional(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -145,8 +159,14 @@ def settle_round(
     trained_at = reg.utc_now()
     snapshots = store.training_snapshots
     version = reg.new_version(trained_at, challenger.params.recipe(), snapshots)
+    forecaster = challenger.forecaster
     artifact, sha = reg.save_artifacts(
-        paths, version, challenger.model, challenger.backtest.predictions, challenger.reference
+        paths,
+        version,
+        challenger.model,
+        challenger.backtest.predictions,
+        challenger.reference,
+        final_choice=None if forecaster is None else choice_to_json(forecaster.final),
     )
     # the champion's recipe refit on the canary window happens before the registry is locked
     # (a fit can take a minute; an approval must not wait for it), and again in the rare case

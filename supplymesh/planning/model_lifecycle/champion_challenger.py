@@ -54,6 +54,10 @@ class Evidence:
     champion_canary_mase: float | None = None
     same_recipe: bool = False  # the challenger's recipe is the champion's
     newer_data: bool = False  # ... and it was trained on data the champion never saw
+    # the forecaster choosing per class over the challenger's backtest: evidence beside the
+    # gate's figures, not a rule of it (the gate compares the model's canary MASE)
+    forecaster_backtest_mase: float | None = None
+    forecaster_p90_coverage: float | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,10 @@ def decide(evidence: Evidence, policy: PromotionPolicy) -> Decision:
         )
     verdict += f"; bias check passed; backtest MASE {e.backtest_mase:.4f} < seasonal naive "
     verdict += f"{e.seasonal_naive_mase:.4f}"
+    if e.forecaster_backtest_mase is not None and math.isfinite(e.forecaster_backtest_mase):
+        verdict += f"; forecaster backtest MASE {e.forecaster_backtest_mase:.4f}"
+        if e.forecaster_p90_coverage is not None:
+            verdict += f" (P90 coverage {e.forecaster_p90_coverage:.3f})"
     if policy.require_approval:
         return Decision("await_approval", f"{verdict}; awaiting human approval")
     return Decision("promote", verdict)

@@ -6,6 +6,8 @@ so its history is the manifest's history and every state was validated. Model ar
 pickled ``DemandModel``, its backtest predictions and its drift reference) live under
 ``$MESH_HOME/models/forecast/<version>/``, never in git; the registry stores the path and the
 SHA-256 of the pickle, and ``load_model`` refuses an artifact whose hash no longer matches.
+Beside them, ``final_choice.json``: the forecaster's serving choice per demand class and its
+conformal quantiles (``forecast_choice.stored_choice``), what serving applies.
 
 Status follows one life cycle: ``candidate`` (trained, not serving; possibly awaiting a human
 approval) -> ``champion`` (the one version that serves) -> ``retired`` (replaced, or rejected at
@@ -42,6 +44,7 @@ FEATURE_SOURCES = (
     "market.calendar",
     "market.promotions",
 )
+FINAL_CHOICE = "final_choice.json"  # the forecaster's serving choice, beside the model
 # the registry's columns and their types are the contract's (``contracts/ml/forecast_models_v1.py``)
 _SCHEMA = contract.ForecastModelsV1.to_schema()
 REGISTRY_COLUMNS = list(_SCHEMA.columns)
@@ -125,9 +128,10 @@ def save_artifacts(
     model: DemandModel,
     backtest_predictions: pd.DataFrame,
     reference: pd.DataFrame,
+    final_choice: dict | None = None,
 ) -> tuple[Path, str]:
-    """Write the model pickle, its backtest predictions and drift reference; returns the pickle
-    path and its SHA-256."""
+    """Write the model pickle, its backtest predictions, drift reference and (when given) the
+    forecaster's serving choice as JSON; returns the pickle path and its SHA-256."""
     folder = artifact_dir(paths, version)
     folder.mkdir(parents=True, exist_ok=True)
     blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
@@ -135,6 +139,9 @@ def save_artifacts(
     atomic_write(target, blob)
     backtest_predictions.to_parquet(folder / "backtest.parquet", index=False)
     reference.to_parquet(folder / "reference.parquet", index=False)
+    if final_choice is not None:
+        text = json.dumps(final_choice, indent=1, sort_keys=True, allow_nan=False)
+        atomic_write(folder / FINAL_CHOICE, text.encode())
     return target, hashlib.sha256(blob).hexdigest()
 
 
@@ -149,6 +156,12 @@ def load_model(row: pd.Series) -> DemandModel:
 
 def load_backtest(row: pd.Series) -> pd.DataFrame:
     return pd.read_parquet(Path(str(row["artifact_path"])).with_name("backtest.parquet"))
+
+
+def load_final_choice(row: pd.Series) -> dict | None:
+    """The forecaster's serving choice saved with a version (None for a version without one)."""
+    path = Path(str(row["artifact_path"])).with_name(FINAL_CHOICE)
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def load_reference(row: pd.Series) -> pd.DataFrame:

@@ -6,7 +6,9 @@ frame, without touching the registry or any file:
 1. bounded hyper-parameter search on the days before the first backtest origin (``tuning``);
 2. rolling-origin backtest of the chosen recipe beside both baselines and the statistical peers
    (``backtest``; the peers on a stable sample of ``peer_series`` series: their cost counts
-   against training's time target);
+   against training's time target), and the forecaster choosing among them per demand class
+   (``forecast_choice.backtest_choice``: on the rows every method forecast, so on the peers'
+   sample when they ran on one; its serving choice goes to the registry card and artifacts);
 3. bias check by region and category on the backtest (``segments``);
 4. grouped permutation importance on the latest backtest window (``explain``);
 5. the final fit on all history, and a sample of its training rows as the drift reference.
@@ -28,6 +30,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from supplymesh.planning.forecast_choice.backtest_choice import BacktestChoice, choose_on_backtest
+from supplymesh.planning.forecast_choice.selection import FORECAST
+from supplymesh.planning.forecast_choice.stored_choice import by_class_json, finite_or_none
 from supplymesh.planning.forecasting.backtest import Backtest, run_backtest
 from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
 from supplymesh.planning.forecasting.forecast import prepare_frame
@@ -105,6 +110,8 @@ class Challenger:
     seconds: dict[str, float]
     # the history's origin features, kept for the champion's canary refit on the same rows
     origin_features: OriginFeatures | None = field(default=None, repr=False)
+    # the forecaster over the backtest: its scores and the choice per class to serve
+    forecaster: BacktestChoice | None = field(default=None, repr=False)
 
     @property
     def canary_origin(self) -> pd.Timestamp:
@@ -143,6 +150,30 @@ class Challenger:
             "search_seconds": self.seconds.get("search", 0.0),
             "backtest_seconds": self.seconds.get("backtest", 0.0),
             "fit_seconds": self.seconds.get("fit", 0.0),
+            **self.forecaster_card(),
+        }
+
+    def forecaster_card(self) -> dict[str, object]:
+        """The forecaster's registry fields: its backtest MASE and P90 coverage (on the origins
+        past its warm-up and the rows every method forecast) and, as JSON, its serving choice
+        per class with those rows, origins and the model's MASE on them (the like-for-like
+        comparison). None where nothing was scored."""
+        f = self.forecaster
+        if f is None or not f.scored:
+            return {"forecaster_backtest_mase": None, "forecaster_p90_coverage": None}
+        scores = f.scores()
+        evidence = {
+            "by_class": by_class_json(f.final),
+            "scored_origins": [o.date().isoformat() for o in f.selection.scored_origins],
+            "warm_up_origins": [o.date().isoformat() for o in f.selection.warm_up],
+            "n_series": scores[FORECAST].n_series,
+            "model_mase_same_rows": finite_or_none(scores["model"].mase),
+            "best_peer": f.best_peer(scores),
+        }
+        return {
+            "forecaster_backtest_mase": scores[FORECAST].mase,
+            "forecaster_p90_coverage": scores[FORECAST].p90_coverage,
+            "forecaster_choice": json.dumps(evidence, sort_keys=True, allow_nan=False),
         }
 
 
@@ -190,6 +221,9 @@ def train_challenger(
         peer_series=config.peer_series,
     )
     seconds["backtest"] = time.perf_counter() - started
+    started = time.perf_counter()
+    forecaster = choose_on_backtest(backtest)
+    seconds["forecaster"] = time.perf_counter() - started
     segments = check_segments(backtest.scaled(), config.segments)
     last = backtest.origins[-1]
     held_out = index.split(last)[1]
@@ -218,6 +252,7 @@ def train_challenger(
         as_of=as_of,
         seconds=seconds,
         origin_features=index,
+        forecaster=forecaster,
     )
 
 

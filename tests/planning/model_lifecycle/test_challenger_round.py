@@ -144,3 +144,40 @@ def test_a_champion_recorded_before_lost_sales_were_imputed_did_not_impute(chall
     assert not gather_evidence(challenger, champion, 0.8, {}).same_recipe
     imputing = pd.Series({**champion, "params": json.dumps({**old, "impute_lost_sales": True})})
     assert gather_evidence(challenger, imputing, 0.8, {}).same_recipe
+
+
+def test_the_round_keeps_the_forecaster_in_the_card_the_artifact_and_the_backtest(
+    tmp_path, features, challenger
+):
+    from contracts.ml.forecast_backtest_v1 import METHODS as V1_METHODS
+    from contracts.ml.forecast_backtest_v1 import ForecastBacktestV1
+    from contracts.ml.forecast_backtest_v2 import ForecastBacktestV2
+    from supplymesh.planning.forecast_choice.stored_choice import choice_from_json
+
+    paths = MeshPaths(tmp_path)
+    outcome, published = settle_round(
+        paths,
+        features,
+        challenger,
+        TRAINING,
+        PromotionPolicy.from_settings(SETTINGS),
+        _store(paths),
+    )
+    assert published  # the registry with the forecaster's columns passes its contract
+    row = outcome.registry[outcome.registry["model_version"] == outcome.version].iloc[0]
+    scores = challenger.forecaster.scores()
+    assert row["forecaster_backtest_mase"] == pytest.approx(scores["forecaster"].mase)
+    assert 0.0 <= row["forecaster_p90_coverage"] <= 1.0
+    evidence = json.loads(row["forecaster_choice"])
+    assert "all" in evidence["by_class"] and evidence["warm_up_origins"]
+    assert outcome.evidence.forecaster_backtest_mase == pytest.approx(scores["forecaster"].mase)
+    saved = choice_from_json(reg.load_final_choice(row))
+    assert saved.by_class.keys() == challenger.forecaster.final.by_class.keys()
+    table = ForecastBacktestV2.validate(outcome.backtest_table())
+    assert {"model", "forecaster", *challenger.backtest.peers} <= set(table["method"])
+    forecaster_rows = table[table["method"] == "forecaster"]
+    assert list(forecaster_rows["level"]) == ["overall"] + ["origin"] * len(
+        challenger.forecaster.selection.scored_origins
+    )
+    old = ForecastBacktestV1.validate(outcome.backtest_table(V1_METHODS))
+    assert set(old["method"]) == set(V1_METHODS)

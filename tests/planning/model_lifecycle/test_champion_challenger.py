@@ -92,3 +92,13 @@ def test_the_same_recipe_on_the_same_data_is_rejected():
 def test_a_refresh_still_has_to_pass_the_bias_check():
     biased = _with(same_recipe=True, newer_data=True, bias_check_passed=False)
     assert decide(biased, POLICY).action == "reject"
+
+
+def test_the_forecasters_figures_are_evidence_in_the_reason_not_a_rule():
+    strong = _with(forecaster_backtest_mase=0.5, forecaster_p90_coverage=0.9)
+    decision = decide(strong, replace(POLICY, margin=0.02))
+    assert decision.action == "promote"
+    assert "forecaster backtest MASE 0.5000 (P90 coverage 0.900)" in decision.reason
+    # a forecaster far better than the model does not rescue a model that loses the canary
+    losing = _with(canary_mase=0.79, forecaster_backtest_mase=0.1, forecaster_p90_coverage=0.9)
+    assert decide(losing, replace(POLICY, margin=0.02)).action == "reject"

@@ -3,11 +3,18 @@ and drift of the latest demand against its training reference is caught."""
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from supplymesh.planning.forecasting.forecast import forecast_demand
+from supplymesh.planning.forecast_choice.conformal import ConformalQuantiles
+from supplymesh.planning.forecast_choice.demand_classes import classify_demand
+from supplymesh.planning.forecast_choice.selection import Candidates, Choice, FinalChoice
+from supplymesh.planning.forecasting.backtest import DEMAND_COLUMNS
+from supplymesh.planning.forecasting.forecast import forecast_demand, prepare_frame
+from supplymesh.planning.forecasting.metrics import series_scales
 from supplymesh.planning.forecasting.origin_features import read_back_periods
+from supplymesh.planning.forecasting.peers import forecast_peers
 from supplymesh.planning.model_lifecycle.drift import DriftConfig
 from supplymesh.planning.model_lifecycle.serving import (
     NoServingModelError,
@@ -99,3 +106,74 @@ def test_series_in_chunks_cut_to_the_read_back_forecast_as_the_whole_history():
     chunked = _serve(model, chunks, features)
     pd.testing.assert_frame_equal(chunked.forecast, whole.forecast)
     pd.testing.assert_frame_equal(chunked.drift.target.table, whole.drift.target.table)
+
+
+def _peer_choice(for_class: str, pooled_q: float) -> FinalChoice:
+    """A champion's serving choice: AutoETS for ``for_class``, the model for every other class,
+    and one pooled conformal quantile of the scaled residuals."""
+    candidates = Candidates(
+        {"model": "p50", "seasonal_naive": "seasonal_naive", "auto_ets": "auto_ets"}
+    )
+    empty_steps = pd.DataFrame(columns=["step", "q", "n"])
+    quantiles = ConformalQuantiles(
+        0.9,
+        50,
+        pd.DataFrame(columns=["demand_class", "step", "q", "n"]),
+        empty_steps,
+        pooled_q,
+        500,
+    )
+    by_class = {
+        "all": (Choice(("model",), 1.0, 10), "global"),
+        for_class: (Choice(("auto_ets",), 0.8, 20), "class"),
+    }
+    return FinalChoice(by_class, quantiles, candidates)
+
+
+def test_a_class_whose_choice_is_a_peer_is_served_by_it_and_the_others_by_the_model(
+    features, forecast_and_model
+):
+    """Intermittent series (demand on one day in four) chose AutoETS; the smooth ones keep the
+    model's forecast exactly, and the peer's series get AutoETS's forecast with the conformal
+    P90 (P50 plus the quantile times the series' MASE scale)."""
+    _, model = forecast_and_model
+    sparse = features["sku"].isin(features["sku"].unique()[:2])
+    sparse &= pd.to_datetime(features["demand_date"]).dt.dayofyear % 4 != 0
+    sparse &= features["is_history"].astype(bool)
+    thinned = features.assign(units_sold=features["units_sold"].where(~sparse, 0))
+    plain = _serve(model, [thinned], thinned)
+    served = _serve_with(model, thinned, _peer_choice("intermittent", 1.5))
+    frame, as_of = prepare_frame(thinned, model.spec)
+    history = frame.loc[frame["_history"], DEMAND_COLUMNS]
+    classes = classify_demand(history, as_of)
+    peer_series = classes.loc[classes["demand_class"] == "intermittent", ["sku", "location_id"]]
+    assert 0 < len(peer_series) < len(classes)
+    at = served.forecast[["sku", "location_id"]].merge(peer_series, how="left", indicator=True)
+    at = (at["_merge"] == "both").to_numpy()
+    keep = ["p50", "p90"]
+    pd.testing.assert_frame_equal(served.forecast.loc[~at, keep], plain.forecast.loc[~at, keep])
+    targets = served.forecast.loc[at, ["sku", "location_id"]].assign(
+        demand_date=pd.to_datetime(served.forecast.loc[at, "forecast_date"])
+    )
+    own = history.merge(peer_series)
+    ets = forecast_peers(own, targets, model.spec, ["auto_ets"]).values["auto_ets"]
+    assert served.forecast.loc[at, "p50"].to_numpy() == pytest.approx(ets.to_numpy())
+    scale = targets.merge(series_scales(own, model.spec.season), how="left")["scale"]
+    expected_p90 = np.maximum(ets.to_numpy() + 1.5 * scale.to_numpy(), ets.to_numpy())
+    assert served.forecast.loc[at, "p90"].to_numpy() == pytest.approx(expected_p90)
+    assert served.method_counts() == {
+        "model": len(classes) - len(peer_series),
+        "auto_ets": len(peer_series),
+    }
+
+
+def _serve_with(model, features, choice):
+    return serve_forecast(
+        model,
+        [features],
+        _backtest(features),
+        _reference(features, 1.0),
+        HORIZON,
+        DRIFT,
+        choice,
+    )
