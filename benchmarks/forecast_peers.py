@@ -97,7 +97,7 @@ def markdown(reports: list[dict[str, object]]) -> str:
     head = "| dataset | method | MASE | WAPE | bias | P90 coverage | seconds |"
     lines = [head, "|---|---|---:|---:|---:|---:|---:|"]
     for r in reports:
-        methods = {"model": r["model"], **r["baselines"], **r["peers"]}
+        methods = {"model": r["model"], **r["baselines"], **r["peers"], **r["candidates"]}
         if r.get("forecaster"):
             methods["forecaster"] = r["forecaster"]
         for method, m in methods.items():
@@ -108,9 +108,9 @@ def markdown(reports: list[dict[str, object]]) -> str:
     lines.append(
         "| dataset | series | scored origins (warm-up) | best peer | model / best peer "
         "| model / seasonal naive | forecaster / best peer | forecaster / seasonal naive "
-        "| wall s | load before, after |"
+        "| forecaster / best single method (which) | wall s | load before, after |"
     )
-    lines.append("|---|---:|---|---|---:|---:|---:|---:|---:|---|")
+    lines.append("|---|---:|---|---|---:|---:|---:|---:|---|---:|---|")
     for r in reports:
         lines.append(
             f"| {r['dataset']} | {r['n_series']} | {', '.join(r['scored_origins'])} "
@@ -118,6 +118,7 @@ def markdown(reports: list[dict[str, object]]) -> str:
             f"| {_cell(r.get('mase_vs_best_peer'))} | {_cell(r.get('mase_vs_seasonal_naive'))} "
             f"| {_cell(r.get('forecaster_vs_best_peer'))} "
             f"| {_cell(r.get('forecaster_vs_seasonal_naive'))} "
+            f"| {_cell(r.get('forecaster_vs_best_method'))} ({r.get('best_method')}) "
             f"| {r['wall_seconds']} | {r['load'][0]}, {r['load'][1]} |"
         )
     return "\n".join(lines) + "\n"

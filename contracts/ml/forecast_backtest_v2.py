@@ -1,5 +1,5 @@
 """ml.forecast_backtest v2: the latest challenger's rolling-origin backtest, at every level, with
-the statistical peers and the forecaster that chooses among them (v1 admitted only the model
+the statistical peers, the forecaster's other candidates and the forecaster that chooses among them (v1 admitted only the model
 and its two baselines: an added allowed method is a breaking change, hence a new major)."""
 
 import pandera.pandas as pa
@@ -9,7 +9,9 @@ from contracts.columns import column
 
 LEVELS = ["overall", "origin", "series"]
 PEERS = ["auto_ets", "auto_theta", "croston_sba", "tsb", "adida"]
-METHODS = ["model", "seasonal_naive", "moving_average", *PEERS, "forecaster"]
+# the forecaster's own candidates beside the peers: two more local models, two global ones
+CANDIDATES = ["auto_ces", "dynamic_theta", "window_linear", "window_gbm"]
+METHODS = ["model", "seasonal_naive", "moving_average", *PEERS, *CANDIDATES, "forecaster"]
 
 
 class ForecastBacktestV2(pa.DataFrameModel):

@@ -180,7 +180,7 @@ def _print_report(report: dict) -> None:
     )
     print(f"  {'method':<16} {'MASE':>6} {'WAPE':>6} {'bias':>6} {'P90 cover':>9} {'seconds':>8}")
     print(_row("model", report["model"]))
-    for section in ("baselines", "peers"):
+    for section in ("baselines", "peers", "candidates"):
         for name, m in report[section].items():
             print(_row(name, m))
     if report.get("forecaster"):
@@ -194,6 +194,11 @@ def _print_report(report: dict) -> None:
             print(f"  {who} MASE = {naive:.3f} x seasonal naive")
         if best is not None:
             print(f"  {who} MASE = {best:.3f} x the best peer ({report['best_peer']})")
+    if report.get("forecaster_vs_best_method") is not None:
+        print(
+            f"  forecaster MASE = {report['forecaster_vs_best_method']:.3f} x the best single "
+            f"method of all ({report['best_method']})"
+        )
 
 
 def run_train(args: argparse.Namespace) -> int:

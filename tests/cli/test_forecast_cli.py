@@ -12,7 +12,7 @@ import pytest
 
 from supplymesh.cli import main
 from supplymesh.planning.forecasting.backtest import P90_COLUMN
-from supplymesh.planning.forecasting.peers import PEERS
+from supplymesh.planning.forecasting.peers import NOT_PEERS, PEERS
 from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning_inputs import published_model_registry
 from supplymesh.publishing.publish import publish_frame
@@ -88,6 +88,7 @@ def test_backtest_of_a_dataset_reports_every_method_the_forecaster_and_the_best_
     assert report["warm_up_origins"] == report["origins"][:1]
     assert report["scored_origins"] == report["origins"][1:]
     assert list(report["peers"]) == list(PEERS)
+    assert list(report["candidates"]) == list(NOT_PEERS)
     others = {**report["baselines"], **report["peers"]}
     methods = {"model": report["model"], **others, "forecaster": report["forecaster"]}
     for name, section in methods.items():
@@ -114,7 +115,8 @@ def test_backtest_of_a_dataset_prints_a_table_of_methods(capsys):
     assert lines[1].startswith("  scored on origins ") and "(warm-up " in lines[1]
     names = [line.split()[0] for line in lines[3:9]]
     assert names == ["model", "seasonal_naive", "moving_average", "auto_theta", "tsb", "forecaster"]
-    assert "x the best peer" in lines[-1]
+    assert "x the best peer" in lines[-2]
+    assert "x the best single method of all" in lines[-1]
 
 
 def test_an_unknown_dataset_or_peer_exits_2(capsys):

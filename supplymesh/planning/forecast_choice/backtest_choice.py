@@ -41,11 +41,13 @@ from supplymesh.planning.forecasting.backtest import (
     BASELINES,
     FORECAST_COLUMN,
     MODEL,
+    OWN_MODELS,
     P90_COLUMN,
     Backtest,
 )
 from supplymesh.planning.forecasting.history_backtest import metrics_dict
 from supplymesh.planning.forecasting.metrics import ForecastMetrics, pooled_metrics
+from supplymesh.planning.forecasting.peers import NOT_PEERS
 
 
 def backtest_candidates(backtest: Backtest) -> Candidates:
@@ -91,11 +93,12 @@ class BacktestChoice:
         return self.selection.scores(self.total_scales)
 
     def best_peer(self, scores: dict[str, ForecastMetrics]) -> str | None:
-        """The lowest MASE of every method but the model (and the forecaster)."""
+        """The lowest MASE of the baselines and peers (not the project's models, the forecaster's
+        means or the forecaster)."""
         finite = {
             m: s.mase
             for m, s in scores.items()
-            if m not in (MODEL, FORECAST) and math.isfinite(s.mase)
+            if m not in (*OWN_MODELS, FORECAST) and math.isfinite(s.mase)
         }
         return min(finite, key=lambda m: finite[m]) if finite else None
 
@@ -125,10 +128,19 @@ class BacktestChoice:
         out.update(
             model=section(MODEL),
             baselines={m: section(m) for m in BASELINES},
-            peers={m: section(m) for m in b.peers},
+            peers={m: section(m) for m in b.peers if m not in NOT_PEERS},
+            candidates={m: section(m) for m in b.peers if m in NOT_PEERS},
             forecaster=forecaster,
             best_peer=best,
         )
+        # the bar of issue 12 is the best peer; the best single method of all (the forecaster's
+        # own candidates included) is reported too, so nobody has to trust the choice of bar
+        singles = {m: s.mase for m, s in scores.items() if m != FORECAST and math.isfinite(s.mase)}
+        if singles:
+            out["best_method"] = min(singles, key=lambda m: singles[m])
+            out["forecaster_vs_best_method"] = _ratio(
+                scores[FORECAST].mase, singles[out["best_method"]]
+            )
         naive = scores["seasonal_naive"].mase
         best_mase = scores[best].mase if best else float("nan")
         for who in (MODEL, FORECAST):

@@ -8,7 +8,8 @@ for a class it did not choose for). Then:
 
 * a series whose choice is the model alone keeps the model's P50 and P90 unchanged;
 * any other series gets the chosen methods' forecasts (statsforecast's peers fitted on that
-  series' history up to the origin, the baselines from the same history), their mean as P50,
+  series' history up to the origin, the baselines from the same history, the window model
+  fitted on every series' history), their mean as P50,
   and the conformal P90 of the champion's residual quantiles (per class and step), scaled by
   the series' MASE scale on that history.
 
@@ -34,7 +35,7 @@ from supplymesh.planning.forecasting.backtest import FORECAST_COLUMN, MODEL
 from supplymesh.planning.forecasting.baseline import moving_average
 from supplymesh.planning.forecasting.features import FeatureSpec
 from supplymesh.planning.forecasting.metrics import series_scales
-from supplymesh.planning.forecasting.peers import PEERS, forecast_peers
+from supplymesh.planning.forecasting.peers import RUNS, forecast_peers
 from supplymesh.planning.frames import SERIES_KEYS
 
 
@@ -70,16 +71,18 @@ def _method_columns(
     needed: set[str],
     as_of: pd.Timestamp,
     spec: FeatureSpec,
+    window_history: pd.DataFrame,
 ) -> pd.DataFrame:
-    """``rows`` with a column per needed non-model method, from ``history`` up to ``as_of``."""
+    """``rows`` with a column per needed non-model method, from ``history`` up to ``as_of``
+    (the window model learns from ``window_history``: every series)."""
     targets = rows[[*SERIES_KEYS, "demand_date"]]
     if "moving_average" in needed:
         rows[FORECAST_COLUMN["moving_average"]] = moving_average(
             history, targets, as_of, spec.moving_average_window, spec.freq
         )
-    peers = [p for p in PEERS if p in needed]
+    peers = [p for p in RUNS if p in needed]
     if peers:
-        values = forecast_peers(history, targets, spec, peers).values
+        values = forecast_peers(history, targets, spec, peers, window_history).values
         for peer in peers:
             rows[peer] = values[peer].to_numpy()
     return rows
@@ -108,7 +111,7 @@ def apply_final_choice(
     rows["step"] = rows["horizon_day"].astype("int64")
     keep = history.merge(others[SERIES_KEYS], on=SERIES_KEYS)
     needed = {m for methods in others["methods"] for m in methods}
-    rows = _method_columns(rows, keep, needed, as_of, spec)
+    rows = _method_columns(rows, keep, needed, as_of, spec, history)
     for column in final.candidates.columns.values():
         if column not in rows:
             rows[column] = np.nan  # a method no series here needs

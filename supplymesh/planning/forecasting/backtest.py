@@ -48,20 +48,22 @@ from supplymesh.planning.forecasting.metrics import (
 from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
 from supplymesh.planning.forecasting.origin_features import OriginFeatures
 from supplymesh.planning.forecasting.peers import (
+    NOT_PEERS,
     P90_COLUMNS,
-    PEERS,
+    RUNS,
     PeerRun,
 )
 from supplymesh.planning.frames import SERIES_KEYS
 
 MODEL = "model"
 BASELINES = ("seasonal_naive", "moving_average")
-METHODS = (MODEL, *BASELINES, *PEERS)
+METHODS = (MODEL, *BASELINES, *RUNS)
+OWN_MODELS = (MODEL, *NOT_PEERS)  # the project's models and the forecaster's own candidates
 FORECAST_COLUMN = {
     MODEL: "p50",
     "seasonal_naive": "seasonal_naive",
     "moving_average": "ma",
-    **{p: p for p in PEERS},
+    **{p: p for p in RUNS},
 }
 P90_COLUMN = {MODEL: "p90", **P90_COLUMNS}  # methods with a P90 of their own
 PREDICTION_COLUMNS = [
@@ -125,10 +127,13 @@ class Backtest:
         return self.peer_sample is not None and len(self.peer_sample) < self.n_series
 
     def best_peer(self) -> str | None:
-        """The method with the lowest MASE among every method but the model, on the rows every
-        method forecast (the peers' sample when sampled; None if no method has a MASE)."""
+        """The method with the lowest MASE among the baselines and the peers (not the project's
+        own models), on the rows every method forecast (the peers' sample when sampled; None if
+        no method has a MASE)."""
         series = self.peer_sample if self.sampled else None
-        scores = {m: self.metrics(m, series=series).mase for m in self.methods if m != MODEL}
+        scores = {
+            m: self.metrics(m, series=series).mase for m in self.methods if m not in OWN_MODELS
+        }
         finite = {m: v for m, v in scores.items() if np.isfinite(v)}
         return min(finite, key=lambda m: finite[m]) if finite else None
 
@@ -287,7 +292,7 @@ def run_backtest(
     peer_series: int | None = None,
 ) -> Backtest:
     """Refit at each origin and predict its horizon with the model, both baselines and
-    ``peers`` (``peers.PEERS`` names them; on the stable sample of ``peer_series`` series).
+    ``peers`` (``peers.RUNS`` names them; on the stable sample of ``peer_series`` series).
 
     ``progress`` gets one line per origin (its number, date, training rows and the time elapsed
     so far: what a Dagster step logs); ``on_origin(stage, done, total)`` is called before each

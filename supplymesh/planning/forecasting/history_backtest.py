@@ -29,7 +29,7 @@ from supplymesh.planning.forecasting.datasets import Dataset
 from supplymesh.planning.forecasting.features import history_features, history_spec
 from supplymesh.planning.forecasting.metrics import ForecastMetrics
 from supplymesh.planning.forecasting.model import ForecastParams
-from supplymesh.planning.forecasting.peers import PEERS
+from supplymesh.planning.forecasting.peers import NOT_PEERS, RUNS
 
 DEFAULT_HORIZON = {"D": 28, "W": 4, "M": 3, "Q": 4}
 DEFAULT_ORIGINS = {"D": 4, "W": 4, "M": 3, "Q": 3}
@@ -82,7 +82,7 @@ def backtest_history(
     n_origins: int | None = None,
     params: ForecastParams | None = None,
     progress: OriginProgress | None = None,
-    peers: Sequence[str] = PEERS,
+    peers: Sequence[str] = RUNS,
 ) -> tuple[dict[str, object], Backtest]:
     """Backtest the model and ``peers`` on ``history``; return the report dict and the backtest.
 
@@ -115,7 +115,8 @@ def backtest_history(
 
 
 def method_sections(backtest: Backtest) -> dict[str, object]:
-    """``model``, ``baselines`` and ``peers`` (each method's metrics and seconds), ``best_peer``
+    """``model``, ``baselines``, ``peers`` and the forecaster's other ``candidates`` (each
+    method's metrics and seconds), ``best_peer``
     and the model's MASE relative to seasonal naive and to the best peer."""
     summary = backtest.summary()
 
@@ -126,7 +127,8 @@ def method_sections(backtest: Backtest) -> dict[str, object]:
     out: dict[str, object] = {
         "model": section(MODEL),
         "baselines": {m: section(m) for m in BASELINES},
-        "peers": {m: section(m) for m in backtest.peers},
+        "peers": {m: section(m) for m in backtest.peers if m not in NOT_PEERS},
+        "candidates": {m: section(m) for m in backtest.peers if m in NOT_PEERS},
         "best_peer": backtest.best_peer(),
     }
     model = summary[MODEL].mase
@@ -141,7 +143,7 @@ def backtest_dataset(
     dataset: Dataset,
     params: ForecastParams | None = None,
     progress: OriginProgress | None = None,
-    peers: Sequence[str] = PEERS,
+    peers: Sequence[str] = RUNS,
 ) -> tuple[dict[str, object], Backtest]:
     """``backtest_history`` on a real dataset with its grain, horizon and origins."""
     report, backtest = backtest_history(

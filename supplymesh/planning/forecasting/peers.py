@@ -36,9 +36,19 @@ import numpy as np
 import pandas as pd
 
 from supplymesh.planning.forecasting.features import FeatureSpec, period_index
+from supplymesh.planning.forecasting.window_model import WINDOWS, window_targets
 from supplymesh.planning.frames import SERIES_KEYS
 
 PEERS = ("auto_ets", "auto_theta", "croston_sba", "tsb", "adida")
+# local models the forecaster may use that issue 12 does not name as peers: statsforecast's
+# AutoCES (complex exponential smoothing) and DynamicOptimizedTheta, members of the combinations
+# that beat single methods on the M competitions (Petropoulos & Svetunkov's SCUM)
+LOCAL_CANDIDATES = ("auto_ces", "dynamic_theta")
+# what a backtest runs beside the feature model: the peers, the other local candidates, then
+# the project's window models (``window_model``: global, not peers; they run here because they
+# read the same bridged series)
+RUNS = (*PEERS, *LOCAL_CANDIDATES, *WINDOWS)
+NOT_PEERS = (*LOCAL_CANDIDATES, *WINDOWS)  # scored and chosen from, never the bar to beat
 P90_COLUMNS = {"auto_ets": "auto_ets_p90", "auto_theta": "auto_theta_p90"}
 INTERVAL_LEVEL = 80  # a central 80% interval: its upper end is the P90
 TSB_ALPHA_D = 0.1  # smoothing of the demand size
@@ -61,18 +71,18 @@ def peer_columns(peers: Sequence[str]) -> list[str]:
 
 
 def check_peers(peers: Sequence[str]) -> tuple[str, ...]:
-    """``peers`` in the canonical order, or ValueError naming an unknown one."""
-    unknown = sorted(set(peers) - set(PEERS))
+    """``peers`` in the canonical order (``RUNS``), or ValueError naming an unknown one."""
+    unknown = sorted(set(peers) - set(RUNS))
     if unknown:
-        raise ValueError(f"unknown peers {unknown}; choose among {list(PEERS)}")
-    return tuple(p for p in PEERS if p in peers)
+        raise ValueError(f"unknown peers {unknown}; choose among {list(RUNS)}")
+    return tuple(p for p in RUNS if p in peers)
 
 
 def peers_from_text(text: str) -> tuple[str, ...]:
     """Peers named in a setting or option: comma-separated names, ``all`` or ``none``."""
     words = [w.strip() for w in text.split(",") if w.strip()]
     if words == ["all"]:
-        return PEERS
+        return RUNS
     if words in ([], ["none"]):
         return ()
     return check_peers(words)
@@ -99,7 +109,15 @@ class PeerForecasts:
 
 
 def _models(peers: tuple[str, ...], season: int) -> list[Any]:
-    from statsforecast.models import ADIDA, TSB, AutoETS, AutoTheta, CrostonSBA
+    from statsforecast.models import (
+        ADIDA,
+        TSB,
+        AutoCES,
+        AutoETS,
+        AutoTheta,
+        CrostonSBA,
+        DynamicOptimizedTheta,
+    )
 
     built = {
         "auto_ets": lambda: AutoETS(
@@ -109,6 +127,10 @@ def _models(peers: tuple[str, ...], season: int) -> list[Any]:
         "croston_sba": lambda: _PointOnly(CrostonSBA(alias="croston_sba")),
         "tsb": lambda: _PointOnly(TSB(alpha_d=TSB_ALPHA_D, alpha_p=TSB_ALPHA_P, alias="tsb")),
         "adida": lambda: _PointOnly(ADIDA(alias="adida")),
+        "auto_ces": lambda: _PointOnly(AutoCES(season_length=season, alias="auto_ces")),
+        "dynamic_theta": lambda: _PointOnly(
+            DynamicOptimizedTheta(season_length=season, alias="dynamic_theta")
+        ),
     }
     return [built[p]() for p in peers]
 
@@ -163,20 +185,51 @@ def forecast_peers(
     targets: pd.DataFrame,
     spec: FeatureSpec,
     peers: Sequence[str] = PEERS,
+    window_history: pd.DataFrame | None = None,
 ) -> PeerForecasts:
     """Each peer's forecast of every ``targets`` row (sku, location_id, demand_date) from
     ``history`` (sku, location_id, demand_date, units_sold, is_stockout, up to the origin).
 
     A target series absent from ``history`` gets NaN (no peer forecasts a series it never saw);
-    the caller decides which series the peers see (all of them, or a sample)."""
+    the caller decides which series the peers see (all of them, or a sample). The window model,
+    when asked for, is fitted on ``window_history`` (default ``history``): a global model learns
+    from every series even when the local ones run on a sample."""
     chosen = check_peers(peers)
     columns = peer_columns(chosen)
     out = pd.DataFrame(np.nan, index=targets.index, columns=columns)
+    seconds = dict.fromkeys(chosen, 0.0)
     if not chosen or history.empty:
-        return PeerForecasts(out, dict.fromkeys(chosen, 0.0))
+        return PeerForecasts(out, seconds)
+    local = tuple(p for p in chosen if p not in WINDOWS)
+    if local:
+        out[peer_columns(local)], local_seconds = _statsforecast(history, targets, spec, local)
+        seconds.update(local_seconds)
+    windows = tuple(p for p in chosen if p in WINDOWS)
+    if windows:
+        started = time.perf_counter()
+        fit_on = window_history if window_history is not None else history
+        seen = (
+            targets[SERIES_KEYS]
+            .merge(history[SERIES_KEYS].drop_duplicates(), how="left", indicator=True)["_merge"]
+            .eq("both")
+        )
+        values = window_targets(demand_series(fit_on, spec.freq), targets, spec, windows)
+        out[list(windows)] = values.to_numpy()
+        out.loc[~seen.to_numpy(), list(windows)] = np.nan
+        for method in windows:  # fitted one after the other, timed together: split evenly
+            seconds[method] = (time.perf_counter() - started) / len(windows)
+    return PeerForecasts(out, seconds)
+
+
+def _statsforecast(
+    history: pd.DataFrame, targets: pd.DataFrame, spec: FeatureSpec, chosen: tuple[str, ...]
+) -> tuple[np.ndarray, dict[str, float]]:
+    """The statsforecast peers' columns for ``targets`` (NaN where a series is unknown), all
+    in one call, and each peer's seconds."""
     from statsforecast import StatsForecast
     from statsforecast.models import Naive
 
+    columns = peer_columns(chosen)
     data = demand_series(history, spec.freq)
     last = data.groupby(SERIES_KEYS, sort=False)["ds"].max().rename("_last").reset_index()
     wanted = targets[SERIES_KEYS].assign(ds=period_index(targets["demand_date"], spec.freq))
@@ -184,7 +237,7 @@ def forecast_peers(
     ahead = wanted["ds"] - wanted["_last"]
     horizon = int(ahead.max()) if ahead.notna().any() else 0
     if horizon < 1:
-        return PeerForecasts(out, dict.fromkeys(chosen, 0.0))
+        return np.full((len(targets), len(columns)), np.nan), dict.fromkeys(chosen, 0.0)
     engine = StatsForecast(
         models=_models(chosen, spec.season), freq=1, n_jobs=1, fallback_model=Naive()
     )
@@ -199,8 +252,8 @@ def forecast_peers(
     keys = data.drop_duplicates("unique_id")[[*SERIES_KEYS, "unique_id"]]
     fc = fc[["unique_id", "ds", *columns]].merge(keys, on="unique_id")
     merged = wanted.merge(fc, on=[*SERIES_KEYS, "ds"], how="left")
-    out.loc[:, columns] = merged[columns].clip(lower=0.0).to_numpy(dtype=float)
-    return PeerForecasts(out, _seconds(engine.forecast_times_, chosen, elapsed))
+    values = merged[columns].clip(lower=0.0).to_numpy(dtype=float)
+    return values, _seconds(engine.forecast_times_, chosen, elapsed)
 
 
 def _seconds(times: dict[str, float], peers: tuple[str, ...], elapsed: float) -> dict[str, float]:
@@ -230,9 +283,8 @@ class PeerRun:
         others' rows stay NaN)."""
         if not self.peers:
             return np.empty((len(test), 0))
-        if self.sample is not None:
-            train = train.merge(self.sample, on=SERIES_KEYS)
-        result = forecast_peers(train, test, spec, self.peers)
+        local = train if self.sample is None else train.merge(self.sample, on=SERIES_KEYS)
+        result = forecast_peers(local, test, spec, self.peers, window_history=train)
         for peer, seconds in result.seconds.items():
             self.seconds[peer] += seconds
         return result.values[self.columns].to_numpy()

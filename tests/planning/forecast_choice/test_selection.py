@@ -102,7 +102,7 @@ def test_a_candidate_perfect_only_on_the_scored_window_is_not_chosen(monkeypatch
 def test_a_candidate_best_on_earlier_windows_is_chosen():
     errors = {"model": [1.0] * 4, "seasonal_naive": [0.5] * 4, "oracle": [3.0] * 4}
     predictions, scales, classes = backtest_rows(errors)
-    sel = select_forecaster(predictions, scales, classes, CANDIDATES)
+    sel = select_forecaster(predictions, scales, classes, CANDIDATES, thin_members=1)
     assert sel.scored_origins == sorted(predictions["origin"].unique())[1:]
     for origin in sel.scored_origins:
         assert chosen(sel, origin, "smooth") == "seasonal_naive"
@@ -113,13 +113,42 @@ def test_a_candidate_best_on_earlier_windows_is_chosen():
     np.testing.assert_array_equal(scored[FORECAST], scored["seasonal_naive"])
 
 
+def test_one_closed_window_is_too_thin_to_pick_a_single_method():
+    """With one earlier window a single pick is noise (``THIN_EVIDENCE_MEMBERS``): the
+    forecaster averages every method there (here all three), and picks the best single one
+    once two windows have closed."""
+    errors = {"model": [1.0] * 3, "seasonal_naive": [0.5] * 3, "oracle": [3.0] * 3}
+    predictions, scales, classes = backtest_rows(errors)
+    sel = select_forecaster(predictions, scales, classes, CANDIDATES)
+    thin, robust = sel.scored_origins
+    assert chosen(sel, thin) == "mean(model, seasonal_naive, oracle)"
+    assert chosen(sel, robust) == "seasonal_naive"
+
+
+@pytest.mark.parametrize(("naive_error", "expected"), [(0.99, "model"), (0.9, "seasonal_naive")])
+def test_a_class_keeps_the_global_choice_unless_its_own_is_clearly_better(naive_error, expected):
+    # 30 erratic series where seasonal naive misses by ``naive_error`` (the model by 1.0), 30
+    # smooth ones where it misses by 2.0: globally the model wins; the erratic class's own pick
+    # replaces it only when it is better by more than CLASS_MARGIN (3%): 10% is, 1% is not
+    errors = {"model": [1.0] * 4, "seasonal_naive": [naive_error] * 4, "oracle": [3.0] * 4}
+    erratic = dict.fromkeys(range(30), "erratic")
+    predictions, scales, classes = backtest_rows(errors, n_series=60, classes=erratic)
+    smooth = predictions["sku"].map(lambda sku: int(sku[1:]) >= 30)
+    sign = np.where(predictions["step"] % 2 == 0, 1.0, -1.0)
+    predictions.loc[smooth, "seasonal_naive"] = (predictions["actual"] + 2.0 * sign)[smooth]
+    sel = select_forecaster(predictions, scales, classes, CANDIDATES, thin_members=1)
+    last = sel.scored_origins[-1]
+    assert chosen(sel, last) == "model"
+    assert chosen(sel, last, "erratic") == expected
+
+
 def test_the_mean_of_the_model_and_the_best_peer_is_a_candidate():
     # model always over, naive always under by the same amount: their mean is exact
     predictions, scales, classes = backtest_rows(
         {"model": [1.0] * 3, "seasonal_naive": [1.0] * 3, "oracle": [4.0] * 3}
     )
     predictions["seasonal_naive"] = 2 * predictions["actual"] - predictions["p50"]
-    sel = select_forecaster(predictions, scales, classes, CANDIDATES)
+    sel = select_forecaster(predictions, scales, classes, CANDIDATES, thin_members=1)
     assert chosen(sel, sel.scored_origins[-1], "smooth") == "mean(model, seasonal_naive)"
     np.testing.assert_allclose(sel.scored()[FORECAST], sel.scored()["actual"])
 
@@ -127,7 +156,7 @@ def test_the_mean_of_the_model_and_the_best_peer_is_a_candidate():
 def test_the_first_origin_is_warm_up_and_reported_apart():
     errors = {"model": [1.0] * 3, "seasonal_naive": [0.5] * 3, "oracle": [3.0] * 3}
     predictions, scales, classes = backtest_rows(errors)
-    sel = select_forecaster(predictions, scales, classes, CANDIDATES)
+    sel = select_forecaster(predictions, scales, classes, CANDIDATES, thin_members=1)
     first = predictions["origin"].min()
     assert sel.warm_up == [first]
     warm = sel.predictions[sel.predictions["origin"] == first]

@@ -10,6 +10,7 @@ from supplymesh.planning.forecasting.features import DAILY_MART
 from supplymesh.planning.forecasting.model import ForecastParams
 from supplymesh.planning.forecasting.peers import (
     PEERS,
+    RUNS,
     forecast_peers,
     peers_from_text,
     sample_series,
@@ -127,7 +128,8 @@ def test_training_scores_peers_on_a_stable_sample_of_series():
 
 
 def test_peer_names_are_checked():
-    assert peers_from_text("all") == PEERS and peers_from_text("none") == ()
+    assert peers_from_text("all") == RUNS and peers_from_text("none") == ()
+    assert RUNS[: len(PEERS)] == PEERS  # then the forecaster's own candidates
     assert peers_from_text("tsb, auto_ets") == ("auto_ets", "tsb")
     with pytest.raises(ValueError, match="unknown peers"):
         peers_from_text("auto_arima")
