@@ -3,7 +3,7 @@
 One backtest per dataset, every method on the same origins and rows (``mesh forecast backtest
 --dataset``'s code path): M3 monthly and quarterly, Tourism monthly and quarterly (official
 horizons, the official test split as the origin), Complete Journey (daily, 4 rolling origins)
-and the generated ``small`` world (seed 7), whose history is its published ``sales.orders``
+and the generated ``small`` and ``medium`` worlds (seed 7), whose history is their published ``sales.orders``
 summed per SKU x DC and day (generated into a temporary runtime folder; only ``sales.orders`` is
 published, through its contract: no Dagster run is needed for its history). The plain orders
 carry no stock-out flags, so this is not the mart-based training backtest: that one scores
@@ -40,17 +40,17 @@ from supplymesh.settings import MeshPaths
 from supplymesh.world.completejourney.source import daily_demand
 from supplymesh.world.generate import generate_world
 
-GENERATED = "generated-small"
-ALL = (*DATASETS, GENERATED)
+GENERATED = {"generated-small": "small", "generated-medium": "medium"}  # name -> world scale
+ALL = (*DATASETS, *GENERATED)
 SEED = 7
 COLUMNS = ["mase", "wape", "bias", "p90_coverage", "seconds"]
 
 
-def generated_dataset(n_series: int | None) -> Dataset:
-    """The small world's published sales.orders as a daily history (28 days, 4 origins)."""
+def generated_dataset(name: str, n_series: int | None) -> Dataset:
+    """A generated world's published sales.orders as a daily history (28 days, 4 origins)."""
     with tempfile.TemporaryDirectory(prefix="bench-forecast-") as home:
         paths = MeshPaths(Path(home))
-        generate_world(paths, scale="small", seed=SEED)
+        generate_world(paths, scale=GENERATED[name], seed=SEED)
         if not all(r.published for r in publish_landing("sales.orders", paths=paths)):
             raise RuntimeError("the generated sales.orders did not pass its contract")
         orders = read_product(paths, "sales.orders")
@@ -63,12 +63,12 @@ def generated_dataset(n_series: int | None) -> Dataset:
     if n_series is not None:
         keys = history[["item_id", "location_id"]].drop_duplicates().head(n_series)
         history = history.merge(keys, on=["item_id", "location_id"])
-    return Dataset(GENERATED, history, "D", 28, 4)
+    return Dataset(name, history, "D", 28, 4)
 
 
 def dataset(name: str, n_series: int | None) -> Dataset:
-    if name == GENERATED:
-        return generated_dataset(n_series)
+    if name in GENERATED:
+        return generated_dataset(name, n_series)
     demand = daily_demand("small") if name == "completejourney" else None
     return load_dataset(name, n_series=n_series, completejourney_demand=demand)
 
