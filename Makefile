@@ -106,10 +106,12 @@ BASE ?= origin/main
 contracts-check: install  # the CI semver gate, locally: make contracts-check BASE=main
 	$(BIN)/mesh contracts check --base $(BASE)
 
-# ruff, SQL style, and the layers of docs/architecture.md (import-linter contracts in pyproject.toml)
+# ruff, SQL style (in both target dialects: DuckDB and Spark SQL), and the layers of
+# docs/architecture.md (import-linter contracts in pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint transforms/models
+	$(BIN)/sqlfluff lint --dialect sparksql transforms/models
 	$(BIN)/lint-imports
 
 clean:

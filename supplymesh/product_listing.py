@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from supplymesh.governance.access import DEFAULT_ROLE, get_role
+from supplymesh.publishing.consumer_catalog import served_file
 from supplymesh.publishing.manifest import read_manifest
 from supplymesh.registry import all_products
 from supplymesh.settings import MeshPaths
@@ -43,6 +44,9 @@ def catalog_entries(
                     "contract": v.contract_ref,
                     "published": current is not None,
                     "snapshot_id": current["snapshot_id"] if current else None,
+                    # the Parquet file the role's view reads, for any engine (Spark, pandas,
+                    # ...): the snapshot itself, or its pseudonymised copy where PII is masked
+                    "snapshot_path": str(served_file(current, v, spec)) if current else None,
                     "rows": current["rows"] if current else None,
                     "last_published": current["published_at"] if current else None,
                     "last_validation": entry.get("last_validation"),
