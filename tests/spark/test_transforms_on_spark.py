@@ -32,7 +32,7 @@ def _manifest(spark_mesh: SparkMesh) -> dict:
 
 def _duckdb_mart(database, name: str) -> pa.Table:
     with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(f'select * from marts."{name}"').fetch_arrow_table()
+        return con.sql(f'select * from marts."{name}"').to_arrow_table()
 
 
 def test_every_public_mart_has_its_grain_here(spark_mesh: SparkMesh) -> None:
