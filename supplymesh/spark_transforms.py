@@ -28,7 +28,7 @@ def source_snapshots(paths: MeshPaths) -> dict[str, str]:
     the analyst role (dbt's reader on DuckDB too) sees it; unpublished versions are left out."""
     return {
         version["view"]: version["snapshot_path"]
-        for entry in catalog_entries(paths, DEFAULT_ROLE, with_columns=False)
+        for entry in catalog_entries(paths, DEFAULT_ROLE)
         for version in entry["version_details"]
         if version["snapshot_path"]
     }
