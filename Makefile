@@ -15,8 +15,8 @@ DOCS_PORT ?= 8080
 APT_GET := $(if $(filter 0,$(shell id -u)),,sudo )env DEBIAN_FRONTEND=noninteractive apt-get
 DBT_DOCS_ARGS := --project-dir transforms --profiles-dir transforms --target-path $(MESH_HOME)/dbt_target
 
-.PHONY: install demo test test-slow test-chaos test-browser test-postgres test-all ui report docs bench bench-validation bench-forecast lint clean \
-	chromium postgresql
+.PHONY: install demo test test-slow test-chaos test-browser test-postgres test-spark test-all ui report docs bench bench-validation bench-forecast \
+	lint clean chromium postgresql java
 
 install: $(VENV)/.installed
 
@@ -57,10 +57,22 @@ test-browser: install chromium
 test-postgres: install postgresql
 	$(BIN)/python -m pytest -m postgres
 
-test-all: test test-slow test-chaos test-browser test-postgres
+# The dbt project on a local Spark (dbt-spark's session method, the `spark` extra) against the
+# DuckDB build, and every published product read by Spark. Needs Java 17: Debian's JRE is
+# installed where java is missing. Nothing is downloaded at run time (PySpark bundles its jars).
+SPARK_JAVA_HOME ?= /usr/lib/jvm/java-17-openjdk-amd64
+test-spark: install java
+	$(UV) sync --frozen --compile-bytecode --extra spark
+	JAVA_HOME=$(SPARK_JAVA_HOME) $(BIN)/python -m pytest -m spark -s
+
+test-all: test test-slow test-chaos test-browser test-postgres test-spark
 
 chromium:
 	@command -v chromium >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq chromium; }
+
+java:
+	@test -x $(SPARK_JAVA_HOME)/bin/java || \
+		{ $(APT_GET) update -qq && $(APT_GET) install -y -qq openjdk-17-jre-headless; }
 
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
@@ -106,10 +118,12 @@ BASE ?= origin/main
 contracts-check: install  # the CI semver gate, locally: make contracts-check BASE=main
 	$(BIN)/mesh contracts check --base $(BASE)
 
-# ruff, SQL style, and the layers of docs/architecture.md (import-linter contracts in pyproject.toml)
+# ruff, SQL style (in both target dialects: DuckDB and Spark SQL), and the layers of
+# docs/architecture.md (import-linter contracts in pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint transforms/models
+	$(BIN)/sqlfluff lint --dialect sparksql transforms/models
 	$(BIN)/lint-imports
 
 clean:

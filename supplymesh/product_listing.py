@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from supplymesh.governance.access import DEFAULT_ROLE, get_role
+from supplymesh.publishing.consumer_catalog import served_file
 from supplymesh.publishing.manifest import read_manifest
 from supplymesh.registry import all_products
 from supplymesh.settings import MeshPaths
@@ -19,7 +20,8 @@ def catalog_entries(
 ) -> list[dict[str, Any]]:
     """One entry per product the role may read: its latest version, every major available,
     columns, publishing. The columns come from the contracts (pandera models, imported on first
-    use): ``with_columns=False`` leaves them out, and the contracts unread."""
+    use), and so does which file of a snapshot the role reads (its PII masked or not):
+    ``with_columns=False`` leaves both out (``snapshot_path`` None), and the contracts unread."""
     spec = get_role(role)
     manifest = read_manifest(paths)
     entries = []
@@ -43,6 +45,11 @@ def catalog_entries(
                     "contract": v.contract_ref,
                     "published": current is not None,
                     "snapshot_id": current["snapshot_id"] if current else None,
+                    # the Parquet file the role's view reads, for any engine (Spark, pandas,
+                    # ...): the snapshot itself, or its pseudonymised copy where PII is masked
+                    "snapshot_path": (
+                        str(served_file(current, v, spec)) if current and with_columns else None
+                    ),
                     "rows": current["rows"] if current else None,
                     "last_published": current["published_at"] if current else None,
                     "last_validation": entry.get("last_validation"),

@@ -56,6 +56,12 @@ class MeshPaths:
         return self.home / "dbt_target"
 
     @property
+    def spark_home(self) -> Path:
+        """The Spark target's metastore and tables (``MESH_DBT_TARGET=spark``; the ``spark``
+        target of transforms/profiles.yml names the same folder)."""
+        return self.home / "spark"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster_home"
 

@@ -16,12 +16,29 @@ from pathlib import Path
 from supplymesh.settings import TRANSFORMS_DIR, MeshPaths, mesh_paths
 
 PROJECT_FILES = ("*.yml", "*.sql", "*.csv")
+# Which target of transforms/profiles.yml the mesh's dbt step runs on: `dev` (DuckDB, the
+# default) or `spark` (a local Spark session; the `spark` extra and Java 17).
+TARGET_ENV = "MESH_DBT_TARGET"
+DBT_TARGETS = ("dev", "spark")
+
+
+def dbt_target() -> str:
+    """The dbt target of this run: ``$MESH_DBT_TARGET`` or ``dev``; a ValueError naming the
+    choices for any other value, before dbt starts."""
+    target = os.environ.get(TARGET_ENV) or DBT_TARGETS[0]
+    if target not in DBT_TARGETS:
+        raise ValueError(
+            f"{TARGET_ENV}={target!r} is not a target of transforms/profiles.yml; "
+            f"choose one of {', '.join(DBT_TARGETS)}"
+        )
+    return target
 
 
 def dbt_env(paths: MeshPaths) -> dict[str, str]:
-    """The environment dbt needs: the runtime folder and no telemetry."""
+    """The environment dbt needs: the runtime folder, the target and no telemetry."""
     return {
         "MESH_HOME": str(paths.home),
+        "DBT_TARGET": dbt_target(),
         "DBT_TARGET_PATH": str(paths.dbt_target),
         "DBT_LOG_PATH": str(paths.dbt_target / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -48,13 +65,20 @@ def _newest_project_file() -> float:
 
 
 def ensure_manifest(paths: MeshPaths | None = None) -> Path:
-    """Run ``dbt parse`` when the manifest is missing or older than the project's files."""
+    """Run ``dbt parse`` when the manifest is missing, older than the project's files or parsed
+    for another target (the sources differ per engine: see macros/mesh_sources.sql)."""
     paths = paths or mesh_paths()
     manifest = paths.dbt_target / "manifest.json"
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_project_file():
+    parsed_for = paths.dbt_target / "manifest.target"
+    env = {**os.environ, **dbt_env(paths)}
+    if (
+        manifest.exists()
+        and manifest.stat().st_mtime >= _newest_project_file()
+        and parsed_for.exists()
+        and parsed_for.read_text() == env["DBT_TARGET"]
+    ):
         return manifest
     paths.dbt_target.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **dbt_env(paths)}
     completed = subprocess.run(
         [
             dbt_executable(),
@@ -74,6 +98,7 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
     )
     if completed.returncode != 0 or not manifest.exists():
         raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
+    parsed_for.write_text(env["DBT_TARGET"])
     return manifest
 
 

@@ -17,6 +17,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from supplymesh.planning_settings import PlanningSettings
+from supplymesh.settings import mesh_paths
+from supplymesh.spark_transforms import copy_marts_to_duckdb, mart_names, spark_dbt_vars
+from supplymesh.transforms_project import dbt_target
 
 
 class MeshDbtTranslator(DagsterDbtTranslator):
@@ -52,8 +55,18 @@ def transforms_assets(project: DbtProject) -> dg.AssetsDefinition:
         planning: dg.ResourceParam[PlanningSettings],
     ):
         """Build the staging, intermediate and mart models and run their tests, with the run's
-        planning settings as dbt vars (the horizon the date spine and the lags follow)."""
-        args = [*DBT_BUILD_ARGS, "--vars", json.dumps(planning.dbt_vars())]
+        planning settings as dbt vars (the horizon the date spine and the lags follow), on the
+        target MESH_DBT_TARGET names. On Spark the sources are the published snapshots and the
+        marts are copied into transforms.duckdb afterwards, where the planners read them."""
+        target, paths = dbt_target(), mesh_paths()
+        dbt_vars = planning.dbt_vars()
+        if target == "spark":
+            dbt_vars |= spark_dbt_vars(paths)
+        args = [*DBT_BUILD_ARGS, "--target", target, "--vars", json.dumps(dbt_vars)]
         yield from dbt.cli(args, context=context).stream()
+        if target == "spark":
+            manifest = json.loads(project.manifest_path.read_text())
+            copied = copy_marts_to_duckdb(paths, mart_names(manifest))
+            context.log.info(f"marts built on Spark, copied into transforms.duckdb: {copied}")
 
     return transforms

@@ -8,7 +8,8 @@ file differs from what the definitions generate.
 
 What each part comes from:
 
-- a source per domain (``database: mesh``, ``schema: <domain>``), a table per product major;
+- a source per domain (``database: mesh`` on DuckDB, none on Spark; ``schema: <domain>``), a
+  table per product major;
 - table description: the product YAML's ``description``, version and status (and deprecation);
 - columns: the contract's fields in order, with their ``description`` and DuckDB type;
 - data tests, on the newest active major only (older majors are declared for lineage):
@@ -35,7 +36,10 @@ from supplymesh.governance.policies import Violation
 
 SOURCES_PATH = Path("transforms/models/staging/__sources.yml")  # relative to a project root
 REGENERATE = "mesh contracts sources --write"
-DATABASE = "mesh"  # MESH_HOME/mesh.duckdb, attached read-only by the dbt profile
+# MESH_HOME/mesh.duckdb, attached read-only by the DuckDB profile as `mesh`; on Spark the
+# sources are views in the session's own catalog (two-part names: a database per domain),
+# and dbt-spark refuses a database that differs from the schema, so none is given there
+DATABASE = "{{ 'mesh' if target.type == 'duckdb' else none }}"
 POLICY = "dbt_sources"
 HEADER = f"""\
 # GENERATED from data_products/ and contracts/: do not edit. Regenerate with
@@ -43,7 +47,8 @@ HEADER = f"""\
 # the definitions generate (supplymesh/governance/dbt_sources.py: where each part comes from).
 #
 # The published source products of the mesh: views in MESH_HOME/mesh.duckdb (attached
-# read-only as database `{DATABASE}`), one DuckDB schema per domain, one view per product major
+# read-only as database `mesh` on DuckDB; on Spark, views over the same snapshots that the
+# `spark` target's on-run-start hook makes), one schema per domain, one view per product major
 # (`<domain>.<name>_v<major>`). The data_tests repeat rules of the contracts (enforced before
 # publishing): a plain `dbt build` runs them, the Dagster transforms step excludes them.
 """
@@ -61,7 +66,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = ">" if len(value) > 60 else None
+    # a Jinja expression in double quotes reads as written; long descriptions fold
+    style = '"' if value.startswith("{{") else ">" if len(value) > 60 else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

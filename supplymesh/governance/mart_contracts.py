@@ -15,6 +15,9 @@ from supplymesh.governance.policies import Violation
 from supplymesh.registry import all_products
 
 POLICY = "mart_agreement"
+# Mart contracts declare types every target engine accepts (``string`` is DuckDB's VARCHAR and
+# Spark's STRING); the product contracts speak DuckDB. The DuckDB names of those spellings:
+PORTABLE_TYPES = {"STRING": "VARCHAR", "INT": "INTEGER"}
 
 
 def _source_columns(manifest: dict[str, Any]) -> dict[str, dict[str, tuple[str, str, str]]]:
@@ -55,6 +58,7 @@ def mart_violations(manifest: dict[str, Any]) -> list[Violation]:
         upstream = [sources[s] for s in _upstream(manifest, uid) if s in sources]
         for name, column in node["columns"].items():
             declared = (column.get("data_type") or "").upper()
+            declared = PORTABLE_TYPES.get(declared, declared)
             for columns in upstream:
                 if name not in columns:
                     continue

@@ -127,6 +127,25 @@ def test_mesh_products_lists_no_value_and_no_raw_file(published, raw_pii, capsys
     assert masking["customer_email"] == "pseudonymised" and masking["sku"] == "raw"
 
 
+def test_mesh_products_publishes_the_file_each_role_reads(published, raw_pii, capsys):
+    """Another engine reads a product from ``snapshot_path``: for the analyst the pseudonymised
+    copy of a snapshot holding PII, for the steward the snapshot itself; both as many rows as
+    the role's view."""
+    raw = current_snapshot(read_manifest(published), "sales.orders", 2)["path"]
+    paths = {}
+    for role in ("analyst", "steward"):
+        assert main(["products", "--json", "--role", role]) == 0
+        orders = next(
+            e for e in json.loads(capsys.readouterr().out) if e["product"] == "sales.orders"
+        )
+        (v2,) = [v for v in orders["version_details"] if v["major"] == 2]
+        paths[role] = v2["snapshot_path"]
+        frame = pd.read_parquet(paths[role])
+        assert len(frame) == v2["rows"] > 0
+        assert bool(leaked(frame, raw_pii)) == (role == "steward")
+    assert paths["steward"] == raw != paths["analyst"]
+
+
 def test_reading_snapshot_files_or_other_catalogs_is_refused(published, capsys):
     raw = current_snapshot(read_manifest(published), "sales.orders", 2)["path"]
     steward = published.catalog_dir / "steward.duckdb"

@@ -52,3 +52,10 @@ def test_type_drift_pii_and_missing_contract_are_violations():
     assert ("dim_x.customer_email", "carries pii from sales.orders v2") in found
     [unenforced] = mart_violations(manifest({"sku": "varchar"}, enforced=False))
     assert unenforced.message == "public mart without an enforced contract"
+
+
+def test_the_portable_string_type_reads_as_the_contracts_varchar():
+    """Marts declare `string` (both DuckDB and Spark accept it); it still has to agree."""
+    assert mart_violations(manifest({"sku": "string", "unit_cost": "double"})) == []
+    [drift] = mart_violations(manifest({"unit_cost": "string"}))
+    assert drift.message == "declared VARCHAR but catalog.products v1 types it DOUBLE"

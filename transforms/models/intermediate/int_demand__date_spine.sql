@@ -39,7 +39,7 @@ bounds as (
             order_bounds.first_order_date,
             coalesce(snapshot_bounds.first_snapshot_date, order_bounds.first_order_date)
         ) as first_history_date,
-        order_bounds.as_of_date + {{ var('horizon_days') }} as horizon_end_date
+        {{ dbt.dateadd('day', var('horizon_days'), 'order_bounds.as_of_date') }} as horizon_end_date
     from order_bounds
     cross join snapshot_bounds
 
@@ -50,13 +50,7 @@ days as (
     select
         as_of_date,
         first_history_date,
-        unnest(
-            generate_series(
-                cast(first_history_date as timestamp),
-                cast(horizon_end_date as timestamp),
-                interval 1 day
-            )
-        ) as day_ts
+        {{ day_series('first_history_date', 'horizon_end_date') }} as day_ts
     from bounds
     where as_of_date is not null
 

@@ -6,7 +6,9 @@
 -- the shortest lag (inclusive), so every feature is known over the whole horizon. Rows before
 -- the first history day do not exist, so those lags are NULL; a window with no history day is
 -- NULL (avg / stddev skip NULLs, which is what the future days carry).
+-- Each frame spells the series window out: Spark cannot extend a named window with a frame.
 {%- set lag = [28, var('horizon_days') | int] | max %}
+{%- set by_series = 'partition by sku, location_id order by demand_date' %}
 
 with
 
@@ -20,24 +22,23 @@ final as (
 
     select
         *,
-        lag(units_sold, {{ lag }}) over by_series as lag_28,
-        lag(units_sold, {{ lag + 7 }}) over by_series as lag_35,
-        lag(units_sold, {{ lag + 14 }}) over by_series as lag_42,
-        lag(units_sold, 364) over by_series as lag_364,
+        lag(units_sold, {{ lag }}) over ({{ by_series }}) as lag_28,
+        lag(units_sold, {{ lag + 7 }}) over ({{ by_series }}) as lag_35,
+        lag(units_sold, {{ lag + 14 }}) over ({{ by_series }}) as lag_42,
+        lag(units_sold, 364) over ({{ by_series }}) as lag_364,
         avg(units_sold) over (
-            by_series rows between {{ lag + 6 }} preceding and {{ lag }} preceding
+            {{ by_series }} rows between {{ lag + 6 }} preceding and {{ lag }} preceding
         ) as rolling_mean_7_lag28,
         avg(units_sold) over (
-            by_series rows between {{ lag + 27 }} preceding and {{ lag }} preceding
+            {{ by_series }} rows between {{ lag + 27 }} preceding and {{ lag }} preceding
         ) as rolling_mean_28_lag28,
         stddev_samp(units_sold) over (
-            by_series rows between {{ lag + 27 }} preceding and {{ lag }} preceding
+            {{ by_series }} rows between {{ lag + 27 }} preceding and {{ lag }} preceding
         ) as rolling_std_28_lag28,
         avg(units_sold) over (
-            by_series rows between {{ lag + 90 }} preceding and {{ lag }} preceding
+            {{ by_series }} rows between {{ lag + 90 }} preceding and {{ lag }} preceding
         ) as rolling_mean_91_lag28
     from daily
-    window by_series as (partition by sku, location_id order by demand_date)
 
 )
 

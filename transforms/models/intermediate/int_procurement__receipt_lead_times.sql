@@ -22,8 +22,8 @@ final as (
         receipt_date,
         quantity_ordered,
         quantity_received,
-        receipt_date - order_date as lead_time_days,
-        receipt_date - ship_date as transit_days
+        {{ dbt.datediff('order_date', 'receipt_date', 'day') }} as lead_time_days,
+        {{ dbt.datediff('ship_date', 'receipt_date', 'day') }} as transit_days
     from receipts
     where receipt_date is not null
 

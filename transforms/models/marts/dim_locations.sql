@@ -10,12 +10,12 @@ locations as (
 final as (
 
     select
-        cast(location_id as varchar) as location_id,
-        cast(name as varchar) as name,
-        cast(location_type as varchar) as location_type,
-        cast(region as varchar) as region,
-        cast(country as varchar) as country,
-        cast(city as varchar) as city,
+        cast(location_id as {{ dbt.type_string() }}) as location_id,
+        cast(name as {{ dbt.type_string() }}) as name,
+        cast(location_type as {{ dbt.type_string() }}) as location_type,
+        cast(region as {{ dbt.type_string() }}) as region,
+        cast(country as {{ dbt.type_string() }}) as country,
+        cast(city as {{ dbt.type_string() }}) as city,
         cast(latitude as double) as latitude,
         cast(longitude as double) as longitude,
         cast(handling_days as bigint) as handling_days

@@ -10,14 +10,14 @@ products as (
 final as (
 
     select
-        cast(sku as varchar) as sku,
-        cast(description as varchar) as description,
-        cast(category as varchar) as category,
-        cast(brand as varchar) as brand,
-        cast(supplier_id as varchar) as supplier_id,
+        cast(sku as {{ dbt.type_string() }}) as sku,
+        cast(description as {{ dbt.type_string() }}) as description,
+        cast(category as {{ dbt.type_string() }}) as category,
+        cast(brand as {{ dbt.type_string() }}) as brand,
+        cast(supplier_id as {{ dbt.type_string() }}) as supplier_id,
         cast(unit_cost as double) as unit_cost,
         cast(list_price as double) as list_price,
-        cast(currency as varchar) as currency,
+        cast(currency as {{ dbt.type_string() }}) as currency,
         cast(unit_weight_kg as double) as unit_weight_kg,
         cast(unit_volume_m3 as double) as unit_volume_m3,
         cast(case_pack as bigint) as case_pack,

@@ -11,11 +11,11 @@ lag_features as (
 final as (
 
     select
-        cast(sku as varchar) as sku,
-        cast(location_id as varchar) as location_id,
-        cast(region as varchar) as region,
-        cast(category as varchar) as category,
-        cast(supplier_id as varchar) as supplier_id,
+        cast(sku as {{ dbt.type_string() }}) as sku,
+        cast(location_id as {{ dbt.type_string() }}) as location_id,
+        cast(region as {{ dbt.type_string() }}) as region,
+        cast(category as {{ dbt.type_string() }}) as category,
+        cast(supplier_id as {{ dbt.type_string() }}) as supplier_id,
         cast(demand_date as date) as demand_date,
         cast(as_of_date as date) as as_of_date,
         cast(is_history as boolean) as is_history,
@@ -23,7 +23,7 @@ final as (
         cast(revenue as double) as revenue,
         cast(on_hand_eod as bigint) as on_hand_eod,
         cast(is_stockout as boolean) as is_stockout,
-        cast(isodow(demand_date) as integer) as day_of_week,
+        cast({{ iso_day_of_week('demand_date') }} as integer) as day_of_week,
         cast(dayofmonth(demand_date) as integer) as day_of_month,
         cast(dayofyear(demand_date) as integer) as day_of_year,
         cast(weekofyear(demand_date) as integer) as week_of_year,

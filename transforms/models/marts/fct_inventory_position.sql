@@ -13,6 +13,21 @@ products as (
 
 ),
 
+ranked_snapshots as (
+
+    select
+        sku,
+        location_id,
+        snapshot_date,
+        on_hand,
+        on_order,
+        row_number() over (
+            partition by sku, location_id order by snapshot_date desc
+        ) as recency_rank
+    from snapshots
+
+),
+
 latest_snapshots as (
 
     select
@@ -21,19 +36,16 @@ latest_snapshots as (
         snapshot_date,
         on_hand,
         on_order
-    from snapshots
-    qualify
-        row_number() over (
-            partition by sku, location_id order by snapshot_date desc
-        ) = 1
+    from ranked_snapshots
+    where recency_rank = 1
 
 ),
 
 final as (
 
     select
-        cast(latest_snapshots.sku as varchar) as sku,
-        cast(latest_snapshots.location_id as varchar) as location_id,
+        cast(latest_snapshots.sku as {{ dbt.type_string() }}) as sku,
+        cast(latest_snapshots.location_id as {{ dbt.type_string() }}) as location_id,
         cast(latest_snapshots.snapshot_date as date) as snapshot_date,
         cast(latest_snapshots.on_hand as bigint) as on_hand,
         cast(latest_snapshots.on_order as bigint) as on_order,
@@ -41,7 +53,7 @@ final as (
             coalesce(latest_snapshots.on_hand, 0) + coalesce(latest_snapshots.on_order, 0)
             as bigint
         ) as inventory_position,
-        cast(products.supplier_id as varchar) as supplier_id,
+        cast(products.supplier_id as {{ dbt.type_string() }}) as supplier_id,
         cast(products.unit_cost as double) as unit_cost,
         cast(products.list_price as double) as list_price,
         cast(products.case_pack as bigint) as case_pack,
@@ -49,7 +61,7 @@ final as (
         cast(products.units_per_pallet as bigint) as units_per_pallet,
         cast(products.unit_weight_kg as double) as unit_weight_kg,
         cast(products.unit_volume_m3 as double) as unit_volume_m3,
-        cast(products.category as varchar) as category
+        cast(products.category as {{ dbt.type_string() }}) as category
     from latest_snapshots
     left join products
         on latest_snapshots.sku = products.sku

@@ -41,7 +41,7 @@ observed as (
         count(*) as n_shipments,
         avg(transit_days) as transit_days_observed_mean,
         stddev_samp(transit_days) as transit_days_observed_std,
-        quantile_cont(transit_days, 0.9) as transit_days_p90
+        {{ percentile_cont('transit_days', 0.9) }} as transit_days_p90
     from shipments
     group by lane_id
 
@@ -50,17 +50,17 @@ observed as (
 final as (
 
     select
-        cast(lanes.lane_id as varchar) as lane_id,
-        cast(lanes.origin_id as varchar) as origin_id,
-        cast(lanes.destination_id as varchar) as destination_id,
-        cast(lanes.carrier as varchar) as carrier,
+        cast(lanes.lane_id as {{ dbt.type_string() }}) as lane_id,
+        cast(lanes.origin_id as {{ dbt.type_string() }}) as origin_id,
+        cast(lanes.destination_id as {{ dbt.type_string() }}) as destination_id,
+        cast(lanes.carrier as {{ dbt.type_string() }}) as carrier,
         cast(lanes.max_weight_kg as double) as max_weight_kg,
         cast(lanes.max_volume_m3 as double) as max_volume_m3,
         cast(lanes.max_pallets as bigint) as max_pallets,
         cast(lanes.ftl_cost as double) as ftl_cost,
         cast(lanes.ltl_cost_per_kg as double) as ltl_cost_per_kg,
         cast(lanes.ltl_min_charge as double) as ltl_min_charge,
-        cast(lanes.currency as varchar) as currency,
+        cast(lanes.currency as {{ dbt.type_string() }}) as currency,
         cast(lanes.transit_days_mean as double) as transit_days_nominal,
         cast(observed.transit_days_observed_mean as double) as transit_days_observed_mean,
         cast(observed.transit_days_observed_std as double) as transit_days_observed_std,

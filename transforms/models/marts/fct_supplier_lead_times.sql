@@ -17,7 +17,7 @@ aggregated as (
         count(*) as n_receipts,
         avg(lead_time_days) as lead_time_mean_days,
         stddev_samp(lead_time_days) as lead_time_std_days,
-        quantile_cont(lead_time_days, 0.9) as lead_time_p90_days,
+        {{ percentile_cont('lead_time_days', 0.9) }} as lead_time_p90_days,
         avg(transit_days) as transit_mean_days,
         sum(quantity_received) as quantity_received,
         sum(quantity_ordered) as quantity_ordered,
@@ -30,9 +30,9 @@ aggregated as (
 final as (
 
     select
-        cast(supplier_id as varchar) as supplier_id,
-        cast(location_id as varchar) as location_id,
-        cast(lane_id as varchar) as lane_id,
+        cast(supplier_id as {{ dbt.type_string() }}) as supplier_id,
+        cast(location_id as {{ dbt.type_string() }}) as location_id,
+        cast(lane_id as {{ dbt.type_string() }}) as lane_id,
         cast(n_receipts as bigint) as n_receipts,
         cast(lead_time_mean_days as double) as lead_time_mean_days,
         cast(lead_time_std_days as double) as lead_time_std_days,

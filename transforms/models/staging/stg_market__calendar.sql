@@ -10,9 +10,9 @@ final as (
 
     select
         cast(calendar_date as date) as calendar_date,
-        trim(cast(region as varchar)) as region,
+        trim(cast(region as {{ dbt.type_string() }})) as region,
         coalesce(cast(is_holiday as boolean), false) as is_holiday,
-        cast(holiday_name as varchar) as holiday_name
+        cast(holiday_name as {{ dbt.type_string() }}) as holiday_name
     from source
 
 )

@@ -10,12 +10,12 @@ source as (
 final as (
 
     select
-        cast(location_id as varchar) as location_id,
-        trim(cast(name as varchar)) as name,
-        lower(trim(cast(location_type as varchar))) as location_type,
-        trim(cast(region as varchar)) as region,
-        trim(cast(country as varchar)) as country,
-        trim(cast(city as varchar)) as city,
+        cast(location_id as {{ dbt.type_string() }}) as location_id,
+        trim(cast(name as {{ dbt.type_string() }})) as name,
+        lower(trim(cast(location_type as {{ dbt.type_string() }}))) as location_type,
+        trim(cast(region as {{ dbt.type_string() }})) as region,
+        trim(cast(country as {{ dbt.type_string() }})) as country,
+        trim(cast(city as {{ dbt.type_string() }})) as city,
         cast(latitude as double) as latitude,
         cast(longitude as double) as longitude,
         cast(handling_days as bigint) as handling_days

@@ -13,7 +13,8 @@ per_series as (
         {{ partition_by | join(',\n        ') }},
         count(*) as n_rows,
         count(distinct {{ date_column }}) as n_days,
-        max({{ date_column }}) - min({{ date_column }}) + 1 as n_days_spanned
+        {{ dbt.datediff('min(' ~ date_column ~ ')', 'max(' ~ date_column ~ ')', 'day') }}
+        + 1 as n_days_spanned
     from {{ model }}
     group by {{ partition_by | join(', ') }}
 

@@ -1,0 +1,62 @@
+"""Which dbt target the mesh's dbt step runs on, and what the step on Spark hands back: checked
+without Spark (the Spark build itself is `make test-spark`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from supplymesh.settings import MeshPaths
+from supplymesh.spark_transforms import copy_marts_to_duckdb, mart_names, spark_table_folder
+from supplymesh.transforms_project import TARGET_ENV, dbt_env, dbt_target
+
+
+def test_the_dbt_step_runs_on_duckdb_unless_told(monkeypatch) -> None:
+    monkeypatch.delenv(TARGET_ENV, raising=False)
+    assert dbt_target() == "dev"
+    monkeypatch.setenv(TARGET_ENV, "spark")
+    assert dbt_env(MeshPaths(Path("/mesh")))["DBT_TARGET"] == "spark"
+
+
+def test_an_unknown_target_is_refused_naming_the_choices(monkeypatch) -> None:
+    monkeypatch.setenv(TARGET_ENV, "trino")
+    with pytest.raises(ValueError, match="choose one of dev, spark"):
+        dbt_target()
+
+
+def test_the_marts_are_the_models_of_the_marts_schema() -> None:
+    manifest = {
+        "nodes": {
+            "model.x.fct_a": {"resource_type": "model", "name": "fct_a", "schema": "marts"},
+            "model.x.stg_b": {"resource_type": "model", "name": "stg_b", "schema": "staging"},
+            "test.x.t": {"resource_type": "test", "name": "t", "schema": "marts"},
+        }
+    }
+    assert mart_names(manifest) == ["fct_a"]
+
+
+def test_spark_marts_replace_the_duckdb_marts_with_their_rows_and_types(tmp_path) -> None:
+    paths = MeshPaths(tmp_path)
+    with duckdb.connect(str(paths.transforms_db)) as con:
+        con.execute("create schema marts; create table marts.fct_a as select 'old' as sku")
+        con.execute("create table marts.kept as select 1 as n")
+    folder = spark_table_folder(paths, "marts", "fct_a")
+    folder.mkdir(parents=True)
+    for part, sku in enumerate(["SKU-1", "SKU-2"]):  # Spark writes a table as part files
+        duckdb.sql(
+            f"copy (select '{sku}' as sku, cast({part} as integer) as day_of_week, "
+            f"date '2026-12-0{part + 1}' as demand_date) to '{folder}/part-{part:05d}.parquet'"
+        )
+    (folder / "_SUCCESS").touch()
+
+    assert copy_marts_to_duckdb(paths, ["fct_a"]) == {"fct_a": 2}
+    with duckdb.connect(str(paths.transforms_db), read_only=True) as con:
+        assert con.sql("select sku from marts.fct_a order by sku").fetchall() == [
+            ("SKU-1",),
+            ("SKU-2",),
+        ]
+        types = dict(con.sql("describe marts.fct_a").fetchall()[i][:2] for i in range(3))
+        assert types == {"sku": "VARCHAR", "day_of_week": "INTEGER", "demand_date": "DATE"}
+        assert con.sql("select n from marts.kept").fetchall() == [(1,)]
