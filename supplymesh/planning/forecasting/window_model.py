@@ -147,6 +147,7 @@ def forecast_windows(
             forecast = Ridge(alpha=RIDGE_ALPHA).fit(inputs, targets).predict(scaled)
         else:
             forecast = _gbm(inputs, targets, scaled)
+        forecast = forecast.reshape(len(recent), horizon)  # one step: sklearn returns 1-D
         out[method] = np.clip(forecast * recent_levels, 0.0, None).reshape(-1)
     return out
 
