@@ -24,7 +24,7 @@ from pathlib import Path
 
 
 def main() -> None:
-    from supplymesh.planning.forecast_choice.selection import GLOBAL, Choice
+    from supplymesh.planning.forecast_choice.candidates import GLOBAL, Choice
     from supplymesh.planning.forecasting.origin_features import read_back_periods
     from supplymesh.planning.model_lifecycle.drift import DriftConfig
     from supplymesh.planning.model_lifecycle.serving import serve_forecast, serving_model

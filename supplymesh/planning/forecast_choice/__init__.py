@@ -6,10 +6,10 @@ and their means, on evidence from earlier backtest windows only, with a calibrat
 * ``conformal``: split-conformal P90 per step (and class) from backtest residuals.
 """
 
+from supplymesh.planning.forecast_choice.candidates import Candidates
 from supplymesh.planning.forecast_choice.conformal import ConformalQuantiles, calibrate
 from supplymesh.planning.forecast_choice.demand_classes import classify_at_origins, classify_demand
 from supplymesh.planning.forecast_choice.selection import (
-    Candidates,
     FinalChoice,
     Selection,
     final_choice,

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from supplymesh.planning.forecast_choice.candidates import Candidates
 from supplymesh.planning.forecast_choice.demand_classes import classify_at_origins
 from supplymesh.planning.forecast_choice.selection import (
     FORECAST,
     FORECAST_P90,
-    Candidates,
     FinalChoice,
     Selection,
     final_choice,

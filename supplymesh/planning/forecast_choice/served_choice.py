@@ -24,13 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from supplymesh.planning.forecast_choice.candidates import GLOBAL
 from supplymesh.planning.forecast_choice.demand_classes import classify_demand
-from supplymesh.planning.forecast_choice.selection import (
-    FORECAST,
-    FORECAST_P90,
-    GLOBAL,
-    FinalChoice,
-)
+from supplymesh.planning.forecast_choice.selection import FORECAST, FORECAST_P90, FinalChoice
 from supplymesh.planning.forecasting.backtest import FORECAST_COLUMN, MODEL
 from supplymesh.planning.forecasting.baseline import moving_average
 from supplymesh.planning.forecasting.features import FeatureSpec

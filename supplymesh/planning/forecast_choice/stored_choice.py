@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from supplymesh.planning.forecast_choice.candidates import Candidates, Choice
 from supplymesh.planning.forecast_choice.conformal import ConformalQuantiles
-from supplymesh.planning.forecast_choice.selection import Candidates, Choice, FinalChoice
+from supplymesh.planning.forecast_choice.selection import FinalChoice
 
 FORMAT = 1  # bump when the layout below changes
 

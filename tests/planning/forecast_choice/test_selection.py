@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from supplymesh.planning.forecast_choice import selection
+from supplymesh.planning.forecast_choice.candidates import Candidates
 from supplymesh.planning.forecast_choice.demand_classes import classify_at_origins
 from supplymesh.planning.forecast_choice.selection import (
     FORECAST,
     FORECAST_P90,
-    Candidates,
     evidence_rows,
     final_choice,
     rolling_upper,

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from supplymesh.planning.forecast_choice.candidates import Candidates, Choice
 from supplymesh.planning.forecast_choice.conformal import ConformalQuantiles
 from supplymesh.planning.forecast_choice.demand_classes import classify_demand
-from supplymesh.planning.forecast_choice.selection import Candidates, Choice, FinalChoice
+from supplymesh.planning.forecast_choice.selection import FinalChoice
 from supplymesh.planning.forecasting.backtest import DEMAND_COLUMNS
 from supplymesh.planning.forecasting.forecast import forecast_demand, prepare_frame
 from supplymesh.planning.forecasting.metrics import series_scales
