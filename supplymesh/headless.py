@@ -20,7 +20,7 @@ from supplymesh.planning_settings import load_planning_settings
 from supplymesh.progress import StepList
 from supplymesh.registry import all_products
 from supplymesh.run_guard import one_run_per_home
-from supplymesh.settings import mesh_paths
+from supplymesh.settings import MeshPaths, mesh_paths, shared_mesh_home
 
 
 @dataclass
@@ -241,6 +241,11 @@ def materialize(
     planning = load_planning_settings(paths.home, settings)  # a bad key fails before the run
     prepare_dagster_home(paths)
     from orchestration.definitions import build_definitions
+    from orchestration.executors import executor_name
+
+    on_workers = executor_name() == "celery"  # a bad MESH_EXECUTOR fails before the run too
+    if on_workers:
+        shared_mesh_home("a run on Celery workers (MESH_EXECUTOR=celery)")
     from orchestration.jobs import MESH_JOB, TRAINING_GROUP
     from orchestration.ml.cadence import REASON_TAG
 
@@ -267,22 +272,30 @@ def materialize(
             StepList("materialize", total=len(keys), stream=progress_stream) as steps,
             stdout_to(output_log),
         ):
-            if steps.live:
+            if steps.live:  # events of steps run in this process (Celery workers log their own)
                 instance.add_event_listener(run_id, follow_steps(steps))
-            result = job.execute_in_process(
-                instance=instance,
-                run_id=run_id,
-                asset_selection=list(keys),
-                raise_on_error=False,
-                tags={REASON_TAG: plan.tag, **shrink_tags(allow_shrink)},
-                run_config={
-                    "loggers": {"console": {"config": {"log_level": log_level}}},
-                    "resources": {
-                        "planning": {"config": planning.as_dict()},
-                        **shrink_config(allow_shrink),
-                    },
+            tags = {REASON_TAG: plan.tag, **shrink_tags(allow_shrink)}
+            run_config = {
+                "loggers": {"console": {"config": {"log_level": log_level}}},
+                "resources": {
+                    "planning": {"config": planning.as_dict()},
+                    "mesh": mesh_config(paths, allow_shrink),
                 },
-            )
+            }
+            if on_workers:
+                from supplymesh.worker_run import execute_on_workers, logged_records
+
+                result = execute_on_workers(instance, run_id, keys, tags, run_config)
+                held.records.extend(logged_records(instance, run_id, log_level))
+            else:
+                result = job.execute_in_process(
+                    instance=instance,
+                    run_id=run_id,
+                    asset_selection=list(keys),
+                    raise_on_error=False,
+                    tags=tags,
+                    run_config=run_config,
+                )
     finally:
         with output_log.open("a") as out:
             held.write(out)
@@ -303,13 +316,16 @@ def shrink_tags(allow_shrink: Sequence[str]) -> dict[str, str]:
     return {ALLOW_SHRINK_TAG: ",".join(allow_shrink)} if allow_shrink else {}
 
 
-def shrink_config(allow_shrink: Sequence[str]) -> dict:
-    """The ``mesh`` resource's run config letting ``allow_shrink`` through the volume rule, with
-    who asked (the user at the command line)."""
-    if not allow_shrink:
-        return {}
-    who = f"cli:{os.environ.get('USER', 'unknown')} (mesh materialize --allow-shrink)"
-    return {"mesh": {"config": {"allow_shrink": list(allow_shrink), "requested_by": who}}}
+def mesh_config(paths: MeshPaths, allow_shrink: Sequence[str]) -> dict:
+    """The ``mesh`` resource's run config: the run's runtime folder, which every step checks its
+    own process agrees with (a Celery worker started elsewhere fails instead of publishing
+    there), and the products ``allow_shrink`` lets through the volume rule, with who asked (the
+    user at the command line)."""
+    config: dict = {"home": str(paths.home)}
+    if allow_shrink:
+        who = f"cli:{os.environ.get('USER', 'unknown')} (mesh materialize --allow-shrink)"
+        config |= {"allow_shrink": list(allow_shrink), "requested_by": who}
+    return {"config": config}
 
 
 def summarise(result: dg.ExecuteInProcessResult, output_log: Path) -> RunOutcome:
