@@ -40,7 +40,7 @@ def mesh_env(home: Path, **extra: str) -> dict[str, str]:
         *("MESH_EXECUTOR", "MESH_CELERY_BROKER", "MESH_CELERY_BACKEND", "MESH_DBT_TARGET"),
     )
     env = {k: v for k, v in os.environ.items() if k not in cleared}
-    return {**env, "MESH_HOME": str(home), **extra}
+    return {**env, "MESH_HOME": str(home), "PYTHONHASHSEED": "0", **extra}
 
 
 def materialize(env: dict[str, str]) -> tuple[str, float]:
