@@ -27,6 +27,7 @@ RUN_COLUMNS = {  # product -> columns that identify the run, not the data
     "governance.audit_log": {"seq", "at", "actor", "reason", "details", "prev_hash", "hash"},
     "governance.quality_metrics": {"measured_at", "snapshot_id", "previous_snapshot_id", "run_id"},
     "planning.forecast_accuracy": {"evaluated_at"},
+    "planning.supply_plan_decisions": {"run_id"},
     "planning.supply_plan_kpis": {"run_id", "computed_at", "previous_run_id"},
 }
 
