@@ -61,7 +61,19 @@ def logged_records(
     """The run's log at ``level`` and above, from the event log every worker wrote to: what
     Dagster's console logger would have printed in process (``headless.HeldLog`` holds them)."""
     threshold = logging.getLevelName(level)
-    records = []
+    where = f"{instance.storage_directory()}/{run_id}/compute_logs"
+    records = [  # what the steps printed stayed on the workers: say where it is
+        logging.LogRecord(
+            "supplymesh",
+            logging.INFO,
+            "",
+            0,
+            f"the steps ran on Celery workers: what each printed (dbt's log among it) is in "
+            f"Dagster's compute logs, {where} (mesh ui: the run's steps), and in the workers' logs",
+            None,
+            None,
+        )
+    ]
     for entry in instance.all_logs(run_id):
         if entry.level < threshold:
             continue

@@ -127,6 +127,8 @@ def test_mesh_steps_run_on_two_workers_and_publish_what_in_process_does(
     assert model.startswith("model: trained")
     steps = assert_spread_over(running, home, first)
     assert "forecast_model" in steps and len(steps) >= 30  # products, dbt, model, plans
+    run_log = (MeshPaths(home).logs / f"materialize_{first}.log").read_text()
+    assert "the steps ran on Celery workers" in run_log  # where their output is
 
     daily, seconds, _ = materialize(mesh_env(home))
     print(f"daily path in process: {seconds:.1f} s")
