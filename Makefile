@@ -15,8 +15,8 @@ DOCS_PORT ?= 8080
 APT_GET := $(if $(filter 0,$(shell id -u)),,sudo )env DEBIAN_FRONTEND=noninteractive apt-get
 DBT_DOCS_ARGS := --project-dir transforms --profiles-dir transforms --target-path $(MESH_HOME)/dbt_target
 
-.PHONY: install demo test test-slow test-chaos test-browser test-postgres test-spark test-all ui report docs bench bench-validation bench-forecast \
-	lint clean chromium postgresql java
+.PHONY: install demo test test-slow test-chaos test-browser test-postgres test-spark test-celery test-all ui report docs bench bench-validation bench-forecast \
+	lint clean chromium postgresql java redis
 
 install: $(VENV)/.installed
 
@@ -65,7 +65,14 @@ test-spark: install java
 	$(UV) sync --frozen --compile-bytecode --extra spark
 	JAVA_HOME=$(SPARK_JAVA_HOME) $(BIN)/python -m pytest -m spark -s
 
-test-all: test test-slow test-chaos test-browser test-postgres test-spark
+# The mesh job's steps on two Celery workers (`mesh worker`, the `celery` extra) with a real Redis
+# broker, against an in-process run of the same world. The test starts Debian's redis-server
+# (installed here where missing) on a free 127.0.0.1 port and the workers, and stops all by PID.
+test-celery: install redis
+	$(UV) sync --frozen --compile-bytecode --extra celery
+	$(BIN)/python -m pytest -m celery -s
+
+test-all: test test-slow test-chaos test-browser test-postgres test-spark test-celery
 
 chromium:
 	@command -v chromium >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq chromium; }
@@ -73,6 +80,9 @@ chromium:
 java:
 	@test -x $(SPARK_JAVA_HOME)/bin/java || \
 		{ $(APT_GET) update -qq && $(APT_GET) install -y -qq openjdk-17-jre-headless; }
+
+redis:
+	@command -v redis-server >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq redis-server; }
 
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.executors import mesh_executor
 from orchestration.governance.central import governance_definitions
 from orchestration.jobs import mesh_job
 from orchestration.landing.sensors import landing_sensor
@@ -47,6 +48,7 @@ def build_definitions() -> dg.Definitions:
         jobs=[mesh_job, model_training_job],
         schedules=[model_training_schedule(settings)],
         sensors=[landing_sensor, training_automation_sensor],
+        executor=mesh_executor(),  # the mesh job's: in process, or Celery (MESH_EXECUTOR)
         resources={
             "mesh": MeshResource(),
             "dbt": dbt_resource(project),

@@ -4,8 +4,10 @@
 champion; ``mesh materialize`` leaves the training group out of the run's selection unless a
 training is due or asked for (``DAILY_SELECTION``).
 
-The mesh job runs in process: on two cores each step process of the multiprocess executor costs
-about 10 s of imports, more than most steps themselves (see README, "Executor").
+The mesh job takes the definitions' executor (``orchestration.executors.mesh_executor``): in
+process by default, since on two cores each step process of the multiprocess executor costs about
+10 s of imports, more than most steps themselves (see README, "Executor"); Celery workers with
+``MESH_EXECUTOR=celery``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ DAILY_SELECTION = dg.AssetSelection.all() - dg.AssetSelection.groups(TRAINING_GR
 mesh_job = dg.define_asset_job(
     MESH_JOB,
     selection=dg.AssetSelection.all(),
-    executor_def=dg.in_process_executor,
     description="Publish every domain's products, build the transforms, and plan.",
     tags={"supplymesh/writes": "transforms"},  # queued one at a time (dagster.yaml)
 )

@@ -3,6 +3,7 @@ built (never at import)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -29,13 +30,26 @@ class MeshResource(dg.ConfigurableResource):
         default="", description="who asked for allow_shrink (recorded in the audit log)"
     )
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Refuse to run a step in a process whose ``MESH_HOME`` is not the run's own.
+
+        A run records its runtime folder as ``home`` (``mesh materialize`` does). A step on a
+        Celery worker started with another ``MESH_HOME`` (or none) would read and publish
+        elsewhere, and part of it (dbt, DuckDB's spill folder) follows the environment, not this
+        resource: it fails here instead, naming both folders.
+        """
+        if self.home and Path(self.home).resolve() != mesh_home():
+            raise dg.Failure(
+                description=f"this step's process has MESH_HOME={mesh_home()}, but its run "
+                f"publishes to {self.home}: start every worker with the run's MESH_HOME (the "
+                "same shared folder at the same path)"
+            )
+
     def allows_shrink(self, product_key: str) -> bool:
         return allowed(product_key, set(self.allow_shrink))
 
     @property
     def paths(self) -> MeshPaths:
-        from pathlib import Path
-
         return MeshPaths(Path(self.home) if self.home else mesh_home())
 
 

@@ -16,11 +16,11 @@ from typing import TextIO
 import dagster as dg
 
 from supplymesh.dagster_home import prepare_dagster_home
-from supplymesh.planning_settings import load_planning_settings
+from supplymesh.planning_settings import PlanningSettings, load_planning_settings
 from supplymesh.progress import StepList
 from supplymesh.registry import all_products
 from supplymesh.run_guard import one_run_per_home
-from supplymesh.settings import mesh_paths
+from supplymesh.settings import MeshPaths, mesh_paths, shared_mesh_home
 
 
 @dataclass
@@ -224,7 +224,8 @@ def materialize(
     *,
     run_id: str = "",
 ) -> RunOutcome:
-    """Execute the mesh job in process over ``selection`` and summarise what happened.
+    """Execute the mesh job over ``selection`` and summarise what happened: in process, or with
+    every step on a Celery worker when ``MESH_EXECUTOR=celery`` (then ``MESH_HOME`` must be set).
 
     The full event log is in the Dagster instance (``mesh ui`` shows the run). Dagster's console
     log (``log_level`` and above) and what the steps print go to ``outcome.output_log``, and to
@@ -241,6 +242,10 @@ def materialize(
     planning = load_planning_settings(paths.home, settings)  # a bad key fails before the run
     prepare_dagster_home(paths)
     from orchestration.definitions import build_definitions
+    from orchestration.executors import executor_name
+
+    if on_workers := executor_name() == "celery":  # a bad MESH_EXECUTOR fails before the run too
+        shared_mesh_home("a run on Celery workers (MESH_EXECUTOR=celery)")
     from orchestration.jobs import MESH_JOB, TRAINING_GROUP
     from orchestration.ml.cadence import REASON_TAG
 
@@ -267,22 +272,11 @@ def materialize(
             StepList("materialize", total=len(keys), stream=progress_stream) as steps,
             stdout_to(output_log),
         ):
-            if steps.live:
+            if steps.live:  # events of steps run in this process (Celery workers log their own)
                 instance.add_event_listener(run_id, follow_steps(steps))
-            result = job.execute_in_process(
-                instance=instance,
-                run_id=run_id,
-                asset_selection=list(keys),
-                raise_on_error=False,
-                tags={REASON_TAG: plan.tag, **shrink_tags(allow_shrink)},
-                run_config={
-                    "loggers": {"console": {"config": {"log_level": log_level}}},
-                    "resources": {
-                        "planning": {"config": planning.as_dict()},
-                        **shrink_config(allow_shrink),
-                    },
-                },
-            )
+            tags = {REASON_TAG: plan.tag, **shrink_tags(allow_shrink)}
+            config = run_config(paths, planning, log_level, allow_shrink)
+            result = execute(job, instance, run_id, keys, tags, config, on_workers, held)
     finally:
         with output_log.open("a") as out:
             held.write(out)
@@ -295,6 +289,35 @@ def materialize(
     return outcome
 
 
+def execute(
+    job: dg.JobDefinition,
+    instance: dg.DagsterInstance,
+    run_id: str,
+    keys: set[dg.AssetKey],
+    tags: dict[str, str],
+    config: dict,
+    on_workers: bool,
+    held: HeldLog,
+) -> dg.ExecuteInProcessResult | dg.JobExecutionResult:
+    """One run of ``job`` over ``keys``: in process, or on Celery workers, whose Dagster log
+    ``held`` gets from the instance afterwards (their console loggers print nothing here)."""
+    if not on_workers:
+        return job.execute_in_process(
+            instance=instance,
+            run_id=run_id,
+            asset_selection=list(keys),
+            raise_on_error=False,
+            tags=tags,
+            run_config=config,
+        )
+    from orchestration.worker_run import execute_on_workers, logged_records
+
+    result = execute_on_workers(instance, run_id, keys, tags, config)
+    level = config["loggers"]["console"]["config"]["log_level"]
+    held.records.extend(logged_records(instance, run_id, level))
+    return result
+
+
 ALLOW_SHRINK_TAG = "supplymesh/allow_shrink"
 
 
@@ -303,13 +326,28 @@ def shrink_tags(allow_shrink: Sequence[str]) -> dict[str, str]:
     return {ALLOW_SHRINK_TAG: ",".join(allow_shrink)} if allow_shrink else {}
 
 
-def shrink_config(allow_shrink: Sequence[str]) -> dict:
-    """The ``mesh`` resource's run config letting ``allow_shrink`` through the volume rule, with
-    who asked (the user at the command line)."""
-    if not allow_shrink:
-        return {}
-    who = f"cli:{os.environ.get('USER', 'unknown')} (mesh materialize --allow-shrink)"
-    return {"mesh": {"config": {"allow_shrink": list(allow_shrink), "requested_by": who}}}
+def run_config(
+    paths: MeshPaths, planning: PlanningSettings, log_level: str, allow_shrink: Sequence[str]
+) -> dict:
+    """The run's config: console log level, planning settings, the ``mesh`` resource's."""
+    return {
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+        "resources": {
+            "planning": {"config": planning.as_dict()},
+            "mesh": mesh_config(paths, allow_shrink),
+        },
+    }
+
+
+def mesh_config(paths: MeshPaths, allow_shrink: Sequence[str]) -> dict:
+    """The ``mesh`` resource's run config: the run's runtime folder (every step checks that its
+    process has the same, ``MeshResource``), and the products ``allow_shrink`` lets through the
+    volume rule, with who asked (the user at the command line)."""
+    config: dict = {"home": str(paths.home)}
+    if allow_shrink:
+        who = f"cli:{os.environ.get('USER', 'unknown')} (mesh materialize --allow-shrink)"
+        config |= {"allow_shrink": list(allow_shrink), "requested_by": who}
+    return {"config": config}
 
 
 def summarise(result: dg.ExecuteInProcessResult, output_log: Path) -> RunOutcome:

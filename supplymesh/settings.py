@@ -94,9 +94,34 @@ def plain_name(value: str, what: str) -> str:
     return value
 
 
+MESH_HOME_ENV = "MESH_HOME"
+
+
+class MeshHomeNotSharedError(RuntimeError):
+    """``MESH_HOME`` is not set explicitly as an absolute path, so processes on other machines
+    (Celery workers) could each resolve a different folder."""
+
+
 def mesh_home() -> Path:
     """The runtime folder: ``$MESH_HOME`` or ``<repo>/.mesh``."""
-    return Path(os.environ.get("MESH_HOME", PROJECT_ROOT / ".mesh")).resolve()
+    return Path(os.environ.get(MESH_HOME_ENV, PROJECT_ROOT / ".mesh")).resolve()
+
+
+def shared_mesh_home(who: str) -> Path:
+    """``$MESH_HOME`` when ``who`` (a run whose steps go to workers, a worker) must share it.
+
+    On one machine the default ``<repo>/.mesh`` is fine. A run spread over workers is not: each
+    worker would resolve its own default (or a relative path against its own working folder) and
+    publish into a folder the others never see. So there it must be set, as an absolute path that
+    names the same folder on every machine (a shared file system mounted at the same path).
+    """
+    value = os.environ.get(MESH_HOME_ENV, "")
+    if not value or not Path(value).is_absolute():
+        raise MeshHomeNotSharedError(
+            f"{who} needs {MESH_HOME_ENV} set explicitly to an absolute path every worker reaches "
+            f"at the same path (a shared file system); it is {value or 'not set'}"
+        )
+    return Path(value).resolve()
 
 
 def mesh_paths() -> MeshPaths:

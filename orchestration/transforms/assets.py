@@ -16,8 +16,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.resources import MeshResource
 from supplymesh.planning_settings import PlanningSettings
-from supplymesh.settings import mesh_paths
 from supplymesh.spark_transforms import copy_marts_to_duckdb, mart_names, spark_dbt_vars
 from supplymesh.transforms_project import dbt_target
 
@@ -52,13 +52,14 @@ def transforms_assets(project: DbtProject) -> dg.AssetsDefinition:
     def transforms(
         context: dg.AssetExecutionContext,
         dbt: DbtCliResource,
+        mesh: MeshResource,
         planning: dg.ResourceParam[PlanningSettings],
     ):
         """Build the staging, intermediate and mart models and run their tests, with the run's
         planning settings as dbt vars (the horizon the date spine and the lags follow), on the
         target MESH_DBT_TARGET names. On Spark the sources are the published snapshots and the
         marts are copied into transforms.duckdb afterwards, where the planners read them."""
-        target, paths = dbt_target(), mesh_paths()
+        target, paths = dbt_target(), mesh.paths
         dbt_vars = planning.dbt_vars()
         if target == "spark":
             dbt_vars |= spark_dbt_vars(paths)

@@ -24,6 +24,7 @@ VERBS = {
     "report": "supplymesh.cli.report",
     "validate": "supplymesh.cli.validate",
     "ui": "supplymesh.cli.ui",
+    "worker": "supplymesh.cli.worker",
     "contracts": "supplymesh.cli.contracts",
     "audit": "supplymesh.cli.audit",
     "lineage": "supplymesh.cli.lineage",

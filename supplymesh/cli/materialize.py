@@ -90,10 +90,12 @@ def check_allow_shrink(names: list[str]) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestration.executors import ExecutorChoiceError
     from supplymesh.dagster_home import InstanceConfigError
     from supplymesh.files import LockBusyError
     from supplymesh.headless import materialize  # Dagster and the mesh's definitions
     from supplymesh.planning_settings import PlanningSettingsError
+    from supplymesh.settings import MeshHomeNotSharedError
 
     apply_instance_option(args)
     if (wrong := check_allow_shrink(args.allow_shrink)) is not None:
@@ -109,7 +111,12 @@ def run(args: argparse.Namespace) -> int:
             allow_shrink=args.allow_shrink,
             wait=args.wait,
         )
-    except (InstanceConfigError, PlanningSettingsError) as exc:
+    except (
+        InstanceConfigError,
+        PlanningSettingsError,
+        ExecutorChoiceError,
+        MeshHomeNotSharedError,
+    ) as exc:
         print(f"mesh materialize: {exc}", file=sys.stderr)
         return 2
     except LockBusyError as exc:

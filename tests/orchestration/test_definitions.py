@@ -1,5 +1,7 @@
 """The Dagster definitions describe the mesh: groups per domain, owners, schemas, blocking checks."""
 
+import os
+
 import dagster as dg
 import pytest
 
@@ -87,3 +89,11 @@ def test_the_automation_condition_trains_an_empty_world_because_no_champion_serv
     (models_result,) = [r for r in result.results if r.key == models]
     labels = true_labels(models_result)
     assert "no_champion" in labels and "drift" not in labels and "new_actuals" not in labels
+
+
+def test_the_mesh_job_runs_in_process_unless_celery_is_chosen(defs):
+    """One machine needs no broker: the job's executor is the in-process one by default
+    (``MESH_EXECUTOR`` unset, as in this test's environment)."""
+    if os.environ.get("MESH_EXECUTOR"):
+        pytest.skip("MESH_EXECUTOR is set in this environment")
+    assert defs.resolve_job_def("mesh").executor_def is dg.in_process_executor
