@@ -12,6 +12,10 @@ call (one pass over the series; the models share the data layout):
   ``alpha_p`` = 0.1, the usual fixed smoothing of demand size and occurrence) and ``adida``
   (ADIDA), point forecasts only: statsforecast gives them no interval of their own.
 
+Beside the peers, the same call runs the forecaster's other candidates when asked
+(``LOCAL_CANDIDATES``: AutoCES and DynamicOptimizedTheta, point forecasts; ``window_model``'s
+global models): they are scored like the peers but never the bar the forecaster must beat.
+
 Stock-out periods are censored sales, not demand: the model never learns from them (its training
 rows leave them out), and neither do the peers. A local model needs a contiguous series, so a
 stock-out period's value is bridged by linear interpolation between the nearest clean periods of
@@ -191,8 +195,8 @@ def forecast_peers(
     ``history`` (sku, location_id, demand_date, units_sold, is_stockout, up to the origin).
 
     A target series absent from ``history`` gets NaN (no peer forecasts a series it never saw);
-    the caller decides which series the peers see (all of them, or a sample). The window model,
-    when asked for, is fitted on ``window_history`` (default ``history``): a global model learns
+    the caller decides which series the peers see (all of them, or a sample). The window models,
+    when asked for, are fitted on ``window_history`` (default ``history``): a global model learns
     from every series even when the local ones run on a sample."""
     chosen = check_peers(peers)
     columns = peer_columns(chosen)
