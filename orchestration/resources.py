@@ -36,8 +36,11 @@ class MeshResource(dg.ConfigurableResource):
         A run records its runtime folder as ``home`` (``mesh materialize`` does). A step on a
         Celery worker started with another ``MESH_HOME`` (or none) would read and publish
         elsewhere, and part of it (dbt, DuckDB's spill folder) follows the environment, not this
-        resource: it fails here instead, naming both folders.
+        resource: it fails here instead, naming both folders. Outside a run (a sensor's
+        evaluation, a test's own resource) there is no step to protect.
         """
+        if context.dagster_run is None:
+            return
         if self.home and Path(self.home).resolve() != mesh_home():
             raise dg.Failure(
                 description=f"this step's process has MESH_HOME={mesh_home()}, but its run "
