@@ -1,4 +1,4 @@
-"""``mesh products``: the catalog of data products."""
+"""``mesh products`` without a subcommand: the listing of the data products a role may read."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from supplymesh.product_listing import catalog_entries
 from supplymesh.settings import mesh_paths
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("products", help="list the data products and what they publish")
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The listing's options, on ``mesh products`` itself."""
     p.add_argument("--json", action="store_true", help="print a JSON list of products")
     p.add_argument(
         "--role",
@@ -19,7 +19,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=DEFAULT_ROLE,
         help=f"list what this role may read (default {DEFAULT_ROLE})",
     )
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
