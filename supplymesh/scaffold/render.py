@@ -32,6 +32,7 @@ PLACEHOLDERS = {
     "date": "2026-01-01",
     "datetime": "2026-01-01 00:00:00",
 }
+LINE_LENGTH = 100  # pyproject.toml's [tool.ruff]
 # until the owner decides: readable by stewards only, one day fresh
 DEFAULT_ACCESS = "restricted"
 DEFAULT_SLA_HOURS = 24
@@ -73,8 +74,11 @@ def _field(c: InferredColumn, key: tuple[str, ...]) -> list[str]:
     if c.nullable:
         args.append("nullable=True")
     lines = [f"    # sample: {c.observed[0]} to {c.observed[1]}"] if c.observed else []
-    lines.append(f"    {c.name}: Series[{ANNOTATIONS[c.type]}] = column({', '.join(args)})")
-    return lines
+    head = f"    {c.name}: Series[{ANNOTATIONS[c.type]}] = column("
+    call = ", ".join(args)
+    if len(head) + len(call) + 1 <= LINE_LENGTH:
+        return [*lines, f"{head}{call})"]
+    return [*lines, head, f"        {call}", "    )"]  # as ruff format wraps it
 
 
 def contract_module(product: ProductName, inferred: InferredContract, sample_name: str) -> str:
@@ -135,7 +139,7 @@ def product_yaml(product: ProductName, inferred: InferredContract, sample_name: 
 def product_test(product: ProductName, inferred: InferredContract) -> str:
     """A test that validates one row of the declared types through the mesh's own engine, and
     that the contract refuses the key twice (or a null where none is allowed)."""
-    row = ", ".join(f'"{c.name}": {_quoted(PLACEHOLDERS[c.type])}' for c in inferred.columns)
+    row = [f'    "{c.name}": {_quoted(PLACEHOLDERS[c.type])},' for c in inferred.columns]
     required = next((c.name for c in inferred.columns if not c.nullable), None)
     stem = f"{product.name}_v1"
     lines = [
@@ -149,7 +153,9 @@ def product_test(product: ProductName, inferred: InferredContract) -> str:
         "from supplymesh.validation.engine import validate_file",
         "",
         f'VERSION = get_product("{product.key}").version(1)',
-        f"ROW = {{{row}}}",
+        "ROW = {",
+        *row,
+        "}",
         "",
         "",
         "def _extract(folder: Path, rows: list[dict]) -> Path:",
