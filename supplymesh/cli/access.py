@@ -108,6 +108,9 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([asdict(r) for r in requests], indent=2))
         return 0
+    if not requests:
+        print("no access requests" + (f" {args.status}" if args.status else ""))
+        return 0
     print(f"{'request':<8} {'status':<8} {'product':<28} {'role':<8} {'by':<12} decided by")
     for r in requests:
         decided = f"{r.decided_by} {r.decided_at}" if r.decided_by else "-"
@@ -117,6 +120,4 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"{'':<9}why: {r.reason}")
         if r.decision_reason:
             print(f"{'':<9}decision: {r.decision_reason}")
-    if not requests:
-        print("no access requests" + (f" {args.status}" if args.status else ""))
     return 0
