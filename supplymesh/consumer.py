@@ -148,5 +148,6 @@ def _hidden_products(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
     return (
         f"role {role.name} cannot see {names}; its clearance is {role.clearance}. "
         f"It sees: {sees} (and {META_SCHEMA}.products, {META_SCHEMA}.columns; "
-        f"`mesh products --role {role.name}` lists them)"
+        f"`mesh products --role {role.name}` lists them; `mesh access request PRODUCT --role "
+        f"{role.name} --reason WHY` asks a steward for more)"
     )

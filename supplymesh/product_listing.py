@@ -1,6 +1,7 @@
 """The product catalog as consumers see it: metadata joined with what is published.
 
-A role lists only the products it may read and the columns it may see, each with how it sees
+A role lists only the products it may read (its clearance, plus what stewards granted it) and
+the columns it may see, each with how it sees
 it (raw or pseudonymised); no value of any product appears here.
 """
 
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from supplymesh.governance.access import DEFAULT_ROLE, get_role
+from supplymesh.governance.access import DEFAULT_ROLE
+from supplymesh.governance.access_requests import role_with_grants
 from supplymesh.publishing.consumer_catalog import served_file
 from supplymesh.publishing.manifest import read_manifest
 from supplymesh.registry import all_products
@@ -22,7 +24,7 @@ def catalog_entries(
     columns, publishing. The columns come from the contracts (pandera models, imported on first
     use), and so does which file of a snapshot the role reads (its PII masked or not):
     ``with_columns=False`` leaves both out (``snapshot_path`` None), and the contracts unread."""
-    spec = get_role(role)
+    spec = role_with_grants(paths, role)
     manifest = read_manifest(paths)
     entries = []
     for product in all_products():
@@ -68,6 +70,8 @@ def catalog_entries(
                 "owner_email": product.owner_email,
                 "status": latest.status,
                 "access": product.access,
+                # readable by a steward's grant, above the role's clearance
+                "granted": product.key in spec.granted,
                 "freshness_sla": f"{product.freshness_sla_hours:g}h",
                 **({"columns": spec.visible_columns(latest.columns)} if with_columns else {}),
                 "last_published": latest_entry["last_published"],

@@ -27,6 +27,7 @@ VERBS = {
     "worker": "supplymesh.cli.worker",
     "contracts": "supplymesh.cli.contracts",
     "audit": "supplymesh.cli.audit",
+    "access": "supplymesh.cli.access",
     "lineage": "supplymesh.cli.lineage",
     "forecast": "supplymesh.cli.forecast",
     "evaluate": "supplymesh.cli.evaluate",

@@ -5,11 +5,15 @@ column a classification (``public``, ``internal``, ``confidential``, ``pii``). A
 clearance (the highest access level it may read) and, per classification, sees the raw value, a
 keyed pseudonym (see ``pseudonym.py``) or nothing. Each role gets its own catalog file, so a
 DuckDB client that opens the analyst's file cannot find raw PII in it at all.
+
+Beyond its clearance a role reads the products a steward granted it (``granted``, from the access
+requests under ``MESH_HOME``: ``access_requests.py``); a grant opens the product, not its columns:
+the role still sees each column as its classification says.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,9 +32,15 @@ class Role:
     description: str
     pseudonymised: frozenset[str] = frozenset()
     hidden: frozenset[str] = frozenset()
+    # products a steward granted this role beyond its clearance (see access_requests.py)
+    granted: frozenset[str] = frozenset()
 
     def may_read(self, product: Product) -> bool:
-        return self.may_read_access(product.access)
+        return product.key in self.granted or self.may_read_access(product.access)
+
+    def with_grants(self, products: frozenset[str]) -> Role:
+        """This role with ``products`` granted beyond its clearance."""
+        return replace(self, granted=products)
 
     def may_read_access(self, access: str) -> bool:
         """Whether this role's clearance covers data at ``access`` level."""

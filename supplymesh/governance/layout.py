@@ -6,6 +6,7 @@
 | ``governance/quality_metrics.jsonl`` (+ ``quality_latest/``) | quality metrics of every publish (and each version's newest) |
 | ``governance/partitions/<domain>/<name>/v<major>.json`` | per-partition validation ledger |
 | ``governance/contracts/<domain>.<name>.v<major>.json`` | the contract spec last published |
+| ``governance/access_requests.json`` (+ ``.access.lock``) | access requests and their decisions |
 | ``secrets/pseudonym.key`` | the key of the PII pseudonyms (mode 0600, never in the repo) |
 | ``catalog/<role>.duckdb`` | consumer catalog per role (``mesh.duckdb`` is the analyst one) |
 """
@@ -40,6 +41,10 @@ def partition_ledger_path(paths: MeshPaths, product: str, major: int) -> Path:
 
 def published_spec_path(paths: MeshPaths, product: str, major: int) -> Path:
     return governance_dir(paths) / "contracts" / f"{product}.v{major}.json"
+
+
+def access_requests_path(paths: MeshPaths) -> Path:
+    return governance_dir(paths) / "access_requests.json"
 
 
 def pseudonym_key_path(paths: MeshPaths) -> Path:

@@ -6,7 +6,8 @@ file that atomically replaces the old one. Readers that opened the old file keep
 snapshots it names are retained), new readers see the new one, and nobody ever waits on a lock.
 
 Each role (``supplymesh.governance.access``) gets its own file with only the products it may
-read and only the columns it may see; wherever it may not see raw PII its views read the
+read (its clearance, plus what stewards granted it: ``governance/access_requests.py``) and only
+the columns it may see; wherever it may not see raw PII its views read the
 snapshot's pseudonymised copy, so neither the data nor the view definitions in that file lead to
 a raw value. ``MESH_HOME/mesh.duckdb`` is the default (analyst) role's catalog.
 """
@@ -21,7 +22,8 @@ import duckdb
 
 from supplymesh import duckdb_limits
 from supplymesh.files import durable_replace, temp_name
-from supplymesh.governance.access import RAW_PII_MODE, ROLES, Role, catalog_path
+from supplymesh.governance.access import RAW_PII_MODE, Role, catalog_path
+from supplymesh.governance.access_requests import roles_with_grants
 from supplymesh.governance.pseudonym import (
     pii_columns,
     pseudonym_key,
@@ -176,7 +178,7 @@ def rebuild_catalog(paths: MeshPaths, manifest: Manifest, changed: Product | Non
     which would come out the same.
     """
     ensure_pseudonymised_copies(paths, manifest)
-    for role in ROLES.values():
+    for role in roles_with_grants(paths).values():
         target = catalog_path(paths, role)
         if changed is None or role.may_read(changed) or not target.exists():
             _write_atomically(target, role, manifest)

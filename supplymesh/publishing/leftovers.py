@@ -35,7 +35,8 @@ from supplymesh.files import (
     pid_alive,
     temp_writer,
 )
-from supplymesh.governance.access import ROLES, catalog_path
+from supplymesh.governance.access import catalog_path
+from supplymesh.governance.access_requests import roles_with_grants
 from supplymesh.governance.pseudonym import PSEUDONYMISED_FILE
 from supplymesh.publishing.consumer_catalog import META_SCHEMA, rebuild_catalog
 from supplymesh.publishing.manifest import catalog_lock, current_snapshot, read_manifest
@@ -121,7 +122,7 @@ def resync_catalogs(paths: MeshPaths) -> list[str]:
     with catalog_lock(paths):
         manifest = read_manifest(paths)
         behind = []
-        for role in ROLES.values():
+        for role in roles_with_grants(paths).values():
             wanted = {
                 (p.key, v.major): snap["snapshot_id"]
                 for p in all_products()

@@ -35,9 +35,10 @@ def run(args: argparse.Namespace) -> int:
         latest = next(v for v in e["version_details"] if v["version"] == e["version"])
         rows = f"{latest['rows']:,}" if latest["rows"] is not None else "-"
         majors = ",".join(f"v{m}" for m in e["versions"])
+        access = f"{e['access']}*" if e["granted"] else e["access"]
         print(
             f"{e['product']:<32} {e['version']:<8} {majors:<7} {e['status']:<11} "
-            f"{e['access']:<11} {e['owner']:<22} {rows:>10}  {e['last_published'] or 'never'}"
+            f"{access:<11} {e['owner']:<22} {rows:>10}  {e['last_published'] or 'never'}"
         )
         for v in e["version_details"]:
             if v["status"] == "deprecated":
@@ -45,4 +46,6 @@ def run(args: argparse.Namespace) -> int:
                     f"{'':<4}v{v['major']} ({v['version']}) deprecated since {v['deprecated_on']}, "
                     f"sunset {v['sunset_on']}: still served as {v['view']}"
                 )
+    if any(e["granted"] for e in entries):
+        print(f"* above {args.role}'s clearance, granted by an access request (mesh access list)")
     return 0
