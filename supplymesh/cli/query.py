@@ -84,7 +84,7 @@ def as_of_note(con: duckdb.DuckDBPyConnection) -> str:
         "SELECT asked, strftime(served_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), "
         "not_retained FROM mesh_meta.as_of"
     ).fetchone()
-    note = f"as of {asked}: every product as served at {served_at}"
+    note = f"as of {asked}: the products as served at {served_at}"
     if missing:
         note += f"; not retained that far back, left out: {', '.join(missing)}"
     return note

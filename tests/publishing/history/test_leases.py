@@ -1,5 +1,5 @@
-"""A live reader's lease holds its snapshots; a dead reader's does not; a reader whose snapshots
-were pruned while it leased them resolves again."""
+"""A live reader's lease holds its snapshots; a dead reader's does not (and the next run removes
+it); a reader whose snapshots were pruned while it leased them resolves again."""
 
 import subprocess
 
@@ -10,6 +10,7 @@ from supplymesh.publishing.history.leases import (
     leases_dir,
     take_lease,
 )
+from supplymesh.publishing.leftovers import remove_dead_writers_files
 from supplymesh.publishing.manifest import write_manifest
 from supplymesh.settings import MeshPaths
 
@@ -27,8 +28,11 @@ def test_the_lease_of_a_reader_that_died_holds_nothing(tmp_path):
     gone = subprocess.Popen(["true"])  # its pid no longer runs once it is reaped
     gone.wait()
     token = lease.path.name.split(".")[3]
-    lease.path.rename(leases_dir(paths) / f".reader.{gone.pid}.{token}.{LEASE_KIND}")
+    orphan = leases_dir(paths) / f".reader.{gone.pid}.{token}.{LEASE_KIND}"
+    lease.path.rename(orphan)
     assert leased_ids(paths) == set()
+    (removed,) = remove_dead_writers_files(paths)  # what the next run cleans up
+    assert removed.startswith("removed catalog/leases/.reader.") and not orphan.exists()
 
 
 def test_a_reader_resolves_again_when_pruning_dropped_what_it_resolved(tmp_path):
