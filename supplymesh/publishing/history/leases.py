@@ -17,8 +17,10 @@ holding one neither blocks pruning (``live_leases`` skips it) nor leaves the fil
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import socket
 import time
@@ -33,6 +35,8 @@ from supplymesh.publishing.manifest import Manifest, read_manifest
 from supplymesh.settings import MeshPaths
 
 T = TypeVar("T")
+LOG = logging.getLogger("supplymesh.leases")
+SHARED_FOLDER_MODE = 0o1777  # every account writes its own leases; only the owner removes one
 LEASE_KIND = "lease"
 # how often a reader resolves again when pruning dropped what it had resolved, waiting a little
 # longer each time (a publish drops snapshots from the manifest, then rebuilds the catalogs a
@@ -53,13 +57,13 @@ def leases_dir(paths: MeshPaths) -> Path:
 class Lease:
     """A reader's hold on some snapshots; ``release`` (or leaving the ``with``) lets them go."""
 
-    path: Path
+    path: Path | None  # None: the reader could not write its lease (see ``hold``)
     snapshot_ids: frozenset[str]
     purpose: str
     _released: bool = field(default=False, repr=False)
 
     def release(self) -> None:
-        if not self._released:
+        if not self._released and self.path is not None:
             self.path.unlink(missing_ok=True)
             self._released = True
 
@@ -85,14 +89,31 @@ def _write(path: Path, snapshot_ids: Iterable[str], purpose: str) -> None:
     atomic_write(path, json.dumps(record, indent=1))
 
 
+def _leases_folder(paths: MeshPaths) -> Path:
+    """The leases folder, created writable by every account and sticky (as ``/tmp``): analysts
+    read the mesh under their own accounts (docs/governance.md), and each may remove only its
+    own leases."""
+    folder = leases_dir(paths)
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # another account made it first: theirs stands
+            os.chmod(folder, SHARED_FOLDER_MODE)
+    return folder
+
+
 def hold(paths: MeshPaths, snapshot_ids: Iterable[str], purpose: str) -> Lease:
     """Lease ``snapshot_ids`` as they are (callers that resolved them from the manifest use
-    ``take_lease``, which also makes sure pruning has not dropped them meanwhile)."""
+    ``take_lease``, which also makes sure pruning has not dropped them meanwhile).
+
+    A reader that may not write the leases folder (a read-only mount, say) still reads, unleased
+    like a DuckDB client of one's own, and says so once in the log."""
     ids = frozenset(snapshot_ids)
-    folder = leases_dir(paths)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / temp_name("reader", LEASE_KIND)
-    _write(path, ids, purpose)
+    try:
+        path = _leases_folder(paths) / temp_name("reader", LEASE_KIND)
+        _write(path, ids, purpose)
+    except OSError as exc:
+        LOG.warning("%s: reading without a lease (%s); retention may prune under it", purpose, exc)
+        return Lease(None, ids, purpose)
     return Lease(path, ids, purpose)
 
 

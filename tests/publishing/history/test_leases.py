@@ -49,3 +49,18 @@ def test_a_reader_resolves_again_when_pruning_dropped_what_it_resolved(tmp_path)
     with lease:
         assert resolved == "read" and len(seen) == 2
         assert leased_ids(paths) == {"new"}
+
+
+def test_the_leases_folder_is_writable_by_every_reader_account_and_sticky(tmp_path):
+    paths = MeshPaths(tmp_path)
+    with hold(paths, {"s1"}, "an analyst's query"):
+        assert leases_dir(paths).stat().st_mode & 0o7777 == 0o1777
+
+
+def test_a_reader_that_cannot_write_its_lease_still_reads_unleased(tmp_path, caplog):
+    paths = MeshPaths(tmp_path)
+    leases_dir(paths).parent.mkdir(parents=True)
+    leases_dir(paths).write_text("not a folder")  # as a read-only mount would refuse it
+    with hold(paths, {"s1"}, "a read-only reader") as lease:
+        assert lease.path is None and leased_ids(paths) == set()
+    assert "a read-only reader: reading without a lease" in caplog.text
