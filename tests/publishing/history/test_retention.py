@@ -2,12 +2,14 @@
 declares it, and a malformed one is refused naming the file."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from supplymesh.publishing.history.retention import describe, expired
+from supplymesh.publishing.history.leases import hold
+from supplymesh.publishing.history.retention import describe, expire, expired, remove_dropped
 from supplymesh.registry import ProductDefinitionError, Retention, load_product
-from supplymesh.settings import DATA_PRODUCTS_DIR
+from supplymesh.settings import DATA_PRODUCTS_DIR, MeshPaths
 
 NOW = dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)
 
@@ -80,3 +82,23 @@ def test_the_product_yaml_declares_its_retention(tmp_path):
 def test_a_malformed_retention_is_refused_naming_the_file(tmp_path, line):
     with pytest.raises(ProductDefinitionError, match=r"locations\.yaml: retention takes"):
         load_product(_product_yaml(tmp_path, line))
+
+
+def test_a_reader_that_leases_after_the_drop_keeps_the_file_until_it_lets_go(tmp_path):
+    """The race the order guards against: pruning took a snapshot off the record, then a reader
+    that had resolved it earlier wrote its lease before the files went: they stay (retired)."""
+    paths = MeshPaths(tmp_path)
+    history = _history([2, 1])
+    for snap in history:
+        folder = tmp_path / snap["snapshot_id"]
+        folder.mkdir()
+        snap["path"] = str(folder / "data.parquet")
+        Path(snap["path"]).write_bytes(b"parquet")
+    entry = {"current": history[-1], "history": list(history)}
+    expiry = expire(paths, entry, Retention(snapshots=1), 10, NOW)
+    assert [s["snapshot_id"] for s in expiry.dropped] == ["s0"] and entry["pruned"] == 1
+    with hold(paths, {"s0"}, "a reader that resolved s0 before the drop"):
+        assert remove_dropped(paths, entry) == []
+        assert Path(history[0]["path"]).exists() and entry["retired"] == [history[0]]
+    assert remove_dropped(paths, entry) == ["s0"]
+    assert not Path(history[0]["path"]).parent.exists() and entry["retired"] == []
