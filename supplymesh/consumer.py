@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from supplymesh.governance.access import DEFAULT_ROLE, catalog_path, get_role
-from supplymesh.publishing.consumer_catalog import META_SCHEMA
+from supplymesh.governance.access import DEFAULT_ROLE, Role, catalog_path, get_role
+from supplymesh.publishing.consumer_catalog import META_SCHEMA, build_views
+from supplymesh.publishing.history.as_of import AsOf, as_of
+from supplymesh.publishing.history.leases import take_lease
+from supplymesh.publishing.manifest import Manifest
 from supplymesh.registry import all_products
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal
@@ -26,10 +29,59 @@ if TYPE_CHECKING:  # DuckDB imports pandas itself when a result becomes a frame
     import pandas as pd
 
 
-def connect(paths: MeshPaths, role: str = DEFAULT_ROLE) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to ``role``'s catalog; never blocks on a running pipeline."""
+def connect(
+    paths: MeshPaths, role: str = DEFAULT_ROLE, as_of: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to ``role``'s catalog; never blocks on a running pipeline.
+
+    ``as_of`` (a timestamp or a snapshot id): every product as it was served then, built in
+    memory by the catalog's own code (``consumer_catalog.build_views``), so roles and masking are
+    exactly those of today's views. Either way the connection leases every snapshot its views
+    read (``publishing.history.leases``) until it is garbage collected or the process ends, so
+    retention never deletes a file under it."""
     spec = get_role(role)
-    catalog = catalog_path(paths, spec)
+    if as_of is not None:
+        view, lease = take_lease(paths, lambda m: _as_of_ids(m, as_of), f"as of {as_of}")
+        try:
+            con = _catalog_as_of(spec, view)
+        except BaseException:
+            lease.release()
+            raise
+    else:
+        con, lease = take_lease(paths, lambda _: _attach(paths, role), f"{role} catalog")
+    lease.bind_to(con)
+    # every role: the files its views read, and nothing else (no other file, no extension)
+    con.execute("SET allowed_paths = ?", [_served_files(con)])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def _catalog_as_of(spec: Role, view: AsOf) -> duckdb.DuckDBPyConnection:
+    """An in-memory catalog named ``mesh`` of the role's views as served at ``view.at``, with
+    ``mesh_meta.as_of`` saying when that is and which versions are not retained that far."""
+    con = duckdb.connect()
+    con.execute("ATTACH ':memory:' AS mesh")
+    con.execute("USE mesh")
+    con.execute("BEGIN TRANSACTION")
+    build_views(con, spec, view.manifest)
+    con.execute(
+        f"CREATE TABLE {META_SCHEMA}.as_of AS SELECT ? AS asked, ?::TIMESTAMPTZ AS served_at, "
+        "?::VARCHAR[] AS not_retained",
+        [view.asked, view.at, list(view.missing)],
+    )
+    con.execute("COMMIT")
+    return con
+
+
+def _as_of_ids(manifest: Manifest, asked: str) -> tuple[AsOf, set[str]]:
+    view = as_of(manifest, asked)
+    return view, view.snapshot_ids
+
+
+def _attach(paths: MeshPaths, role: str) -> tuple[duckdb.DuckDBPyConnection, set[str]]:
+    """A connection with ``role``'s catalog attached read-only, and the snapshots it reads."""
+    catalog = catalog_path(paths, get_role(role))
     if not catalog.exists():
         raise FileNotFoundError(
             f"no published products yet at {catalog}: run `make demo` or `mesh materialize`"
@@ -42,17 +94,30 @@ def connect(paths: MeshPaths, role: str = DEFAULT_ROLE) -> duckdb.DuckDBPyConnec
     except duckdb.IOException as exc:
         raise PermissionError(f"role {role} cannot open its catalog {catalog}: {exc}") from exc
     con.execute("USE mesh")
-    served = [
-        r[0]
-        for r in con.execute(
-            f"SELECT data_path FROM {META_SCHEMA}.products WHERE data_path IS NOT NULL"
-        ).fetchall()
-    ]
-    # every role: the files its views read, and nothing else (no other file, no extension)
-    con.execute("SET allowed_paths = ?", [served])
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
-    return con
+    ids = con.execute(
+        f"SELECT snapshot_id FROM {META_SCHEMA}.products WHERE snapshot_id IS NOT NULL"
+        + _with_history(con, "snapshot_id")
+    ).fetchall()
+    return con, {r[0] for r in ids}
+
+
+def _with_history(con: duckdb.DuckDBPyConnection, column: str) -> str:
+    """The rest of a query over ``mesh_meta.products`` adding ``column`` of the snapshots on
+    record; nothing for a catalog built before the history existed (rebuilt by the next publish)."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'mesh' "
+        f"AND schema_name = '{META_SCHEMA}' AND table_name = 'snapshots'"
+    ).fetchone()[0]
+    return f" UNION SELECT {column} FROM {META_SCHEMA}.snapshots" if found else ""
+
+
+def _served_files(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every file the catalog's views read: the current snapshots and those on record."""
+    rows = con.execute(
+        f"SELECT data_path FROM {META_SCHEMA}.products WHERE data_path IS NOT NULL"
+        + _with_history(con, "data_path")
+    ).fetchall()
+    return sorted(r[0] for r in rows)
 
 
 def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:

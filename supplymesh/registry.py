@@ -19,11 +19,18 @@ quality:                                 # thresholds of the quality checks of e
 volume:                                  # the volume rule, an ERROR gate before every publish
   max_shrink: 0.5                        # share of the served rows a new version may lose
   may_be_empty: false                    # true: zero rows is a legitimate version (no shipments)
+retention:                               # the published snapshots each version keeps on record
+  snapshots: 30                          # the newest 30 ...
+  days: 90                               # ... and every one published in the last 90 days
 ```
 
 Both volume keys default centrally (``DEFAULT_MAX_SHRINK``; not empty): a publish that would empty
 a product or shrink it by more than ``max_shrink`` is refused unless a steward lets it through
 (``supplymesh.governance.volume``).
+
+``retention`` keeps a snapshot while either rule keeps it (the one being served always stays);
+a product without it keeps the newest ``publishing.snapshots_kept`` (``planning.yaml``, 10), the
+mesh's one default. Pruning is ``supplymesh.publishing.history.retention``'s.
 """
 
 from __future__ import annotations
@@ -91,12 +98,27 @@ class VolumeBounds:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long a version's published snapshots stay on record (``retention`` in its YAML):
+    the newest ``snapshots`` and those published within ``days``; neither set means the mesh's
+    default, ``publishing.snapshots_kept`` snapshots."""
+
+    snapshots: int | None = None
+    days: float | None = None
+
+    @property
+    def declared(self) -> bool:
+        return self.snapshots is not None or self.days is not None
+
+
+@dataclass(frozen=True)
 class GovernanceSettings:
     """The product's optional governance sections (see the module docstring)."""
 
     partition_column: str | None = None
     quality: QualityThresholds = field(default_factory=QualityThresholds)
     volume: VolumeBounds = field(default_factory=VolumeBounds)
+    retention: Retention = field(default_factory=Retention)
 
 
 @dataclass(frozen=True)
@@ -215,6 +237,23 @@ def _volume(raw: dict, path: Path) -> VolumeBounds:
     return VolumeBounds(max_shrink, may_be_empty)
 
 
+def _retention(raw: dict, path: Path) -> Retention:
+    retention = raw.get("retention") or {}
+    ok = isinstance(retention, dict) and not set(retention) - {"snapshots", "days"}
+    snapshots = retention.get("snapshots") if ok else None
+    days = retention.get("days") if ok else None
+    if (
+        not ok
+        or (snapshots is not None and (type(snapshots) is not int or snapshots < 1))
+        or (days is not None and (type(days) not in (int, float) or days <= 0))
+    ):
+        raise ProductDefinitionError(
+            f"{path}: retention takes snapshots (a whole number, at least 1) and/or days (a "
+            f"number above 0); found {retention}"
+        )
+    return Retention(snapshots, float(days) if days is not None else None)
+
+
 def _governance(raw: dict, path: Path) -> GovernanceSettings:
     quality = raw.get("quality") or {}
     severity = str(quality.get("severity", "WARN")).upper()
@@ -232,6 +271,7 @@ def _governance(raw: dict, path: Path) -> GovernanceSettings:
             psi_exclude=tuple(quality.get("psi_exclude") or ()),
         ),
         volume=_volume(raw, path),
+        retention=_retention(raw, path),
     )
 
 

@@ -50,7 +50,8 @@ from supplymesh.planning_inputs import (
     series_history,
 )
 from supplymesh.planning_settings import PlanningSettings
-from supplymesh.publishing.manifest import current_frame, read_manifest, snapshot_history
+from supplymesh.publishing.history.leases import take_lease
+from supplymesh.publishing.manifest import current_frame, snapshot_history
 from supplymesh.publishing.publish import publish_frame
 from supplymesh.registry import Product, get_product
 from supplymesh.reporting.dagster_metadata import (
@@ -77,9 +78,16 @@ def mart(name: str) -> dg.AssetKey:
 
 
 def _forecast_frames(paths: MeshPaths) -> list[pd.DataFrame]:
-    """Every forecast snapshot of the newest major still on record, oldest first."""
-    history = snapshot_history(read_manifest(paths), FORECAST.key, FORECAST.latest.major)
-    return [pd.read_parquet(s["path"]) for s in history if Path(s["path"]).exists()]
+    """Every forecast snapshot of the newest major still on record, oldest first (leased while
+    read, so a publish's pruning cannot delete one under the read)."""
+
+    def on_record(manifest: dict) -> tuple[list[dict], set[str]]:
+        history = snapshot_history(manifest, FORECAST.key, FORECAST.latest.major)
+        return history, {s["snapshot_id"] for s in history}
+
+    history, lease = take_lease(paths, on_record, "forecast accuracy")
+    with lease:
+        return [pd.read_parquet(s["path"]) for s in history if Path(s["path"]).exists()]
 
 
 def _scored_days(forecasts: list[pd.DataFrame]) -> str:

@@ -14,10 +14,13 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supplymesh.governance.access import DEFAULT_ROLE, ROLES
 from supplymesh.settings import mesh_paths
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +34,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=DEFAULT_ROLE,
         help=f"whose view of the mesh (default {DEFAULT_ROLE}: PII as pseudonyms)",
     )
+    p.add_argument(
+        "--as-of",
+        metavar="TIMESTAMP|SNAPSHOT_ID",
+        help="read every product as it was served then (UTC unless the timestamp has a zone; "
+        "a snapshot id: when it was published); `mesh products history PRODUCT` lists them",
+    )
     p.set_defaults(run=run)
 
 
@@ -38,12 +47,23 @@ def run(args: argparse.Namespace) -> int:
     import duckdb
 
     from supplymesh.consumer import connect, execute
+    from supplymesh.publishing.history.as_of import AsOfError
+    from supplymesh.publishing.history.leases import SnapshotGoneError
 
     try:
-        result = execute(connect(mesh_paths(), args.role), args.sql)
+        con = connect(mesh_paths(), args.role, as_of=args.as_of)
+        if args.as_of is not None:
+            print(as_of_note(con), file=sys.stderr)
+        result = execute(con, args.sql)
         columns = [d[0] for d in result.description or []]
         rows = result.fetchall()
-    except (duckdb.Error, FileNotFoundError, PermissionError) as exc:
+    except (
+        duckdb.Error,
+        FileNotFoundError,
+        PermissionError,
+        AsOfError,
+        SnapshotGoneError,
+    ) as exc:
         print(f"mesh query: {exc}", file=sys.stderr)
         return 1
     if args.format == "csv":
@@ -56,6 +76,18 @@ def run(args: argparse.Namespace) -> int:
         if len(rows) > args.max_rows:
             print(f"... {len(rows) - args.max_rows:,} more rows ({len(rows):,} in all)")
     return 0
+
+
+def as_of_note(con: duckdb.DuckDBPyConnection) -> str:
+    """What an as-of connection serves (on stderr, so the rows stay machine-readable)."""
+    asked, served_at, missing = con.execute(
+        "SELECT asked, strftime(served_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), "
+        "not_retained FROM mesh_meta.as_of"
+    ).fetchone()
+    note = f"as of {asked}: the products as served at {served_at}"
+    if missing:
+        note += f"; not retained that far back, left out: {', '.join(missing)}"
+    return note
 
 
 def write_csv(columns: list[str], rows: Sequence[tuple]) -> None:

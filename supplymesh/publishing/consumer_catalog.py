@@ -10,6 +10,11 @@ read (its clearance, plus what stewards granted it: ``governance/access_requests
 the columns it may see; wherever it may not see raw PII its views read the
 snapshot's pseudonymised copy, so neither the data nor the view definitions in that file lead to
 a raw value. ``MESH_HOME/mesh.duckdb`` is the default (analyst) role's catalog.
+
+Each catalog also keeps the past: schema ``history`` holds one view per product version over the
+snapshots still on record (``publishing.history``), each row with the ``_snapshot_id`` it comes
+from and the time it was served (``_valid_from``, up to ``_valid_to``, NULL for the one served
+now), under the same columns and masking as the current view; ``mesh_meta.snapshots`` lists them.
 """
 
 from __future__ import annotations
@@ -30,12 +35,18 @@ from supplymesh.governance.pseudonym import (
     pseudonymised_path,
     write_pseudonymised_copy,
 )
-from supplymesh.publishing.manifest import Manifest, current_snapshot
+from supplymesh.publishing.manifest import Manifest, current_snapshot, snapshot_history
 from supplymesh.registry import Product, ProductVersion, all_products
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal, quote
 
 META_SCHEMA = "mesh_meta"
+HISTORY_SCHEMA = "history"
+_SNAPSHOT_COLUMNS = (
+    "product VARCHAR, major INTEGER, version VARCHAR, snapshot_id VARCHAR, "
+    "valid_from TIMESTAMPTZ, valid_to TIMESTAMPTZ, row_count BIGINT, run_id VARCHAR, "
+    "data_path VARCHAR"
+)
 _PRODUCT_COLUMNS = (
     "product VARCHAR, domain VARCHAR, name VARCHAR, major INTEGER, version VARCHAR, "
     "status VARCHAR, deprecated_on VARCHAR, owner VARCHAR, access VARCHAR, "
@@ -78,7 +89,76 @@ def _product_row(product: Product, v: ProductVersion, snap: dict | None, path: P
     )
 
 
-def _build(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) -> None:
+def _history_rows(product: Product, v: ProductVersion, role: Role, history: list[dict]) -> list:
+    """``mesh_meta.snapshots`` rows of a version's snapshots on record whose file is there (a
+    snapshot older than pseudonymisation has no masked copy for a masked role)."""
+    rows = []
+    for i, snap in enumerate(history):
+        path = served_file(snap, v, role)
+        valid_to = history[i + 1]["published_at"] if i + 1 < len(history) else None
+        if path.exists():
+            rows.append(
+                (
+                    product.key,
+                    v.major,
+                    snap["version"],
+                    snap["snapshot_id"],
+                    snap["published_at"],
+                    valid_to,
+                    snap["rows"],
+                    snap.get("run_id"),
+                    str(path),
+                )
+            )
+    return rows
+
+
+def _history_view(
+    con: duckdb.DuckDBPyConnection, v: ProductVersion, role: Role, rows: list
+) -> None:
+    """``history.<table>``: the version's snapshots on record, one file each, tagged with the
+    snapshot and when it was served. Snapshots of one contract version share their columns; a
+    minor version may add one, so mixed versions are read by name (the missing ones NULL)."""
+    files = ", ".join(literal(r[8]) for r in rows)
+    tags = ", ".join(
+        f"({literal(r[8])}, {literal(r[3])}, {literal(r[4])}::TIMESTAMPTZ, "
+        f"{'NULL' if r[5] is None else literal(r[5])}::TIMESTAMPTZ)"
+        for r in rows
+    )
+    by_name = ", union_by_name = true" if len({r[2] for r in rows}) > 1 else ""
+    columns = ", ".join(f"d.{quote(c.name)}" for c in v.columns if role.treatment(c) != "hidden")
+    con.execute(
+        f"CREATE VIEW {HISTORY_SCHEMA}.{quote(v.table)} AS SELECT {columns}, h._snapshot_id, "
+        f"h._valid_from, h._valid_to FROM read_parquet([{files}], filename = true{by_name}) d "
+        f"JOIN (VALUES {tags}) h(_file, _snapshot_id, _valid_from, _valid_to) "
+        "ON d.filename = h._file"
+    )
+
+
+def _build_history(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) -> None:
+    con.execute(f"CREATE SCHEMA {HISTORY_SCHEMA}")
+    con.execute(f"CREATE TABLE {META_SCHEMA}.snapshots ({_SNAPSHOT_COLUMNS})")
+    for product in all_products():
+        if not role.may_read(product):
+            continue
+        for v in product.versions:
+            rows = _history_rows(product, v, role, snapshot_history(manifest, product.key, v.major))
+            if rows:
+                _history_view(con, v, role, rows)
+                con.executemany(
+                    f"INSERT INTO {META_SCHEMA}.snapshots VALUES ({', '.join('?' * 9)})", rows
+                )
+
+
+def build_views(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) -> None:
+    """Create ``role``'s catalog in ``con``: the views over the snapshots ``manifest`` serves,
+    the ``history`` views over those on record, and ``mesh_meta`` (in one transaction of the
+    caller's)."""
+    _build_current(con, role, manifest)
+    _build_history(con, role, manifest)
+
+
+def _build_current(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) -> None:
     products = [p for p in all_products() if role.may_read(p)]
     product_rows, column_rows = [], []
     for product in products:
@@ -157,7 +237,7 @@ def _write_atomically(target: Path, role: Role, manifest: Manifest) -> None:
         try:
             # one transaction: a commit per view wrote the log once per statement (twice slower)
             con.execute("BEGIN TRANSACTION")
-            _build(con, role, manifest)
+            build_views(con, role, manifest)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:

@@ -36,6 +36,7 @@ from supplymesh.planning_settings import (
 )
 from supplymesh.publishing import records
 from supplymesh.publishing.consumer_catalog import rebuild_catalog
+from supplymesh.publishing.history import retention
 from supplymesh.publishing.landing import latest_batch
 from supplymesh.publishing.manifest import (
     catalog_lock,
@@ -129,24 +130,23 @@ def _write_snapshot(paths: MeshPaths, checked: CheckedInput, snapshot_id: str) -
     return final / "data.parquet", int(rows)
 
 
-def _prune(entry: dict, kept: int) -> None:
-    """Keep the newest ``kept`` snapshots; older ones are no longer named by any catalog."""
-    history = entry["history"]
-    for old in history[:-kept]:
-        shutil.rmtree(Path(old["path"]).parent, ignore_errors=True)
-    entry["history"] = history[-kept:]
-
-
 def _add_snapshot(
-    paths: MeshPaths, entry: dict, snap: dict, settings: PlanningSettings | None
+    paths: MeshPaths,
+    entry: dict,
+    snap: dict,
+    product: Product,
+    settings: PlanningSettings | None,
 ) -> None:
-    """Serve ``snap`` (recording the planning ``settings`` of the run that made it) and prune the
-    history to ``publishing.snapshots_kept`` (the run's, else the runtime folder's setting)."""
+    """Serve ``snap`` (recording the planning ``settings`` of the run that made it) and expire
+    what the product's retention no longer keeps (its default: ``publishing.snapshots_kept``,
+    the run's, else the runtime folder's setting); ``retention.remove_dropped`` deletes the
+    files once the manifest is written."""
     if settings is not None:
         snap["metadata"] = {PLANNING_SETTINGS_KEY: settings.as_dict()}
     entry["current"] = snap
     entry["history"].append(snap)
-    _prune(entry, (settings or load_planning_settings(paths.home)).publishing.snapshots_kept)
+    default_kept = (settings or load_planning_settings(paths.home)).publishing.snapshots_kept
+    retention.expire(paths, entry, product.governance.retention, default_kept)
 
 
 ALLOW_SHRINK_HINT = (
@@ -231,10 +231,12 @@ def publish_checked(
                 "run_id": run_id,
                 "source": source,
             }
-            _add_snapshot(paths, entry, snap, settings)
+            _add_snapshot(paths, entry, snap, get_product(version.product), settings)
         write_manifest(paths, manifest)
         if snapshot_path is not None:
             rebuild_catalog(paths, manifest, get_product(version.product))
+            if retention.remove_dropped(paths, entry):
+                write_manifest(paths, manifest)
         serving = current_snapshot(manifest, version.product, version.major)
     if snap is not None:
         records.record_contract(paths, version, run_id)

@@ -79,6 +79,9 @@ def orders_file(paths: MeshPaths) -> str:
         (["query", "select * from sales.orders where order_id = 'SO-000001'"], 0, False),
         (["products"], 0, False),
         (["products", "--json"], 0, True),  # the columns come from the pandera contracts
+        (["products", "history", "sales.orders"], 0, False),
+        # the past is built from the contracts' columns, like the catalogs
+        (["query", "select count(*) from sales.orders", "--as-of", "2099-01-01"], 0, True),
         (["contracts", "diff", "sales.orders@1", "sales.orders@2"], 1, True),  # v2 breaks v1
     ],
 )
