@@ -13,7 +13,9 @@ import importlib
 from supplymesh.cli.products import listing
 
 # subcommand -> the module declaring its arguments (``add_parser``) and running it (``run``)
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "export": "supplymesh.cli.products.export",
+}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
