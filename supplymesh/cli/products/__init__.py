@@ -15,6 +15,7 @@ from supplymesh.cli.products import listing
 # subcommand -> the module declaring its arguments (``add_parser``) and running it (``run``)
 SUBCOMMANDS: dict[str, str] = {
     "export": "supplymesh.cli.products.export",
+    "scorecard": "supplymesh.cli.products.scorecard",
 }
 
 
