@@ -63,9 +63,7 @@ class ProductScorecardsV1(pa.DataFrameModel):
     downstream_products: Series[int] = column(
         "Products built from this version (lineage).", "public", ge=0
     )
-    consumers: Series[str] = column(
-        "Those products, comma-separated (empty: none).", "public"
-    )
+    consumers: Series[str] = column("Those products, comma-separated (empty: none).", "public")
     score: Series[float] = column("Weighted score from 0 to 100.", "public", ge=0.0, le=100.0)
     scored_at: Series[pa.DateTime] = column("When the scorecard was computed (UTC).", "public")
 

@@ -80,9 +80,10 @@ def test_orders_descriptor_carries_owner_sla_access_and_a_port_per_major(graph):
     assert ports["sales.orders.v1"]["tags"] == ["deprecated"]
     v1 = {c["property"]: c["value"] for c in ports["sales.orders.v1"]["customProperties"]}
     assert v1["sunsetOn"] == str(orders.version(1).sunset_on)
-    assert ports["sales.orders.v2"]["contractId"] == to_odcs(
-        contract_spec(orders, orders.version(2))
-    )["id"]
+    assert (
+        ports["sales.orders.v2"]["contractId"]
+        == to_odcs(contract_spec(orders, orders.version(2)))["id"]
+    )
 
 
 def test_a_source_product_reads_its_landing_extract(graph):

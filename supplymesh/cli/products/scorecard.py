@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("scorecard", help="score each product version: docs, rules, checks, freshness")
+    p = sub.add_parser(
+        "scorecard", help="score each product version: docs, rules, checks, freshness"
+    )
     p.add_argument("product", nargs="?", help="only this product (<domain>.<product>)")
     p.add_argument("--json", action="store_true", help="print the scorecards as a JSON list")
     p.set_defaults(run=run)

@@ -27,14 +27,24 @@ GRAPH = LineageGraph(
 
 def metric(snapshot: str, value: float, breached: bool) -> QualityMetric:
     return QualityMetric(
-        NOW.isoformat(), "market.calendar", 1, snapshot, None, "r", "psi", "region", value, 0.25,
+        NOW.isoformat(),
+        "market.calendar",
+        1,
+        snapshot,
+        None,
+        "r",
+        "psi",
+        "region",
+        value,
+        0.25,
         breached,
     )
 
 
 def validated(paths: MeshPaths, passed: bool) -> None:
-    audit.record(paths, audit.VALIDATION, "market.calendar v1", "run:r", "check",
-                 {"passed": passed})
+    audit.record(
+        paths, audit.VALIDATION, "market.calendar v1", "run:r", "check", {"passed": passed}
+    )
 
 
 @pytest.fixture
