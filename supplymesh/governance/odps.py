@@ -143,11 +143,12 @@ def _output_port(product: Product, version: ProductVersion, graph: LineageGraph)
 
 
 def _limitations(product: Product) -> str:
-    text = "Columns classified pii are keyed pseudonyms for every role but steward."
+    pii = any(c.classification == "pii" for v in product.versions for c in v.columns)
+    text = "Columns classified pii are keyed pseudonyms for every role but steward." if pii else ""
     for v in product.versions:
         if v.deprecated_on:
             text += f" v{v.major} deprecated since {v.deprecated_on}; sunset {v.sunset_on}."
-    return text
+    return text.strip() or "None beyond the contract of each output port."
 
 
 def to_odps(product: Product, graph: LineageGraph) -> dict[str, Any]:

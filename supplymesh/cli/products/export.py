@@ -63,5 +63,6 @@ def run(args: argparse.Namespace) -> int:
             invalid += bool(contract_errors)
             contracts += 1
     if contracts:
-        print(f"and {contracts} ODCS v3.1.0 contracts beside them, as their output ports name")
+        noun = "contract" if contracts == 1 else "contracts"
+        print(f"and {contracts} ODCS v3.1.0 {noun} beside them, as their output ports name")
     return 1 if invalid else 0
