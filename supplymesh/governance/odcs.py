@@ -51,8 +51,13 @@ class OdcsError(ValueError):
     """An ODCS document is invalid or cannot be read as a product version's contract."""
 
 
+def contract_id(product: str, major: int) -> str:
+    """The ODCS ``id`` of one product version (what ODPS output ports name as ``contractId``)."""
+    return f"{product}.v{major}"
+
+
 def file_name(spec: ContractSpec) -> str:
-    return f"{spec.product}.v{spec.major}.odcs.yaml"
+    return f"{contract_id(spec.product, spec.major)}.odcs.yaml"
 
 
 @cache
@@ -180,7 +185,7 @@ def to_odcs(spec: ContractSpec) -> dict[str, Any]:
     document: dict[str, Any] = {
         "apiVersion": API_VERSION,
         "kind": "DataContract",
-        "id": f"{spec.product}.v{spec.major}",
+        "id": contract_id(spec.product, spec.major),
         "name": f"{spec.product} v{spec.major}",
         "version": spec.version,
         "status": spec.status,

@@ -58,6 +58,17 @@ def _latest_row_table(frame: pd.DataFrame) -> str:
     return _table(pd.DataFrame({"figure": latest.index, "value": values}), max_rows=len(latest))
 
 
+def scorecards_table(scorecards: pd.DataFrame) -> str:
+    """Every product version's scorecard, lowest score first (what needs care comes first);
+    components as percentages, the score from 0 to 100."""
+    columns = ["product", "major", "score", "documentation", "rule_coverage", "pass_rate"]
+    columns += ["freshness", "quality", "quality_trend", "status", "downstream_products"]
+    shown = scorecards.sort_values(["score", "product", "major"])[columns].copy()
+    for share in ("documentation", "rule_coverage", "pass_rate", "freshness", "quality"):
+        shown[share] = shown[share].map(lambda v: "-" if pd.isna(v) else f"{v:.0%}")
+    return _table(shown, max_rows=len(shown))
+
+
 def _figures(plan: LatestPlan) -> list[Figure]:
     featured = plots.featured_plan_row(plan.inventory)
     featured_text = (
@@ -96,6 +107,8 @@ def _tables(plan: LatestPlan) -> list[Table]:
         tables.append(Table("Largest orders due now", _table(largest)))
     if plan.supply_kpis is not None and len(plan.supply_kpis):
         tables.append(Table("Supply plan KPIs", _latest_row_table(plan.supply_kpis)))
+    if plan.scorecards is not None and len(plan.scorecards):
+        tables.append(Table("Product scorecards", scorecards_table(plan.scorecards)))
     return tables
 
 

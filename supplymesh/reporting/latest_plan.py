@@ -18,6 +18,7 @@ from supplymesh.validation.rules import literal
 
 ACTUAL_DAYS = 56  # history shown before the forecast origin
 KPIS_VIEW = "planning.supply_plan_kpis"  # published when the plan coordinator runs
+SCORECARDS_VIEW = "governance.product_scorecards"  # published last in every run
 
 
 @dataclass
@@ -31,6 +32,7 @@ class LatestPlan:
     shipments: pd.DataFrame
     loads: pd.DataFrame
     supply_kpis: pd.DataFrame | None
+    scorecards: pd.DataFrame | None = None  # every product version's scorecard, when published
 
     @property
     def origin(self) -> pd.Timestamp:
@@ -105,6 +107,7 @@ def load_latest_plan(paths: MeshPaths, n_series: int = 4) -> LatestPlan:
         shipments=read_product(paths, "planning.shipment_plan"),
         loads=read_product(paths, "planning.truck_loads"),
         supply_kpis=_optional_view(paths, KPIS_VIEW),
+        scorecards=_optional_view(paths, SCORECARDS_VIEW),
     )
 
 

@@ -26,6 +26,17 @@ RUN_COLUMNS = {  # product -> columns that identify the run, not the data
     # when, the entry's place in the chain, its reason and details (run and snapshot ids), the chain
     "governance.audit_log": {"seq", "at", "actor", "reason", "details", "prev_hash", "hash"},
     "governance.quality_metrics": {"measured_at", "snapshot_id", "previous_snapshot_id", "run_id"},
+    # the scores weigh the history up to the run (checks counted, snapshot ages, breach trend)
+    "governance.product_scorecards": {
+        "scored_at",
+        "hours_since_publish",
+        "freshness",
+        "validations",
+        "pass_rate",
+        "quality",
+        "quality_trend",
+        "score",
+    },
     "planning.forecast_accuracy": {"evaluated_at"},
     "planning.supply_plan_decisions": {"run_id"},
     "planning.supply_plan_kpis": {"run_id", "computed_at", "previous_run_id"},

@@ -16,6 +16,8 @@ from supplymesh.cli.products import listing
 SUBCOMMANDS: dict[str, str] = {
     "new": "supplymesh.cli.products.new",
     "history": "supplymesh.cli.products.history",
+    "export": "supplymesh.cli.products.export",
+    "scorecard": "supplymesh.cli.products.scorecard",
 }
 
 
