@@ -5,16 +5,18 @@ sensors for every other run (the UI's, the landing sensor's, the training schedu
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from orchestration.openlineage.run_log import mesh_run
 from supplymesh.governance.lineage import data_parents
 from supplymesh.governance.openlineage.datasets import DatasetCatalog
-from supplymesh.governance.openlineage.emit import Emitted, emit_events
-from supplymesh.governance.openlineage.events import run_events
 from supplymesh.settings import MeshPaths, mesh_paths
 from supplymesh.transforms_project import load_dbt_manifest
+
+if TYPE_CHECKING:
+    from supplymesh.governance.openlineage.emit import Emitted
 
 
 def asset_parents(asset_graph: dg.BaseAssetGraph) -> dict[str, list[str]]:
@@ -35,7 +37,14 @@ def run_home(run: dg.DagsterRun) -> MeshPaths:
 def emit_run_lineage(
     instance: dg.DagsterInstance, run_id: str, asset_graph: dg.BaseAssetGraph
 ) -> Emitted | None:
-    """Emit the events of the finished run ``run_id`` once (None if they already were)."""
+    """Emit the events of the finished run ``run_id`` once (None if they already were).
+
+    The OpenLineage client (about 0.5 s of imports on two busy cores) is imported here, when a
+    run ends, so loading the definitions (the UI's code server, every ``mesh`` run) never pays it.
+    """
+    from supplymesh.governance.openlineage.emit import emit_events
+    from supplymesh.governance.openlineage.events import run_events
+
     run = instance.get_run_by_id(run_id)
     paths = run_home(run)
     record = mesh_run(instance, run_id, data_parents(asset_parents(asset_graph)))
