@@ -80,6 +80,7 @@ class _RunLog:
     planned: dict[str, str] = field(default_factory=dict)  # asset -> its step
     materialized: dict[str, tuple[dt.datetime, Mapping]] = field(default_factory=dict)
     assertions: dict[str, list[Assertion]] = field(default_factory=dict)
+    checked: dict[str, str] = field(default_factory=dict)  # asset -> the source its contract read
 
     def read(self, entry: dg.EventLogEntry) -> None:
         event, moment = entry.dagster_event, _moment(entry)
@@ -106,6 +107,8 @@ class _RunLog:
         elif kind == EVENT.ASSET_CHECK_EVALUATION:
             key = data.asset_key.to_user_string()
             self.assertions.setdefault(key, []).extend(check_assertions(data))
+            if data.check_name == CONTRACT_CHECK and "source" in data.metadata:
+                self.checked[key] = str(data.metadata["source"].value)
 
 
 def _asset_run(log: _RunLog, asset: str, step: _Step, parents: Iterable[str]) -> AssetRun:
@@ -113,8 +116,8 @@ def _asset_run(log: _RunLog, asset: str, step: _Step, parents: Iterable[str]) ->
     metadata = done[1] if done else {}
     rows = metadata.get("dagster/row_count")
     snapshot = metadata.get("snapshot_id")
-    source = metadata.get("source")
-    source_file = str(source.value) if source is not None else None
+    source = metadata.get("source")  # else what the contract check read (a refused file)
+    source_file = str(source.value) if source is not None else log.checked.get(asset)
     return AssetRun(
         asset=asset,
         started=step.started,

@@ -16,6 +16,7 @@ from supplymesh.governance.openlineage.emit import lineage_dir, run_file
 from supplymesh.governance.openlineage.events import asset_run_id
 from supplymesh.governance.openlineage.schemas import file_errors
 from supplymesh.headless import materialize
+from supplymesh.publishing.landing import latest_batch
 from supplymesh.registry import get_product
 from tests.mesh_world import free_port
 from tests.orchestration.test_mesh_run import _bad_orders_batch
@@ -109,6 +110,8 @@ def test_a_broken_contract_emits_fail_with_the_failing_rule_and_the_error(runs):
     assert [(a["column"], a["name"], a["severity"], a["actual"]) for a in broken] == [
         ("quantity", "greater_than_or_equal_to(0)", "error", "1 failing rows")
     ]
+    refused = latest_batch(paths.landing_dir("sales"), "orders")  # the batch with -7
+    assert [(i["namespace"], i["name"]) for i in orders["inputs"]] == [("file", str(refused))]
     assert not any(e["job"]["name"].startswith("transforms.") for e in events)  # never started
 
 
