@@ -129,6 +129,7 @@ def contract_check_result(result: PublishResult, version: ProductVersion) -> dg.
             "published": result.published,
             "serving_snapshot": result.serving_snapshot_id or "none",
             "quarantine": str(result.quarantine_path) if result.quarantine_path else "none",
+            "source": result.report.source,  # what was checked (a refused file's lineage names it)
         },
     )
 

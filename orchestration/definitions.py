@@ -22,6 +22,7 @@ from orchestration.ml.cadence import (
     model_training_schedule,
     training_automation_sensor,
 )
+from orchestration.openlineage.sensors import OPENLINEAGE_SENSORS
 from orchestration.planning.assets import planning_assets
 from orchestration.products.assets import source_product_assets
 from orchestration.resources import MeshResource, planning_resource
@@ -47,7 +48,7 @@ def build_definitions() -> dg.Definitions:
         asset_checks=governance["asset_checks"],
         jobs=[mesh_job, model_training_job],
         schedules=[model_training_schedule(settings)],
-        sensors=[landing_sensor, training_automation_sensor],
+        sensors=[landing_sensor, training_automation_sensor, *OPENLINEAGE_SENSORS],
         executor=mesh_executor(),  # the mesh job's: in process, or Celery (MESH_EXECUTOR)
         resources={
             "mesh": MeshResource(),

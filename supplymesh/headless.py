@@ -10,6 +10,7 @@ import uuid
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from pathlib import Path
 from typing import TextIO
 
@@ -184,10 +185,7 @@ def parse_selection(selection: list[str]) -> dg.AssetSelection:
             with warnings.catch_warnings():  # `group:x` warns about a beta parameter it sets itself
                 warnings.simplefilter("ignore", dg.BetaWarning)
                 parts.append(dg.AssetSelection.from_string(item))
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = combined | part
-    return combined
+    return reduce(lambda combined, part: combined | part, parts)
 
 
 def follow_steps(steps: StepList):
@@ -248,6 +246,7 @@ def materialize(
         shared_mesh_home("a run on Celery workers (MESH_EXECUTOR=celery)")
     from orchestration.jobs import MESH_JOB, TRAINING_GROUP
     from orchestration.ml.cadence import REASON_TAG
+    from orchestration.openlineage.emission import emit_run_lineage
 
     defs = build_definitions()
     held = HeldLog()
@@ -277,6 +276,7 @@ def materialize(
             tags = {REASON_TAG: plan.tag, **shrink_tags(allow_shrink)}
             config = run_config(paths, planning, log_level, allow_shrink)
             result = execute(job, instance, run_id, keys, tags, config, on_workers, held)
+            lineage = emit_run_lineage(instance, run_id, graph)  # read back from the event log
     finally:
         with output_log.open("a") as out:
             held.write(out)
@@ -284,6 +284,7 @@ def materialize(
             held.write(sys.stderr)
     outcome = summarise(result, output_log)
     outcome.model_line = plan.line(result)
+    outcome.lines += [lineage.line()] if lineage else []
     if outcome.dagster_log_shown:
         held.write(sys.stderr)
     return outcome

@@ -130,6 +130,21 @@ def affected_consumers(
     }
 
 
+def data_parents(asset_parents: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """Each asset's parents whose data it reads. The governance products run after every
+    product only to snapshot the logs at the end of a run; they read no product data, so those
+    ordering edges are not lineage."""
+    return {
+        key: set() if key.split("/", 1)[0] == GOVERNANCE else set(keys)
+        for key, keys in asset_parents.items()
+    }
+
+
+def model_sql(node: Mapping[str, Any]) -> str:
+    """A dbt model's SQL as written, comments stripped (a column named in a comment is not read)."""
+    return _COMMENTS.sub(" ", node.get("raw_code") or "")
+
+
 def lineage_graph(paths: MeshPaths, asset_parents: Mapping[str, Iterable[str]]) -> LineageGraph:
     """The mesh's lineage from its asset graph and dbt manifest (parsed if stale).
 
@@ -140,12 +155,7 @@ def lineage_graph(paths: MeshPaths, asset_parents: Mapping[str, Iterable[str]]) 
     from supplymesh.transforms_project import load_dbt_manifest
 
     manifest = load_dbt_manifest(paths)
-    # the governance products run after every product only to snapshot the logs at the end of
-    # a run; they read no product data, so those ordering edges are not lineage
-    parents = {
-        key: set() if key.split("/", 1)[0] == GOVERNANCE else set(keys)
-        for key, keys in asset_parents.items()
-    }
+    parents = data_parents(asset_parents)
     products, columns = {}, {}
     for product in all_products():
         for v in product.versions:
@@ -153,7 +163,7 @@ def lineage_graph(paths: MeshPaths, asset_parents: Mapping[str, Iterable[str]]) 
             products[node] = (product.key, v.major)
             columns[node] = [c.name for c in v.columns]
     sql = {
-        f"{TRANSFORMS}/{node['name']}": _COMMENTS.sub(" ", node.get("raw_code") or "")
+        f"{TRANSFORMS}/{node['name']}": model_sql(node)
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
     }

@@ -61,3 +61,27 @@ def test_unknown_product_is_a_usage_error(mesh, capsys):
 def test_the_projects_public_marts_agree_with_the_contracts(mesh):
     manifest = json.loads(ensure_manifest(mesh).read_text())
     assert mart_violations(manifest) == []
+
+
+def test_openlineage_prints_the_newest_runs_events_and_fails_on_an_invalid_one(mesh, capsys):
+    from supplymesh.governance.openlineage.emit import emit_events
+    from supplymesh.governance.openlineage.events import run_events
+    from tests.governance.openlineage.test_events import CATALOG, broken_orders_run
+
+    run = broken_orders_run()
+    emitted = emit_events(mesh, run.run_id, run_events(run, CATALOG))
+    assert emitted is not None and emitted.transports == ["file"]
+    assert emit_events(mesh, run.run_id, run_events(run, CATALOG)) is None  # written once
+
+    assert main(["lineage", "--openlineage"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(": 4 events, all valid (OpenLineage spec 2-0-2 and its facets)")
+    assert "FAIL     sales.orders_v2 -> sales.orders_v2 [1/2 assertions held]" in out[3]
+
+    lines = emitted.path.read_text().splitlines()
+    event = json.loads(lines[1])
+    del event["run"]["runId"]
+    emitted.path.write_text("\n".join([lines[0], json.dumps(event), *lines[2:]]) + "\n")
+    assert main(["lineage", "--openlineage", run.run_id]) == 1
+    assert "runId" in capsys.readouterr().err
+    assert main(["lineage", "--openlineage", "no-such-run"]) == 2

