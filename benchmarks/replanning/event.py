@@ -72,29 +72,34 @@ def replan_once(paths: MeshPaths, sku: str, location_id: str) -> dict:
 
     from orchestration.definitions import build_definitions
     from orchestration.landing.sensors import landing_sensor
+    from orchestration.resources import MeshResource
     from supplymesh.dagster_home import prepare_dagster_home
-    from supplymesh.headless import run_config
+    from supplymesh.headless import run_config, stdout_to
     from supplymesh.planning_settings import load_planning_settings
 
     prepare_dagster_home(paths)
     defs = build_definitions()
     job = defs.resolve_job_def("mesh")
+    resources = {"mesh": MeshResource(home=str(paths.home))}
     with dg.DagsterInstance.get() as instance:
-        context = dg.build_sensor_context(instance=instance, definitions=defs)
+        context = dg.build_sensor_context(instance=instance, definitions=defs, resources=resources)
         list(landing_sensor(context))  # a first tick remembers the batches already published
         cursor = context.cursor
         landed = time.time()
         batch = land_corrected_orders(paths, sku, location_id)
-        context = dg.build_sensor_context(instance=instance, definitions=defs, cursor=cursor)
+        context = dg.build_sensor_context(
+            instance=instance, definitions=defs, resources=resources, cursor=cursor
+        )
         request = next(r for r in landing_sensor(context) if batch.name in (r.run_key or ""))
         config = run_config(paths, load_planning_settings(paths.home), "WARNING", ())
-        result = job.execute_in_process(
-            instance=instance,
-            asset_selection=list(request.asset_selection or []),
-            run_config={**config, **request.run_config},
-            tags=request.tags,
-            raise_on_error=False,
-        )
+        with stdout_to(paths.logs / f"replan_{batch.name}.log"):  # dbt's log, as headless's
+            result = job.execute_in_process(
+                instance=instance,
+                asset_selection=list(request.asset_selection or []),
+                run_config={**config, **request.run_config},
+                tags=request.tags,
+                raise_on_error=False,
+            )
         done = time.time()
     published = max(_published_at(paths, p) for p in DECISION_PRODUCTS)
     return {

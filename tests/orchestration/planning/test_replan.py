@@ -9,6 +9,10 @@ import pandas.testing as pdt
 import pytest
 
 from benchmarks.replanning.event import replan_once
+from orchestration.planning.assets import _supply_plan_inputs
+from supplymesh.planning.coordination.supply_plan import plan_supply
+from supplymesh.planning.model_lifecycle.model_registry import utc_now as now
+from supplymesh.planning_settings import load_planning_settings
 from supplymesh.governance.layout import audit_log_path
 from supplymesh.headless import materialize
 from supplymesh.publishing.manifest import current_frame
@@ -102,6 +106,18 @@ def test_the_corrected_pair_is_re_forecast_and_replanned(replanned):
     others = [f[(f["sku"] != pair[0]) | (f["location_id"] != pair[1])].reset_index(drop=True)
               for f in (before["planning.demand_forecast"], after["planning.demand_forecast"])]  # fmt: skip
     pdt.assert_frame_equal(others[1], others[0], check_exact=True)
+
+
+def test_the_replanned_rows_are_what_a_full_plan_of_the_same_inputs_gives(replanned):
+    paths, _, after, _, _ = replanned
+    full = plan_supply(_supply_plan_inputs(paths), load_planning_settings(paths.home), "x", now())
+    published = after["planning.inventory_plan"]
+    computed = full.inventory_plan[published.columns].astype(published.dtypes.to_dict())
+    keys = ["sku", "location_id"]
+    pdt.assert_frame_equal(
+        computed.drop(columns="plan_date").sort_values(keys).reset_index(drop=True),
+        published.drop(columns="plan_date").sort_values(keys).reset_index(drop=True),
+    )
 
 
 def test_the_audit_says_which_pairs_and_why(replanned):
