@@ -10,11 +10,11 @@ import pytest
 
 from benchmarks.replanning.event import replan_once
 from orchestration.planning.assets import _supply_plan_inputs
+from supplymesh.governance.layout import audit_log_path
+from supplymesh.headless import materialize
 from supplymesh.planning.coordination.supply_plan import plan_supply
 from supplymesh.planning.model_lifecycle.model_registry import utc_now as now
 from supplymesh.planning_settings import load_planning_settings
-from supplymesh.governance.layout import audit_log_path
-from supplymesh.headless import materialize
 from supplymesh.publishing.manifest import current_frame
 from tests.mesh_world import generate_tiny_world, mesh_environment
 
