@@ -327,10 +327,12 @@ def supply_plan(
     served = _served_plan(mesh.paths) if scope is not None else None
     if served is None:
         scope = None  # a plan product was never published: the whole plan, as a full run
+    shifts = None
     if scope is None or scope.whole_network or served is None:
         plan = plan_supply(inputs, planning, run_id, reg.utc_now())
     else:
-        plan = replan_supply(inputs, served, scope, planning, run_id, reg.utc_now())
+        replanned = replan_supply(inputs, served, scope, planning, run_id, reg.utc_now())
+        plan, shifts = replanned.plan, replanned.class_shifts
     frames = [
         (INVENTORY, plan.inventory_plan),
         (SHIPMENTS, plan.shipments),
@@ -343,10 +345,10 @@ def supply_plan(
         for p, f in frames
     ]
     if scope is not None and all(r.published for r, _ in results):
-        audit_replan(mesh.paths, scope, run_id, [p.key for p, _ in frames])
+        audit_replan(mesh.paths, scope, run_id, [p.key for p, _ in frames], shifts)
     extra = {
         **_supply_plan_metadata(plan, inputs.forecast),
-        **(scope_metadata(scope) if scope is not None else {}),
+        **(scope_metadata(scope, shifts) if scope is not None else {}),
     }
     yield from publish_events(results, extra=extra)
     yield from supply_plan_checks(plan, *PLAN_KEYS)

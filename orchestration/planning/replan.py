@@ -94,11 +94,13 @@ def replan_forecast(
     return ServedForecast(spliced, fresh.drift, fresh.methods)
 
 
-def scope_metadata(scope: ReplanScope) -> dict:
+def scope_metadata(scope: ReplanScope, class_shifts: pd.DataFrame | None = None) -> dict:
     """What the planning steps' materializations say about the event: how many pairs, which
-    and why."""
+    and why (and, for the supply plan, the pairs out of scope whose class moved)."""
     table = scope.pairs[[*SERIES_KEYS, "reason"]]
+    shifts = {} if class_shifts is None else {"class_shifts_outside_scope": len(class_shifts)}
     return {
+        **shifts,
         "replanned_for": scope.product,
         "changed_pairs": len(scope.changed),
         "replanned_pairs": len(scope.pairs),
@@ -108,9 +110,19 @@ def scope_metadata(scope: ReplanScope) -> dict:
     }
 
 
-def audit_replan(paths: MeshPaths, scope: ReplanScope, run_id: str, products: list[str]) -> None:
-    """One audit entry per replanned product: which pairs were replanned and why."""
+def audit_replan(
+    paths: MeshPaths,
+    scope: ReplanScope,
+    run_id: str,
+    products: list[str],
+    class_shifts: pd.DataFrame | None = None,
+) -> None:
+    """One audit entry per replanned product: which pairs were replanned and why; for the
+    supply plan also the pairs out of scope whose class the new ranking moved (they keep their
+    served plan until the next full run)."""
     details = scope.summary()
+    if class_shifts is not None:
+        details["class_shifts_outside_scope"] = class_shifts.to_dict("records")
     reason = (
         f"a landed batch of {scope.product} changed {len(scope.changed)} SKU x DC pairs; "
         f"{len(scope.pairs)} pairs on {scope.lanes} lanes replanned"

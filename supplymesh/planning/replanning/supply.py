@@ -13,7 +13,7 @@ What is recomputed, and over what:
 
 The KPI row is measured on the spliced plan; its ``orders_proposed`` adds the scope's proposals
 to those the served decisions show for the other pairs (due now, plus deferred, less pulled
-forward).
+forward). ``class_shifts`` lists the pairs out of scope whose class the new ranking changes.
 """
 
 from __future__ import annotations
@@ -49,6 +49,15 @@ SHIPMENT_KEYS = ["sku", "destination_id"]
 
 
 @dataclass(frozen=True)
+class ReplannedSupply:
+    """The spliced plan, and the pairs out of scope whose class the new ranking changes (sku,
+    location_id, served_class, new_class): they keep their served plan until a full run."""
+
+    plan: SettledSupplyPlan
+    class_shifts: pd.DataFrame
+
+
+@dataclass(frozen=True)
 class ServedPlan:
     """The settled plan consumers are served now, one frame per product."""
 
@@ -77,6 +86,21 @@ def proposed_outside(served: ServedPlan, pairs: pd.DataFrame) -> int:
     return due + int((actions == "defer").sum()) - int((actions == "pull_forward").sum())
 
 
+def class_shifts(served: ServedPlan, classes: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Served pairs out of scope whose service class the new network-wide ranking changes."""
+    plan = served.inventory_plan.astype({"sku": str, "location_id": str})
+    outside = plan[~plan.set_index(SERIES_KEYS).index.isin(pairs.set_index(SERIES_KEYS).index)]
+    both = outside[[*SERIES_KEYS, "service_class"]].merge(
+        classes.astype({"sku": str, "location_id": str})[[*SERIES_KEYS, "service_class"]],
+        on=SERIES_KEYS,
+        suffixes=("_served", "_new"),
+    )
+    moved = both[both["service_class_served"] != both["service_class_new"]]
+    return moved.rename(
+        columns={"service_class_served": "served_class", "service_class_new": "new_class"}
+    ).reset_index(drop=True)
+
+
 def replan_supply(
     inputs: SupplyPlanInputs,
     served: ServedPlan,
@@ -84,7 +108,7 @@ def replan_supply(
     settings: PlanningSettings,
     run_id: str,
     computed_at: pd.Timestamp,
-) -> SettledSupplyPlan:
+) -> ReplannedSupply:
     """The settled plan with the scope's pairs replanned from ``inputs`` (the products and
     marts as served after the event) and every other pair's rows as ``served``."""
     targets = ServiceTargets.from_settings(settings)
@@ -133,7 +157,7 @@ def replan_supply(
         settled.rounds,
         settled.proposed_orders + proposed_outside(served, pairs),
     )
-    return SettledSupplyPlan(
+    settled_plan = SettledSupplyPlan(
         plan_date=plan_date,
         inventory_plan=inventory,
         shipments=shipments,
@@ -143,3 +167,4 @@ def replan_supply(
         inventory_violations=check_inventory_plan(inventory, inputs.positions),
         shipment_violations=check_shipment_plan(shipments, loads, inputs.lanes),
     )
+    return ReplannedSupply(settled_plan, class_shifts(served, policy.classes, pairs))
