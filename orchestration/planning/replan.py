@@ -129,3 +129,32 @@ def audit_replan(
     )
     for product in products:
         audit.record(paths, "replan", product, f"run {run_id}", reason, details)
+
+
+DRIFT_CHECKS = ("feature_drift", "target_drift")
+
+
+def carried_drift_checks(
+    instance: dg.DagsterInstance, forecast: dg.AssetKey, scope: ReplanScope
+) -> list[dg.AssetCheckResult]:
+    """The forecast's drift checks in an event-driven run: the latest full run's verdicts,
+    carried over and labelled so. Drift is a network measure (PSI and KS against the champion's
+    training reference); a few re-forecast series are no sample of it, and a verdict on them
+    would trigger or cancel a training round (``cadence.training_due`` reads the latest)."""
+    out = []
+    for name in DRIFT_CHECKS:
+        record = instance.get_latest_asset_check_evaluation_record(dg.AssetCheckKey(forecast, name))
+        evaluation = record.event.asset_check_evaluation if record and record.event else None
+        source = record.run_id if evaluation is not None else "none"
+        out.append(
+            dg.AssetCheckResult(
+                asset_key=forecast,
+                check_name=name,
+                passed=True if evaluation is None else bool(evaluation.passed),
+                severity=dg.AssetCheckSeverity.WARN,
+                description=f"carried over from run {source}, not re-measured: this event-driven "
+                f"run re-forecast {len(scope.changed)} series; full runs measure drift",
+                metadata={"carried_from_run": source, "replanned_series": len(scope.changed)},
+            )
+        )
+    return out

@@ -4,6 +4,7 @@ the touched pairs and their lanes; every other pair's plan rows are the previous
 
 import json
 
+import dagster as dg
 import pandas as pd
 import pandas.testing as pdt
 import pytest
@@ -134,3 +135,17 @@ def test_the_audit_says_which_pairs_and_why(replanned):
     assert pairs[pair].endswith("rows of sales.orders new, changed or removed")
     assert any("lane with a changed pair" in r for r in pairs.values())
     assert entries["planning.inventory_plan"]["details"]["changed_pairs"] == 1
+
+
+def test_the_forecasts_drift_verdicts_are_carried_over_not_re_measured_on_a_few_series(replanned):
+    _, _, _, _, figures = replanned
+    forecast = dg.AssetKey(["planning", "demand_forecast_v1"])
+    with dg.DagsterInstance.get() as instance:
+        for name in ("feature_drift", "target_drift"):
+            record = instance.get_latest_asset_check_evaluation_record(
+                dg.AssetCheckKey(forecast, name)
+            )
+            assert record.run_id == figures["run_id"]
+            evaluation = record.event.asset_check_evaluation
+            assert evaluation.description.startswith("carried over from run ")
+            assert evaluation.metadata["carried_from_run"].value != figures["run_id"]
