@@ -137,9 +137,9 @@ def main() -> int:
     parser.add_argument("--sku", default="SKU00001")
     parser.add_argument("--location", default="DC01")
     args = parser.parse_args()
-    os.environ["MESH_HOME"] = str(args.home)
+    os.environ["MESH_HOME"] = str(args.home.resolve())
     load = os.getloadavg()[0]
-    figures = replan_once(MeshPaths(args.home), args.sku, args.location)
+    figures = replan_once(MeshPaths(args.home.resolve()), args.sku, args.location)
     print(json.dumps({**figures, "load_before": load, "load_after": os.getloadavg()[0]}))
     return 0
 
