@@ -199,3 +199,21 @@ def mase_ratio(scale: str) -> Callable[[dict], Figure | None]:
         return Figure(q["mase_ratio"], f"P90 coverage {q['p90_coverage']:.3f}")
 
     return figure
+
+
+def replan_seconds(scale: str) -> Callable[[dict], Figure | None]:
+    """A landed orders batch to its published replan (``benchmarks.replanning.event``): from
+    the batch's rename into the landing folder to the last plan product's publish."""
+
+    def figure(results: dict) -> Figure | None:
+        r = results.get("scales", {}).get(scale, {}).get("replan")
+        if r is None:
+            return None
+        if not r.get("ok"):
+            return Figure(None, f"the replan FAILED: {r.get('error')}", ok=False)
+        steps = r.get("steps", {})
+        slow = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1]))
+        text = f"{r['assets']} assets, in process (a sensor tick adds up to 30 s); steps: {slow}"
+        return Figure(r["event_to_decision_s"], text, (r["load_before"], r["load_after"]))
+
+    return figure

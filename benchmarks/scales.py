@@ -15,6 +15,7 @@ from pathlib import Path
 
 from benchmarks.measure import measure
 from benchmarks.planning import bench_evaluation, model_quality
+from benchmarks.replanning.event import bench_replan
 from benchmarks.steps import TRAINING_STEP, parse_model_line, parse_run_id, run_steps
 from benchmarks.validation import bench_validation
 from supplymesh.progress import Stages
@@ -29,14 +30,15 @@ class ScalePlan:
     second_run: bool = True  # the daily run, no training due
     validation: bool = True  # the contract-validation comparison on its sales.orders
     evaluate: bool = False  # `mesh evaluate` (replays the inventory policy: slow on large)
+    replan: bool = False  # a landed orders batch replanned event-driven (``benchmarks.replanning``)
 
     def stages(self) -> int:
-        return 2 + self.second_run + self.validation + self.evaluate
+        return 2 + self.second_run + self.validation + self.evaluate + self.replan
 
 
 PLANS = {
-    "tiny": ScalePlan(evaluate=True),  # the end-to-end check of the benchmark itself
-    "small": ScalePlan(evaluate=True),
+    "tiny": ScalePlan(evaluate=True, replan=True),  # the benchmark's own end-to-end check
+    "small": ScalePlan(evaluate=True, replan=True),
     "medium": ScalePlan(evaluate=True),
     # a second large run is not worth its 15+ minutes; pandera on pandas over 50 M rows neither
     "large": ScalePlan(second_run=False, validation=False),
@@ -116,4 +118,7 @@ def bench_scale(scale: str, seed: int, stages: Stages) -> dict:
     if plan.evaluate and first["ok"]:
         with stages.stage(f"{scale}: mesh evaluate"):
             result["evaluation"] = bench_evaluation(home)
+    if plan.replan and first["ok"]:  # last: it lands a batch and replans the served plans
+        with stages.stage(f"{scale}: event-driven replan"):
+            result["replan"] = bench_replan(home)
     return result

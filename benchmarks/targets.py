@@ -19,6 +19,7 @@ from benchmarks.figures import (
     mase_ratio,
     peak_gib,
     per_line_ratio,
+    replan_seconds,
     run_seconds,
     training_seconds,
     validation_speedup,
@@ -59,6 +60,12 @@ TARGETS = [
         "small: `mesh materialize` with no training due", 60, "s", run_seconds("small", "second")
     ),
     Target("small: a `mesh materialize` that trains", 150, "s", run_seconds("small", "first")),
+    Target(
+        "small: a landed orders batch to its published replan (event-driven, its pairs only)",
+        60,
+        "s",
+        replan_seconds("small"),
+    ),
     Target(
         "medium: `mesh generate` + `mesh materialize` with no training due",
         180,

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from supplymesh import duckdb_limits
 from supplymesh.consumer import connect
 from supplymesh.planning.model_lifecycle import model_registry as reg
-from supplymesh.publishing.manifest import current_frame, current_snapshot_ids
+from supplymesh.publishing.manifest import (
+    current_frame,
+    current_snapshot_ids,
+    read_manifest,
+    snapshot_history,
+)
+from supplymesh.registry import get_product
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal, quote
 
@@ -66,13 +73,42 @@ def series_chunks(
             yield con.execute(_select(name, columns, condition)).df()
 
 
+def pairs_condition(series: Sequence[tuple[str, str]]) -> str:
+    """The SQL condition selecting the (sku, location_id) ``series`` (none when empty)."""
+    if not series:
+        return "false"
+    keys = ", ".join(f"({literal(sku)}, {literal(loc)})" for sku, loc in series)
+    return f"(sku, location_id) IN ({keys})"
+
+
 def series_history(paths: MeshPaths, series: Sequence[tuple[str, str]]) -> pd.DataFrame:
     """The history of a few (sku, location_id) series from the features mart (for plots)."""
     columns = ["sku", "location_id", "demand_date", "units_sold", "is_history"]
-    if not series:
-        return read_mart(paths, FEATURES_MART, columns, "false")
-    keys = ", ".join(f"({literal(sku)}, {literal(loc)})" for sku, loc in series)
-    return read_mart(paths, FEATURES_MART, columns, f"(sku, location_id) IN ({keys})")
+    return read_mart(paths, FEATURES_MART, columns, pairs_condition(series))
+
+
+def changed_pairs(paths: MeshPaths, product_key: str) -> pd.DataFrame | None:
+    """The (sku, location_id) pairs whose rows in the current snapshot of ``product_key`` (its
+    newest major) differ from the snapshot it replaced, with how many rows (``rows``: new,
+    changed or removed, compared whole); None when there is no earlier snapshot to compare or
+    its columns differ. Replanning starts here: a landing batch is a full extract."""
+    major = get_product(product_key).latest.major
+    history = snapshot_history(read_manifest(paths), product_key, major)
+    if len(history) < 2 or not all(Path(s["path"]).exists() for s in history[-2:]):
+        return None
+    new, old = (f"read_parquet({literal(s['path'])})" for s in (history[-1], history[-2]))
+    with duckdb_limits.connect() as con:
+        columns = [
+            con.execute(f"DESCRIBE SELECT * FROM {t}").df()["column_name"] for t in (new, old)
+        ]
+        if list(columns[0]) != list(columns[1]):
+            return None
+        return con.execute(
+            f"WITH new AS (SELECT * FROM {new}), old AS (SELECT * FROM {old}), "
+            "diff AS ((SELECT * FROM new EXCEPT ALL SELECT * FROM old) "
+            "UNION ALL (SELECT * FROM old EXCEPT ALL SELECT * FROM new)) "
+            "SELECT sku, location_id, count(*) AS rows FROM diff GROUP BY ALL ORDER BY ALL"
+        ).df()
 
 
 def training_series(paths: MeshPaths, max_series: int) -> str | None:
@@ -105,6 +141,13 @@ def series_levels(paths: MeshPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
             f"{rows} GROUP BY ALL"
         ).df()
     return levels, dow
+
+
+def features_as_of(paths: MeshPaths) -> str:
+    """The as-of date of the features mart (the last order day dbt saw), as ``YYYY-MM-DD``."""
+    sql = f"SELECT max(as_of_date) FROM {MARTS_SCHEMA}.{FEATURES_MART}"
+    with duckdb_limits.connect(str(paths.transforms_db), read_only=True) as con:
+        return str(pd.Timestamp(con.execute(sql).fetchone()[0]).date())
 
 
 def features_read_back(days: int) -> str:

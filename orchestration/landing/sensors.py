@@ -5,6 +5,10 @@ A batch counts as seen once a run has judged it, whoever started that run: the s
 manifest names, for every version of a product, the batch it last published and the batch it
 last validated). Starting the UI on a materialized world therefore launches nothing, and a batch
 a contract refused is not refused all over again; a batch that lands afterwards gets its run.
+
+A new batch of orders or stock snapshots, once plans are served, gets an event-driven run
+instead: the product, the dbt models downstream of it and a replan of only the SKU x DC pairs
+the batch changed (``orchestration.landing.replan``).
 """
 
 import json
@@ -13,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.jobs import mesh_job
+from orchestration.landing.replan import REPLAN_TRIGGERS, plans_served, replan_request
 from orchestration.metadata import asset_key
 from orchestration.resources import MeshResource
 from supplymesh.publishing.landing import latest_batch
@@ -60,6 +65,10 @@ def landing_sensor(context: dg.SensorEvaluationContext, mesh: MeshResource):
         seen[product.key] = batch.name
         if batch.name in judged_batches(manifest, product):
             continue  # a run outside the sensor (mesh materialize) already judged this batch
+        graph = context.repository_def.asset_graph if context.repository_def else None
+        if product.key in REPLAN_TRIGGERS and plans_served(manifest) and graph is not None:
+            yield replan_request(product, batch.name, graph)  # publish it and replan its pairs
+            continue
         yield dg.RunRequest(
             run_key=f"{product.key}:{batch.name}",
             asset_selection=[asset_key(v) for v in product.versions],

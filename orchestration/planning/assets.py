@@ -18,10 +18,19 @@ from orchestration.contract_checks import contract_check_spec, publish_events
 from orchestration.metadata import asset_key, product_spec
 from orchestration.ml.assets import MODELS
 from orchestration.planning.checks import (
+    beats_seasonal_naive_check,
     forecast_check_specs,
     forecast_checks,
     supply_plan_check_specs,
     supply_plan_checks,
+)
+from orchestration.planning.replan import (
+    PlanScope,
+    audit_replan,
+    carried_drift_checks,
+    replan_forecast,
+    scope_for,
+    scope_metadata,
 )
 from orchestration.resources import MeshResource
 from supplymesh.planning.coordination.supply_plan import (
@@ -36,10 +45,13 @@ from supplymesh.planning.model_lifecycle import model_registry as reg
 from supplymesh.planning.model_lifecycle.drift import DriftConfig
 from supplymesh.planning.model_lifecycle.serving import (
     NoServingModelError,
+    ServedForecast,
     ServingModel,
     serve_forecast,
     serving_model,
 )
+from supplymesh.planning.replanning.scope import ReplanScope
+from supplymesh.planning.replanning.supply import ServedPlan, replan_supply
 from supplymesh.planning_inputs import (
     FEATURES_MART,
     features_read_back,
@@ -127,6 +139,37 @@ def _forecast_metadata(
     }
 
 
+def _event_scope(
+    paths: MeshPaths, config: PlanScope, product: Product, date_column: str
+) -> ReplanScope | None:
+    """The pairs an event-driven run replans (None for a full run, or before ``product`` was
+    ever published); ``date_column``: the served product's plan date."""
+    served = current_frame(paths, product.key, product.latest.major) if config.replan_for else None
+    if served is None or served.empty:
+        return None
+    return scope_for(paths, config.replan_for, served[date_column].max())
+
+
+def _full_forecast(
+    paths: MeshPaths,
+    serving: ServingModel,
+    backtest: pd.DataFrame,
+    horizon: int,
+    drift: DriftConfig,
+) -> ServedForecast:
+    """Every series' forecast, read in chunks of whole series only as far back as it reads."""
+    window = features_read_back(read_back_periods(serving.model.spec))
+    return serve_forecast(
+        serving.model,
+        series_chunks(paths, FEATURES_MART, where=window),
+        backtest,
+        serving.reference(),
+        horizon,
+        drift,
+        serving.final_choice(),
+    )
+
+
 @dg.multi_asset(
     name="demand_forecast",
     specs=[_spec(FORECAST, [mart("fct_demand_features"), asset_key(MODELS.latest)])],
@@ -139,37 +182,44 @@ def demand_forecast(
     context: dg.AssetExecutionContext,
     mesh: MeshResource,
     planning: dg.ResourceParam[PlanningSettings],
+    config: PlanScope,
 ):
     """P50/P90 per SKU x DC x day from the serving champion, with its measured error sigma and the
     seasonal-naive baseline beside it; drift of inputs and demand against its training data.
-    The mart is read in chunks of whole series, only as far back as the forecast reads."""
+    The mart is read in chunks of whole series, only as far back as the forecast reads. An
+    event-driven run (``config.replan_for``) re-forecasts only the pairs the batch changed."""
     paths, horizon = mesh.paths, planning.forecast.horizon_days
     serving = _serving(paths)
     if (trained_for := serving.trained_horizon) != horizon:
         context.log.warning(f"champion trained for a {trained_for}-day horizon forecasts {horizon}")
-    backtest = serving.backtest()
-    window = features_read_back(read_back_periods(serving.model.spec))
-    served = serve_forecast(
-        serving.model,
-        series_chunks(paths, FEATURES_MART, where=window),
-        backtest,
-        serving.reference(),
-        horizon,
-        DriftConfig.from_settings(planning),
-        serving.final_choice(),
-    )
+    backtest, drift = serving.backtest(), DriftConfig.from_settings(planning)
+    scope = _event_scope(paths, config, FORECAST, "forecast_origin")
+    if scope is None or scope.whole_network:
+        served = _full_forecast(paths, serving, backtest, horizon, drift)
+    else:
+        served_frame = current_frame(paths, FORECAST.key, FORECAST.latest.major)
+        served = replan_forecast(paths, serving, served_frame, scope, horizon, drift)
+    run_id = context.run.run_id
     result = publish_frame(
-        FORECAST.key, served.forecast, paths=paths, run_id=context.run.run_id, settings=planning
+        FORECAST.key, served.forecast, paths=paths, run_id=run_id, settings=planning
     )
+    if scope is not None and result.published:
+        audit_replan(paths, scope, run_id, [FORECAST.key])
     plotted = series_history(paths, representative_series(served.forecast))
     extra = {
         **_forecast_metadata(serving.row, plotted, served.forecast, backtest),
         "horizon_days": horizon,
         "champion_trained_horizon_days": trained_for,
         "series_by_method": dg.MetadataValue.json(served.method_counts()),
+        **(scope_metadata(scope) if scope is not None else {}),
     }
     yield from publish_events([(result, FORECAST.latest)], extra=extra)
-    yield from forecast_checks(asset_key(FORECAST.latest), serving.row, served.drift)
+    key = asset_key(FORECAST.latest)
+    if scope is None or scope.whole_network:
+        yield from forecast_checks(key, serving.row, served.drift)
+    else:  # a few series are no sample of the network's drift: the last full verdicts stand
+        yield beats_seasonal_naive_check(key, serving.row)
+        yield from carried_drift_checks(context.instance, key, scope)
 
 
 @dg.asset(
@@ -243,6 +293,15 @@ def _supply_plan_metadata(plan: SettledSupplyPlan, forecast: pd.DataFrame) -> di
 PLAN_KEYS = [asset_key(p.latest) for p in (INVENTORY, SHIPMENTS, LOADS)]
 
 
+def _served_plan(paths: MeshPaths) -> ServedPlan | None:
+    """The settled plan as served now (None until all four of its products were published)."""
+    frames = [current_frame(paths, p.key, p.latest.major) for p in (INVENTORY, SHIPMENTS, LOADS)]
+    decisions = current_frame(paths, DECISIONS.key, DECISIONS.latest.major)
+    if any(f is None for f in frames) or decisions is None:
+        return None
+    return ServedPlan(*frames, decisions)
+
+
 @dg.multi_asset(
     name="supply_plan",
     specs=[
@@ -271,13 +330,24 @@ def supply_plan(
     context: dg.AssetExecutionContext,
     mesh: MeshResource,
     planning: dg.ResourceParam[PlanningSettings],
+    config: PlanScope,
 ):
     """The inventory policy's orders, loaded onto trucks, adjusted by the coordinator until the
     plan is stable (pull forward into spare capacity, defer the least critical), published as
-    one consistent plan with its business KPIs."""
+    one consistent plan with its business KPIs. An event-driven run (``config.replan_for``)
+    replans only the pairs the batch changed and their lanes, the rest served as before."""
     run_id = context.run.run_id
     inputs = _supply_plan_inputs(mesh.paths)
-    plan = plan_supply(inputs, planning, run_id, reg.utc_now())
+    scope = _event_scope(mesh.paths, config, INVENTORY, "plan_date")
+    served = _served_plan(mesh.paths) if scope is not None else None
+    if served is None:
+        scope = None  # a plan product was never published: the whole plan, as a full run
+    shifts = None
+    if scope is None or scope.whole_network or served is None:
+        plan = plan_supply(inputs, planning, run_id, reg.utc_now())
+    else:
+        replanned = replan_supply(inputs, served, scope, planning, run_id, reg.utc_now())
+        plan, shifts = replanned.plan, replanned.class_shifts
     frames = [
         (INVENTORY, plan.inventory_plan),
         (SHIPMENTS, plan.shipments),
@@ -289,7 +359,13 @@ def supply_plan(
         (publish_frame(p.key, f, paths=mesh.paths, run_id=run_id, settings=planning), p.latest)
         for p, f in frames
     ]
-    yield from publish_events(results, extra=_supply_plan_metadata(plan, inputs.forecast))
+    if scope is not None and all(r.published for r, _ in results):
+        audit_replan(mesh.paths, scope, run_id, [p.key for p, _ in frames], shifts)
+    extra = {
+        **_supply_plan_metadata(plan, inputs.forecast),
+        **(scope_metadata(scope, shifts) if scope is not None else {}),
+    }
+    yield from publish_events(results, extra=extra)
     yield from supply_plan_checks(plan, *PLAN_KEYS)
 
 

@@ -154,3 +154,27 @@ def test_a_first_run_that_did_not_train_does_not_measure_the_training_target() -
     small["runs"]["first"]["model"] = "not trained (asked: not in the selection)"
     trains = _find(_by_target({"scales": {"small": small}}), "small: a `mesh materialize` that")
     assert trains.verdict == "not measured"
+
+
+def _replan(**kw) -> dict:
+    base = {
+        "ok": True,
+        "event_to_decision_s": 24.0,
+        "assets": 20,
+        "steps": {"transforms": 12.0, "supply_plan": 3.0},
+        "load_before": 1.0,
+        "load_after": 1.2,
+    }
+    return {**base, **kw}
+
+
+def test_the_event_driven_replan_is_judged_by_its_event_to_decision_seconds() -> None:
+    small = scale("small", 1.0, 135.0, 40.0, 276_356)
+    met = _find(
+        _by_target({"scales": {"small": {**small, "replan": _replan()}}}), "small: a landed"
+    )
+    assert (met.verdict, met.ratio) == ("met", "0.40")
+    assert met.measured.startswith("24.0 s") and "transforms 12.0 s" in met.measured
+    failed = {**small, "replan": {"ok": False, "error": ["boom"]}}
+    assert _find(_by_target({"scales": {"small": failed}}), "small: a landed").verdict == "NOT met"
+    assert _find(_by_target({"scales": {"small": small}}), "small: a landed").verdict == "not run"
