@@ -192,10 +192,7 @@ class Backtest:
         upper = P90_COLUMN.get(method)
         valid = rows[rows["scale"] > 0]
         per_series = (
-            (valid[col] - valid["actual"])
-            .abs()
-            .div(valid["scale"])
-            .groupby(valid["_series"])
+            (valid[col] - valid["actual"]).abs().div(valid["scale"]).groupby(valid["_series"])
         ).mean()
         origins = [origin] if origin is not None else self.origins
         totals = []
@@ -262,9 +259,14 @@ class Backtest:
             out = out[out["method"].isin(methods)].reset_index(drop=True)
         return out
 
-    def as_metadata(self) -> dict[str, object]:
-        """Flat figures for asset metadata and reports (``backtest_table.metadata``)."""
+    @cached_property
+    def _metadata(self) -> dict[str, object]:
         return metadata(self)
+
+    def as_metadata(self) -> dict[str, object]:
+        """Flat figures for asset metadata and reports (``backtest_table.metadata``; computed
+        once: the model card and the asset's metadata both read them)."""
+        return dict(self._metadata)
 
 
 def backtest_origins(
