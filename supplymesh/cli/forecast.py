@@ -64,7 +64,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--dataset",
         metavar="NAME",
         help="a real dataset instead of a file: m3-monthly, m3-quarterly, tourism-monthly, "
-        "tourism-quarterly or completejourney (grain, horizon and split are the dataset's)",
+        "tourism-quarterly, m1-monthly, m1-quarterly (held out) or completejourney (grain, "
+        "horizon and split are the dataset's)",
     )
     b.add_argument("--freq", choices=["D", "W", "M", "Q"], default="D", help="grain of --input")
     b.add_argument("--horizon", type=int, help="periods ahead (default 28 D, 4 W, 3 M, 4 Q)")

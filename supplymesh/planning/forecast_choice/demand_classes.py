@@ -66,22 +66,36 @@ def classify_demand(
     period, e.g. daily rows of a weekly grain, are summed). Rows after ``as_of`` are ignored;
     series with no row up to ``as_of`` are absent from the answer.
     """
-    end = int(period_index(pd.Series([as_of]), freq)[0])
+    return _classify(_per_period(history, freq), _period(as_of, freq), lookback)
+
+
+def _period(date: pd.Timestamp, freq: str) -> int:
+    return int(period_index(pd.Series([date]), freq)[0])
+
+
+def _per_period(history: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Units and whether stock ran out per series and period: what every origin's classes read
+    (aggregated once for all origins)."""
     rows = history[[*SERIES_KEYS, "demand_date", "units_sold", "is_stockout"]]
     rows = rows.assign(
         period=period_index(rows["demand_date"], freq),
         is_stockout=rows["is_stockout"].fillna(False).astype(bool),
     )
-    rows = rows[rows["period"] <= end]
-    if lookback is not None:
-        rows = rows[rows["period"] > end - lookback]
-    if rows.empty:
-        return pd.DataFrame(columns=CLASS_COLUMNS)
-    per = (
+    return (
         rows.groupby([*SERIES_KEYS, "period"], observed=True)
         .agg(units=("units_sold", "sum"), stockout=("is_stockout", "max"))
         .reset_index()
     )
+
+
+def _classify(per_period: pd.DataFrame, end: int, lookback: int | None) -> pd.DataFrame:
+    """``classify_demand`` on ``_per_period`` rows, at period ``end``."""
+    keep = per_period["period"] <= end
+    if lookback is not None:
+        keep &= per_period["period"] > end - lookback
+    per = per_period[keep]
+    if per.empty:
+        return pd.DataFrame(columns=CLASS_COLUMNS)
     first = per.groupby(SERIES_KEYS, observed=True)["period"].min()
     stocked_out = per[per["stockout"]].groupby(SERIES_KEYS, observed=True).size()
     demand = per[~per["stockout"] & (per["units"] > 0)]
@@ -113,7 +127,9 @@ def classify_at_origins(
 ) -> pd.DataFrame:
     """``classify_demand`` at every backtest origin, each from the history up to that origin
     only (columns ``origin`` and ``CLASS_COLUMNS``): what the selection may know there."""
+    per_period = _per_period(history, freq)
     parts = [
-        classify_demand(history, o, freq, lookback).assign(origin=pd.Timestamp(o)) for o in origins
+        _classify(per_period, _period(o, freq), lookback).assign(origin=pd.Timestamp(o))
+        for o in origins
     ]
     return pd.concat(parts, ignore_index=True)[["origin", *CLASS_COLUMNS]]

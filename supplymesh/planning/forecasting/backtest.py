@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -37,11 +38,11 @@ from supplymesh.planning.forecasting.features import (
 from supplymesh.planning.forecasting.forecast import prepare_frame
 from supplymesh.planning.forecasting.metrics import (
     ForecastMetrics,
+    ScaleIndex,
     bias,
     coverage,
     mase,
     series_errors,
-    series_scales,
     total_scale,
     wape,
 )
@@ -109,16 +110,19 @@ class Backtest:
     # the history's demand (``DEMAND_COLUMNS``) up to the as-of date: what a caller reads to
     # classify the series at each origin (``forecast_choice.backtest_choice``)
     demand_history: pd.DataFrame | None = field(default=None, repr=False)
-    # the scored rows with their origin's MASE scale, merged once (every metric reads them)
+    # the scored rows with their origin's MASE scale, merged once (every metric reads them),
+    # and the rows of ``levels_table`` (each contract version's table filters them)
     _scored_scales: pd.DataFrame | None = field(default=None, init=False, repr=False)
+    _levels: tuple[str, pd.DataFrame] | None = field(default=None, init=False, repr=False)
 
     @property
     def methods(self) -> tuple[str, ...]:
         """The model, the baselines, then the peers that ran."""
         return (MODEL, *BASELINES, *self.peers)
 
-    @property
+    @cached_property
     def n_series(self) -> int:
+        """Series in the predictions (a backtest's predictions never change once made)."""
         return int(self.predictions[SERIES_KEYS].drop_duplicates().shape[0])
 
     @property
@@ -149,7 +153,10 @@ class Backtest:
         """``scored`` rows with the ``scale`` of their series at their origin (merged once)."""
         if self._scored_scales is None:
             merged = self.scored().merge(self.scales, on=["origin", *SERIES_KEYS], how="left")
-            self._scored_scales = merged
+            # a number per series: grouping by it is several times faster than by two strings
+            self._scored_scales = merged.assign(
+                _series=merged.groupby(SERIES_KEYS, sort=False).ngroup()
+            )
         rows = self._scored_scales
         return rows if origin is None else rows[rows["origin"] == origin]
 
@@ -185,10 +192,7 @@ class Backtest:
         upper = P90_COLUMN.get(method)
         valid = rows[rows["scale"] > 0]
         per_series = (
-            (valid[col] - valid["actual"])
-            .abs()
-            .div(valid["scale"])
-            .groupby([valid["sku"], valid["location_id"]])
+            (valid[col] - valid["actual"]).abs().div(valid["scale"]).groupby(valid["_series"])
         ).mean()
         origins = [origin] if origin is not None else self.origins
         totals = []
@@ -248,14 +252,21 @@ class Backtest:
     def table(self, model_version: str, methods: Sequence[str] | None = None) -> pd.DataFrame:
         """The ``ml.forecast_backtest`` rows: every method (or ``methods``: those a contract
         admits) overall, per origin and per series."""
-        out = levels_table(self, model_version)
+        if self._levels is None or self._levels[0] != model_version:
+            self._levels = (model_version, levels_table(self, model_version))
+        out = self._levels[1].copy()
         if methods is not None:
             out = out[out["method"].isin(methods)].reset_index(drop=True)
         return out
 
-    def as_metadata(self) -> dict[str, object]:
-        """Flat figures for asset metadata and reports (``backtest_table.metadata``)."""
+    @cached_property
+    def _metadata(self) -> dict[str, object]:
         return metadata(self)
+
+    def as_metadata(self) -> dict[str, object]:
+        """Flat figures for asset metadata and reports (``backtest_table.metadata``; computed
+        once: the model card and the asset's metadata both read them)."""
+        return dict(self._metadata)
 
 
 def backtest_origins(
@@ -310,6 +321,7 @@ def run_backtest(
     parts, scales, totals, models = [], [], {}, {}
     seconds: dict[str, float] = dict.fromkeys((MODEL, *BASELINES), 0.0)
     peer_run = PeerRun(peers, history, peer_series)
+    scale_index = ScaleIndex(history, spec.season, spec.freq)
     fit_seconds, n_fit = 0.0, 0
     began = time.perf_counter()
     for done, o in enumerate(origins):
@@ -330,7 +342,7 @@ def run_backtest(
         test = _origin_predictions(model, train, test, o, spec, seconds)
         test[peer_run.columns] = peer_run.forecast(train, test, spec)
         parts.append(test[[*PREDICTION_COLUMNS, *peer_run.columns]])
-        scales.append(series_scales(train, spec.season, spec.freq).assign(origin=o))
+        scales.append(scale_index.at(o).assign(origin=o))
         totals[o] = total_scale(train, spec.season, spec.freq)
     if progress:
         progress(

@@ -110,17 +110,48 @@ def series_scales(
     """Per-series MASE scale from training history (sku, location_id, demand_date, units_sold,
     is_stockout) -> frame sku, location_id, scale. Series with no season-apart pair get the
     one-step naive scale."""
-    masked = _masked(history, freq)
-    seasonal = _scale_by_period(masked, SERIES_KEYS, season).rename("scale")
-    out = seasonal.reset_index()
-    every = masked[SERIES_KEYS].drop_duplicates()
-    out = every.merge(out, on=SERIES_KEYS, how="left")
-    if out["scale"].isna().any() and season > 1:
-        step = _scale_by_period(masked, SERIES_KEYS, 1).rename("_step").reset_index()
-        out = out.merge(step, on=SERIES_KEYS, how="left")
-        out["scale"] = out["scale"].fillna(out["_step"])
-        out = out.drop(columns="_step")
-    return out
+    return ScaleIndex(history, season, freq).at(None)
+
+
+class ScaleIndex:
+    """``series_scales`` at any origin from one pass over a history: each row's season-apart
+    and one-step differences are paired once, and the scales at an origin average those whose
+    later period is on or before it (what ``series_scales`` of the history up to the origin
+    gives, without pairing the rows again at every backtest origin)."""
+
+    def __init__(self, history: pd.DataFrame, season: int = SEASON_DAYS, freq: str = "D") -> None:
+        masked = _masked(history, freq)
+        masked["_series"] = masked.groupby(SERIES_KEYS, sort=False).ngroup()
+        self.freq = freq
+        self.keys = masked.drop_duplicates("_series").set_index("_series")[SERIES_KEYS]
+        self.first = masked.groupby("_series")["period"].min()
+        self.seasonal = _differences(masked, season)
+        self.step = _differences(masked, 1) if season > 1 else None
+
+    def at(self, origin: pd.Timestamp | None) -> pd.DataFrame:
+        """sku, location_id, scale of every series seen on or before ``origin`` (None: all)."""
+        end = None if origin is None else int(period_index(pd.Series([origin]), self.freq)[0])
+        seen = self.first.index if end is None else self.first.index[self.first <= end]
+        scale = _mean_by_series(self.seasonal, end).reindex(seen)
+        if scale.isna().any() and self.step is not None:
+            scale = scale.fillna(_mean_by_series(self.step, end).reindex(seen))
+        return self.keys.loc[seen].assign(scale=scale.to_numpy()).reset_index(drop=True)
+
+
+def _differences(masked: pd.DataFrame, lag: int) -> pd.DataFrame:
+    """``_series``, ``period`` (the later of the pair) and |y(p) - y(p - lag)|, matching on
+    period number (gaps never misalign)."""
+    lagged = masked[["_series", "period", "units_sold"]].assign(period=masked["period"] + lag)
+    pairs = masked[["_series", "period", "units_sold"]].merge(
+        lagged, on=["_series", "period"], suffixes=("", "_lag")
+    )
+    diff = (pairs["units_sold"] - pairs["units_sold_lag"]).abs()
+    return pairs[["_series", "period"]].assign(abs_diff=diff)
+
+
+def _mean_by_series(differences: pd.DataFrame, end: int | None) -> pd.Series:
+    rows = differences if end is None else differences[differences["period"] <= end]
+    return rows.groupby("_series")["abs_diff"].mean()
 
 
 def total_scale(history: pd.DataFrame, season: int = SEASON_DAYS, freq: str = "D") -> float:

@@ -111,12 +111,18 @@ class DemandModel:
         """The level each row's demand is learnt relative to (1 without a level offset)."""
         return _base(frame, self)
 
+    def predict_p50(self, x: pd.DataFrame, base: np.ndarray | None = None) -> np.ndarray:
+        """The P50 alone (what a permutation importance scores: half the trees to walk)."""
+        scale = np.ones(len(x)) if base is None else np.asarray(base, dtype=float)
+        with threadpool_limits(self.params.n_threads, user_api="openmp"):
+            return np.clip(self.p50_model.predict(x) * scale, 0.0, None)
+
     def predict_matrix(self, x: pd.DataFrame, base: np.ndarray | None = None) -> pd.DataFrame:
         """P50 and P90 from a design matrix and the rows' base level; P90 never below P50,
         neither below 0."""
         scale = np.ones(len(x)) if base is None else np.asarray(base, dtype=float)
+        p50 = self.predict_p50(x, scale)
         with threadpool_limits(self.params.n_threads, user_api="openmp"):
-            p50 = np.clip(self.p50_model.predict(x) * scale, 0.0, None)
             if self.p90_model is None:
                 return pd.DataFrame({"p50": p50, "p90": p50}, index=x.index)
             raw90 = self.p90_model.predict(x) * scale

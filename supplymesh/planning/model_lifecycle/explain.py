@@ -64,7 +64,7 @@ def grouped_permutation_importance(
     x = model.design_matrix(data)
     base = model.base(data)
     y = data["units_sold"].to_numpy(dtype=float)
-    baseline = float(np.mean(np.abs(model.predict_matrix(x, base)["p50"].to_numpy() - y)))
+    baseline = float(np.mean(np.abs(model.predict_p50(x, base) - y)))
     records = []
     for group, columns in feature_groups(list(x.columns)).items():
         increases = []
@@ -75,7 +75,7 @@ def grouped_permutation_importance(
                 shuffled[col] = x[col].to_numpy()[order]
             # the level offset is part of the demand history: scramble it with its group
             scrambled_base = base[order] if group.startswith("demand history") else base
-            pred = model.predict_matrix(shuffled, scrambled_base)["p50"].to_numpy()
+            pred = model.predict_p50(shuffled, scrambled_base)
             increases.append(float(np.mean(np.abs(pred - y))) - baseline)
         records.append(
             {

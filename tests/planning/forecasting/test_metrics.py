@@ -4,6 +4,7 @@ import pytest
 
 from supplymesh.planning.forecasting.baseline import seasonal_naive, seasonal_naive_source_date
 from supplymesh.planning.forecasting.metrics import (
+    ScaleIndex,
     bias,
     coverage,
     mase,
@@ -56,6 +57,26 @@ def test_series_scales_match_calendar_lag_and_skip_stockouts():
     scales = series_scales(hist).set_index("sku")["scale"]
     assert scales["A"] == pytest.approx(2 / 6)
     assert scales["B"] == 0.0
+
+
+def test_scale_index_at_an_origin_equals_the_scales_of_the_history_up_to_it():
+    rng = np.random.default_rng(3)
+    hist = _history(
+        {
+            "A": list(rng.poisson(4, 40)),
+            "B": [0, 0, 0, 5] * 10,
+            "C": list(rng.poisson(1, 9)),  # shorter than two seasons until late: one-step scale
+        },
+        stockout={"A": [3, 17, 30], "B": [8]},
+    )
+    hist = hist[~((hist["sku"] == "C") & (hist["demand_date"] < pd.Timestamp("2026-01-05")))]
+    index = ScaleIndex(hist)
+    for origin in pd.to_datetime(["2026-01-04", "2026-01-09", "2026-01-20", "2026-02-09"]):
+        expected = series_scales(hist[hist["demand_date"] <= origin]).sort_values("sku")
+        got = index.at(origin).sort_values("sku")
+        pd.testing.assert_frame_equal(
+            got.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False
+        )
 
 
 def test_score_frame_averages_series_mase_over_nonzero_scales():
