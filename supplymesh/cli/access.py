@@ -16,10 +16,10 @@ import json
 import os
 import sys
 from dataclasses import asdict
+from typing import get_args
 
 from supplymesh.governance.access import ROLES
-
-STATUSES = ("pending", "granted", "denied", "revoked")
+from supplymesh.governance.access_requests import Status
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -44,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         d.add_argument("--reason", required=decision != "grant", default="", help="why")
         d.set_defaults(run=run_decision, decision=decision)
     ls = verbs.add_parser("list", help="the requests and their decisions")
-    ls.add_argument("--status", choices=STATUSES, help="only requests in this status")
+    ls.add_argument("--status", choices=get_args(Status), help="only requests in this status")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(run=run_list)
 
@@ -114,9 +114,7 @@ def run_list(args: argparse.Namespace) -> int:
     print(f"{'request':<8} {'status':<8} {'product':<28} {'role':<8} {'by':<12} decided by")
     for r in requests:
         decided = f"{r.decided_by} {r.decided_at}" if r.decided_by else "-"
-        print(
-            f"{r.id:<8} {r.status:<8} {r.product:<28} {r.role:<8} {r.requested_by:<12} {decided}"
-        )
+        print(f"{r.id:<8} {r.status:<8} {r.product:<28} {r.role:<8} {r.requested_by:<12} {decided}")
         print(f"{'':<9}why: {r.reason}")
         if r.decision_reason:
             print(f"{'':<9}decision: {r.decision_reason}")
