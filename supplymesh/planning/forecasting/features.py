@@ -151,12 +151,12 @@ def add_holiday_proximity(frame: pd.DataFrame) -> pd.DataFrame:
     last_h = by_loc.ffill()
     days["days_to_holiday"] = (next_h - day_no).clip(upper=cap).fillna(cap).astype(float)
     days["days_after_holiday"] = (day_no - last_h).clip(upper=cap).fillna(cap).astype(float)
-    out = out.drop(columns=["days_to_holiday", "days_after_holiday"], errors="ignore")
-    return out.merge(
-        days[["location_id", "demand_date", "days_to_holiday", "days_after_holiday"]],
-        on=["location_id", "demand_date"],
-        how="left",
-    )
+    # one row per location and day: join them to the key columns only, not the whole frame
+    keys = out[["location_id", "demand_date"]]
+    values = keys.merge(days.drop(columns="is_holiday"), on=list(keys.columns), how="left")
+    out["days_to_holiday"] = values["days_to_holiday"].to_numpy()
+    out["days_after_holiday"] = values["days_after_holiday"].to_numpy()
+    return out
 
 
 def history_spec(freq: str, horizon: int) -> FeatureSpec:
