@@ -18,8 +18,9 @@ dead on this host, files only ever written under the catalog lock (taken to look
 holds. Readers' leases are judged by ``publishing.history.leases.is_leftover``: a lease written
 on another host sharing ``MESH_HOME`` carries a pid this host cannot check, so it stays until it
 expires. A file another account owns in a sticky folder (the leases) cannot be removed by
-this one: it is skipped with one warning, never failing the run. Landing files, published snapshots and quarantined rows are never touched. It returns one
-line per thing it removed or replayed, for the run to print.
+this one: it is skipped with one warning, never failing the run. Landing files, published
+snapshots and quarantined rows are never touched. It returns one line per thing it removed or
+replayed, for the run to print.
 """
 
 from __future__ import annotations

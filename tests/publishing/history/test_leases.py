@@ -112,7 +112,8 @@ def test_a_retired_snapshot_still_on_disk_is_leased_at_once(tmp_path, monkeypatc
 @pytest.mark.parametrize("what", ["being deleted", "deleted"])
 def test_a_snapshot_deleted_under_every_attempt_is_named_in_the_error(tmp_path, monkeypatch, what):
     paths = MeshPaths(tmp_path / "mesh")
-    data = _retired_manifest(paths, tmp_path, **({DELETING: True} if what == "being deleted" else {}))
+    mark = {DELETING: True} if what == "being deleted" else {}
+    data = _retired_manifest(paths, tmp_path, **mark)
     if what == "deleted":
         os.remove(data)  # a manifest an earlier release left: retired, its file gone
     monkeypatch.setattr(leases, "RETRY_WAIT_S", (0.0,) * 7)
