@@ -61,7 +61,9 @@ def parse_name(text: str, root: Path) -> ProductName:
         )
     product = ProductName(*match.groups())
     if product.domain in RESERVED_SCHEMAS or (root / "contracts" / f"{product.domain}.py").exists():
-        raise ScaffoldError(f"{product.domain!r} is taken by the mesh itself; choose another domain")
+        raise ScaffoldError(
+            f"{product.domain!r} is taken by the mesh itself; choose another domain"
+        )
     return product
 
 

@@ -135,7 +135,7 @@ def test_pruning_marks_what_it_deletes_in_the_manifest_before_the_files_go(tmp_p
     """Deleting starts only once the manifest says so: a reader checking it from then on sees
     the mark, not a retired snapshot whose file is vanishing."""
     paths = MeshPaths(tmp_path / "mesh")
-    manifest, entry, history = _expired_once(paths, tmp_path)
+    manifest, entry, _ = _expired_once(paths, tmp_path)
     seen = []
 
     def rmtree(folder, ignore_errors=False):
