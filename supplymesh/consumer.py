@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from supplymesh.governance.access import DEFAULT_ROLE, Role, catalog_path, get_role
+from supplymesh.governance.access_requests import role_with_grants
 from supplymesh.publishing.consumer_catalog import META_SCHEMA, build_views
 from supplymesh.publishing.history.as_of import AsOf, as_of
 from supplymesh.publishing.history.leases import take_lease
@@ -32,15 +33,20 @@ if TYPE_CHECKING:  # DuckDB imports pandas itself when a result becomes a frame
 def connect(
     paths: MeshPaths, role: str = DEFAULT_ROLE, as_of: str | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to ``role``'s catalog; never blocks on a running pipeline.
+    """A read-only connection to ``role``'s catalog; it takes no lock, so a running pipeline
+    never makes it wait.
 
     ``as_of`` (a timestamp or a snapshot id): every product as it was served then, built in
-    memory by the catalog's own code (``consumer_catalog.build_views``), so roles and masking are
-    exactly those of today's views. Either way the connection leases every snapshot its views
-    read (``publishing.history.leases``) until it is garbage collected or the process ends, so
-    retention never deletes a file under it."""
-    spec = get_role(role)
+    memory by the catalog's own code (``consumer_catalog.build_views``) for the role with what
+    stewards granted it, so roles, grants and masking are exactly those of today's catalog.
+    Either way the connection leases every snapshot its views read
+    (``publishing.history.leases``) until it is garbage collected or the process ends, so
+    retention never deletes a file under it. A catalog a publish has not rebuilt yet still
+    lists snapshots the manifest has retired: they are leasable while their files are there,
+    so it reads at once; only when pruning deleted one between reading the catalog and writing
+    the lease does it read the (rebuilt) catalog again."""
     if as_of is not None:
+        spec = role_with_grants(paths, role)
         view, lease = take_lease(paths, lambda m: _as_of_ids(m, as_of), f"as of {as_of}")
         try:
             con = _catalog_as_of(spec, view)
@@ -74,13 +80,14 @@ def _catalog_as_of(spec: Role, view: AsOf) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _as_of_ids(manifest: Manifest, asked: str) -> tuple[AsOf, set[str]]:
+def _as_of_ids(manifest: Manifest, asked: str) -> tuple[AsOf, dict[str, str]]:
     view = as_of(manifest, asked)
     return view, view.snapshot_ids
 
 
-def _attach(paths: MeshPaths, role: str) -> tuple[duckdb.DuckDBPyConnection, set[str]]:
-    """A connection with ``role``'s catalog attached read-only, and the snapshots it reads."""
+def _attach(paths: MeshPaths, role: str) -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
+    """A connection with ``role``'s catalog attached read-only, and the snapshots it reads
+    (each with its product version)."""
     catalog = catalog_path(paths, get_role(role))
     if not catalog.exists():
         raise FileNotFoundError(
@@ -95,10 +102,11 @@ def _attach(paths: MeshPaths, role: str) -> tuple[duckdb.DuckDBPyConnection, set
         raise PermissionError(f"role {role} cannot open its catalog {catalog}: {exc}") from exc
     con.execute("USE mesh")
     ids = con.execute(
-        f"SELECT snapshot_id FROM {META_SCHEMA}.products WHERE snapshot_id IS NOT NULL"
-        + _with_history(con, "snapshot_id")
+        f"SELECT snapshot_id, product || ' v' || major FROM {META_SCHEMA}.products "
+        "WHERE snapshot_id IS NOT NULL"
+        + _with_history(con, "snapshot_id, product || ' v' || major")
     ).fetchall()
-    return con, {r[0] for r in ids}
+    return con, dict(ids)
 
 
 def _with_history(con: duckdb.DuckDBPyConnection, column: str) -> str:
@@ -194,10 +202,12 @@ def _hidden_products(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
     """Why a statement that names products its role may not read failed, and what the role
     reads instead; None when it names none (a typo, a missing column: DuckDB's error says it)."""
     role = get_role(con.execute(f"SELECT role FROM {META_SCHEMA}.catalog").fetchone()[0])
+    listed = {r[0] for r in con.execute(f"SELECT product FROM {META_SCHEMA}.products").fetchall()}
     named = [
         p
         for p in all_products()
         if not role.may_read(p)
+        and p.key not in listed  # granted to the role: its catalog lists it
         and re.search(
             rf'(?<![\w.])"?{p.domain}"?\s*\.\s*"?{p.name}(_v\d+)?"?(?!\w)', sql, re.IGNORECASE
         )

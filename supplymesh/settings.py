@@ -43,6 +43,11 @@ class MeshPaths:
         return self.catalog_dir / "manifest.json"
 
     @property
+    def leases(self) -> Path:
+        """Readers' leases on the snapshots they read (``publishing.history.leases``)."""
+        return self.catalog_dir / "leases"
+
+    @property
     def catalog_db(self) -> Path:
         """The consumer DuckDB file: views over the published snapshots."""
         return self.home / "mesh.duckdb"

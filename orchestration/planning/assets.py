@@ -93,9 +93,10 @@ def _forecast_frames(paths: MeshPaths) -> list[pd.DataFrame]:
     """Every forecast snapshot of the newest major still on record, oldest first (leased while
     read, so a publish's pruning cannot delete one under the read)."""
 
-    def on_record(manifest: dict) -> tuple[list[dict], set[str]]:
-        history = snapshot_history(manifest, FORECAST.key, FORECAST.latest.major)
-        return history, {s["snapshot_id"] for s in history}
+    def on_record(manifest: dict) -> tuple[list[dict], dict[str, str]]:
+        major = FORECAST.latest.major
+        history = snapshot_history(manifest, FORECAST.key, major)
+        return history, {s["snapshot_id"]: f"{FORECAST.key} v{major}" for s in history}
 
     history, lease = take_lease(paths, on_record, "forecast accuracy")
     with lease:

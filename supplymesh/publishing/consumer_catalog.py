@@ -42,6 +42,8 @@ from supplymesh.validation.rules import literal, quote
 
 META_SCHEMA = "mesh_meta"
 HISTORY_SCHEMA = "history"
+# the schemas every catalog keeps for itself: no product domain may take one of these names
+RESERVED_SCHEMAS = frozenset({META_SCHEMA, HISTORY_SCHEMA})
 _SNAPSHOT_COLUMNS = (
     "product VARCHAR, major INTEGER, version VARCHAR, snapshot_id VARCHAR, "
     "valid_from TIMESTAMPTZ, valid_to TIMESTAMPTZ, row_count BIGINT, run_id VARCHAR, "

@@ -15,12 +15,17 @@ the manifest and catalogs by an atomic replace), but it can leave work in progre
 
 ``clean_leftovers`` removes only what belongs to no live process: a temporary file whose pid is
 dead on this host, files only ever written under the catalog lock (taken to look), locks nobody
-holds. Landing files, published snapshots and quarantined rows are never touched. It returns one
-line per thing it removed or replayed, for the run to print.
+holds. Readers' leases are judged by ``publishing.history.leases.is_leftover``: a lease written
+on another host sharing ``MESH_HOME`` carries a pid this host cannot check, so it stays until it
+expires. A file another account owns in a sticky folder (the leases) cannot be removed by
+this one: it is skipped with one warning, never failing the run. Landing files, published
+snapshots and quarantined rows are never touched. It returns one line per thing it removed or
+replayed, for the run to print.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -39,10 +44,12 @@ from supplymesh.governance.access import catalog_path
 from supplymesh.governance.access_requests import roles_with_grants
 from supplymesh.governance.pseudonym import PSEUDONYMISED_FILE
 from supplymesh.publishing.consumer_catalog import META_SCHEMA, rebuild_catalog
+from supplymesh.publishing.history.leases import is_leftover
 from supplymesh.publishing.manifest import catalog_lock, current_snapshot, read_manifest
 from supplymesh.registry import all_products
 from supplymesh.settings import MeshPaths
 
+LOG = logging.getLogger("supplymesh.leftovers")
 # folders whose contents other programs own (the producers' landing files, Dagster's instance)
 NOT_OURS = ("landing", "dagster_home")
 DUCKDB_SIDE_FILES = (".wal", ".tmp")
@@ -84,15 +91,36 @@ def _relative(paths: MeshPaths, path: Path) -> str:
     return str(path.relative_to(paths.home))
 
 
-def remove_dead_writers_files(paths: MeshPaths) -> list[str]:
-    """Temporary files and folders whose writer's pid no longer runs on this host."""
-    removed = []
+def _left_behind(paths: MeshPaths, path: Path, now: float | None) -> str | None:
+    """Why ``path`` is a leftover to remove; None when it is not one."""
+    pid = _writer_pid(path)
+    if pid is None:
+        return None
+    if path.parent == paths.leases:
+        return "a lease that holds nothing" if is_leftover(path, now) else None
+    return None if pid_alive(pid) else f"left by pid {pid}, gone"
+
+
+def remove_dead_writers_files(paths: MeshPaths, now: float | None = None) -> list[str]:
+    """Temporary files and folders whose writer's pid no longer runs on this host, and the
+    leases that hold nothing (``now``: the time leases are judged at, default now)."""
+    removed, not_ours = [], []
     for path in sorted(_walk(paths.home)):
-        pid = _writer_pid(path)
-        if pid is None or pid_alive(pid):
+        why = _left_behind(paths, path, now)
+        if why is None:
             continue
-        _remove(path)
-        removed.append(f"removed {_relative(paths, path)} (left by pid {pid}, gone)")
+        try:
+            _remove(path)
+        except PermissionError:
+            not_ours.append(_relative(paths, path))
+            continue
+        removed.append(f"removed {_relative(paths, path)} ({why})")
+    if not_ours:
+        LOG.warning(
+            "left %d file(s) another account owns (no permission to remove them): %s",
+            len(not_ours),
+            ", ".join(not_ours),
+        )
     return removed
 
 

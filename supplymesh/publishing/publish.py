@@ -235,8 +235,7 @@ def publish_checked(
         write_manifest(paths, manifest)
         if snapshot_path is not None:
             rebuild_catalog(paths, manifest, get_product(version.product))
-            if retention.remove_dropped(paths, entry):
-                write_manifest(paths, manifest)
+            retention.remove_dropped(paths, manifest, entry)
         serving = current_snapshot(manifest, version.product, version.major)
     if snap is not None:
         records.record_contract(paths, version, run_id)

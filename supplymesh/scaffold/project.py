@@ -23,7 +23,7 @@ from pathlib import Path
 from supplymesh.files import atomic_write
 from supplymesh.governance.contract_changes.project_tree import load_tree
 from supplymesh.governance.dbt_sources import write_sources
-from supplymesh.publishing.consumer_catalog import META_SCHEMA
+from supplymesh.publishing.consumer_catalog import RESERVED_SCHEMAS
 from supplymesh.publishing.landing import new_batch_id
 from supplymesh.scaffold import render
 from supplymesh.scaffold.inference import InferredContract, infer_contract
@@ -60,8 +60,10 @@ def parse_name(text: str, root: Path) -> ProductName:
             "underscores, each starting with a letter (e.g. yard.dock_appointments)"
         )
     product = ProductName(*match.groups())
-    if product.domain == META_SCHEMA or (root / "contracts" / f"{product.domain}.py").exists():
-        raise ScaffoldError(f"{product.domain!r} is taken by the mesh itself; choose another domain")
+    if product.domain in RESERVED_SCHEMAS or (root / "contracts" / f"{product.domain}.py").exists():
+        raise ScaffoldError(
+            f"{product.domain!r} is taken by the mesh itself; choose another domain"
+        )
     return product
 
 

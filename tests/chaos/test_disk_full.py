@@ -36,8 +36,11 @@ def served_orders(paths: MeshPaths) -> int:
 
 
 def hidden_leftovers(paths: MeshPaths) -> list[str]:
+    """Hidden files a failed write left; a live reader's lease (``catalog/leases``) is none."""
     return sorted(
-        str(p) for p in paths.home.rglob(".*") if not p.name.endswith((".lock", ".owner"))
+        str(p)
+        for p in paths.home.rglob(".*")
+        if not p.name.endswith((".lock", ".owner")) and paths.leases not in p.parents
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from supplymesh.cli import main
 from supplymesh.governance import audit
+from supplymesh.publishing.manifest import read_manifest, snapshot_history
 from supplymesh.publishing.publish import publish_landing
 from supplymesh.settings import MeshPaths
 from tests.mesh_world import generate_tiny_world
@@ -131,3 +132,26 @@ def test_a_second_open_request_for_the_same_product_and_role_is_refused(home, ca
     main(["access", "request", PRODUCT, "--role", "public", "--reason", "maps"])
     assert main(["access", "request", PRODUCT, "--role", "public", "--reason", "maps"]) == 2
     assert "AR-0001 already asks" in capsys.readouterr().err
+
+
+def test_a_granted_product_is_read_as_of_and_listed_by_history_for_the_role(home, capsys):
+    """A grant counts for the past too: ``mesh query --as-of`` and ``mesh products history``
+    serve the role the product its steward granted, and stop when the grant is revoked."""
+    history = ["products", "history", PRODUCT, "--role", "public", "--json"]
+    (snap,) = snapshot_history(read_manifest(home), PRODUCT, 1)
+    as_of = [*QUERY, "--as-of", snap["snapshot_id"]]
+    assert main(as_of) == 1 and main(history) == 1
+    assert "cannot see network.locations" in capsys.readouterr().err
+    main(["access", "request", PRODUCT, "--role", "public", "--reason", "maps", "--by", "ana"])
+    main(["access", "grant", "AR-0001", "--by", "sam"])
+    capsys.readouterr()
+
+    assert main(as_of) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == snap["rows"] and "manager_email" not in rows[0]  # pii: still hidden
+    assert main(history) == 0
+    (v1,) = json.loads(capsys.readouterr().out)["versions"]
+    assert [s["snapshot_id"] for s in v1["snapshots"]] == [snap["snapshot_id"]]
+
+    main(["access", "revoke", "AR-0001", "--by", "sam", "--reason", "project over"])
+    assert main(as_of) == 1 and main(history) == 1

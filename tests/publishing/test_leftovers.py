@@ -4,7 +4,10 @@ dbt's journal instead of deleting it, and leaves live writers' work and publishe
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +123,31 @@ def test_catalogs_a_kill_left_behind_the_manifest_are_rebuilt(tmp_path: Path) ->
     ]
     assert run_query(connect(paths), "select count(*) n from sales.orders")["n"][0] == 40
     assert clean_leftovers(paths, "0f0f0f0f-dead-run", lambda line: None) == []
+
+
+def test_a_lease_another_account_owns_is_skipped_with_one_warning(tmp_path, monkeypatch, caplog):
+    """In the sticky leases folder only a lease's owner (or the folder's) may remove it: the
+    kernel says EPERM to anyone else, which must not fail the run's start-up."""
+    paths = MeshPaths(tmp_path / "mesh")
+    paths.leases.mkdir(parents=True)
+    dead = dead_pid()
+    theirs = paths.leases / named_by(dead, "reader", "lease")
+    mine = paths.leases / named_by(dead, "reader2", "lease")
+    for lease in (theirs, mine):
+        lease.write_text(json.dumps({"host": socket.gethostname(), "snapshot_ids": ["s1"]}))
+    unlink = Path.unlink
+
+    def as_the_kernel_would(self, missing_ok=False):
+        if self == theirs:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), str(self))
+        unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", as_the_kernel_would)
+    done = clean_leftovers(paths, None, lambda line: None)
+    assert done == [f"removed catalog/leases/{mine.name} (a lease that holds nothing)"]
+    assert theirs.exists() and not mine.exists()
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        f"left 1 file(s) another account owns (no permission to remove them): "
+        f"catalog/leases/{theirs.name}"
+    ]

@@ -68,6 +68,8 @@ def test_a_scaffold_writes_the_definition_contract_test_and_sources(project, tmp
         ("docks", "is not a product name"),
         ("yard.class", "is not a product name"),
         ("checks.docks", "is taken by the mesh itself"),
+        ("mesh_meta.docks", "is taken by the mesh itself"),
+        ("history.docks", "is taken by the mesh itself"),  # every catalog's history schema
     ],
 )
 def test_a_taken_or_invalid_name_is_refused_and_nothing_written(project, tmp_path, name, message):

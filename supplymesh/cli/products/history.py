@@ -34,6 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from supplymesh.governance.access_requests import role_with_grants
     from supplymesh.planning_settings import load_planning_settings
     from supplymesh.publishing.history.listing import product_history, require_reader
     from supplymesh.publishing.history.retention import describe, prune_product
@@ -47,13 +48,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"mesh products history: {exc.args[0]}", file=sys.stderr)
         return 1
     default_kept = load_planning_settings(paths.home).publishing.snapshots_kept
+    role = role_with_grants(paths, args.role)
     try:
         if args.prune:
-            require_reader(product, args.role)
+            require_reader(product, role)
             for line in prune_product(paths, product, default_kept):
                 print(f"pruned {product.key} {line}", file=sys.stderr)
         retention = describe(product.governance.retention, default_kept)
-        history = product_history(read_manifest(paths), product, args.role, retention)
+        history = product_history(read_manifest(paths), product, role, retention)
     except PermissionError as exc:
         print(f"mesh products history: {exc}", file=sys.stderr)
         return 1

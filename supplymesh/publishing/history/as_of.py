@@ -51,11 +51,12 @@ class AsOf:
     missing: tuple[str, ...]  # versions whose record does not reach back to ``at``
 
     @property
-    def snapshot_ids(self) -> set[str]:
+    def snapshot_ids(self) -> dict[str, str]:
+        """The snapshot id each version served then -> ``<product> v<major>``."""
         return {
-            v["current"]["snapshot_id"]
-            for entry in self.manifest["products"].values()
-            for v in entry["versions"].values()
+            v["current"]["snapshot_id"]: f"{key} v{major}"
+            for key, entry in self.manifest["products"].items()
+            for major, v in entry["versions"].items()
             if v["current"]
         }
 

@@ -1,7 +1,9 @@
 """The snapshots of a product on record, as ``mesh products history`` shows them.
 
 Only the metadata the manifest keeps (no value of the product), and only for a role that may
-read the product: the listing says what a role could read back with ``mesh query --as-of``.
+read the product (its clearance, or a steward's grant: callers pass the role as
+``access_requests.role_with_grants`` serves it): the listing says what the role could read back
+with ``mesh query --as-of``.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from supplymesh.governance.access import get_role
+from supplymesh.governance.access import Role
 from supplymesh.publishing.landing import BATCH_ID_RE
 from supplymesh.publishing.manifest import Manifest, snapshot_history
 from supplymesh.registry import Product
@@ -42,18 +44,17 @@ def _snapshots(manifest: Manifest, product: Product, major: int) -> list[dict[st
     ]
 
 
-def require_reader(product: Product, role: str) -> None:
-    """PermissionError unless ``role`` may read ``product``."""
-    spec = get_role(role)
-    if not spec.may_read(product):
+def require_reader(product: Product, role: Role) -> None:
+    """PermissionError unless ``role`` (with its grants) may read ``product``."""
+    if not role.may_read(product):
         raise PermissionError(
-            f"role {role} cannot see {product.key} (access {product.access}); its clearance is "
-            f"{spec.clearance}"
+            f"role {role.name} cannot see {product.key} (access {product.access}); its "
+            f"clearance is {role.clearance}"
         )
 
 
 def product_history(
-    manifest: Manifest, product: Product, role: str, retention: str
+    manifest: Manifest, product: Product, role: Role, retention: str
 ) -> dict[str, Any]:
     """Every major version of ``product`` with its snapshots on record (oldest first) and how
     many retention pruned; ``retention`` is the rule in words. PermissionError when ``role``

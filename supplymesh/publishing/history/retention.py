@@ -5,10 +5,11 @@ the newest N and/or those published within D days; the snapshot being served alw
 without one the newest ``publishing.snapshots_kept``. Pruning runs under the catalog lock, at
 every publish of the version and by ``prune_product``, in two steps so no reader loses a file
 it reads (``leases`` explains the order): ``expire`` takes what retention lets go and no lease
-holds out of the history (into ``retired``: off the record, files still on disk); once the
-manifest without them is written, ``remove_dropped`` deletes the files of the retired snapshots
-no live reader holds. A snapshot a reader holds stays on record, and is pruned by the first
-pass after its lease is released.
+holds out of the history (into ``retired``: off the record, files still on disk, still leasable
+by a reader of a catalog not rebuilt yet); once the manifest without them is written and the
+catalogs rebuilt, ``remove_dropped`` marks the retired snapshots no reader holds ``deleting`` in
+the manifest, reads the leases again and deletes the files of those still unleased. A snapshot
+a reader holds stays on record (or retired), and goes in the first pass after its lease ends.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from supplymesh.publishing.consumer_catalog import rebuild_catalog
-from supplymesh.publishing.history.leases import leased_ids
-from supplymesh.publishing.manifest import catalog_lock, read_manifest, write_manifest
+from supplymesh.publishing.history.leases import DELETING, leased_ids
+from supplymesh.publishing.manifest import Manifest, catalog_lock, read_manifest, write_manifest
 from supplymesh.registry import Product, Retention
 from supplymesh.settings import MeshPaths
 
@@ -100,21 +101,31 @@ def expire(
     return Expiry(dropped, held)
 
 
-def remove_dropped(paths: MeshPaths, entry: dict) -> list[str]:
-    """Under the catalog lock, after the manifest without them is written: delete the files of
-    the version's retired snapshots that no live reader holds (the ids removed); a held one
-    stays retired until a later pass."""
-    if not entry.get("retired"):
+def remove_dropped(paths: MeshPaths, manifest: Manifest, entry: dict) -> list[str]:
+    """Under the catalog lock, after the manifest without them is written and the catalogs
+    rebuilt: delete the files of the version ``entry``'s retired snapshots no reader holds (the
+    ids removed), writing ``manifest`` as it goes. Marked ``deleting`` first, in a manifest
+    written before the leases are read again, so a reader that leases one from here on sees
+    the mark and resolves again (``leases.take_lease``); one it holds stays retired."""
+    retired = entry.get("retired") or []
+    if not retired:
         return []
     leased = leased_ids(paths)
-    removed, still_held = [], []
+    marked = [{**s, DELETING: True} if s["snapshot_id"] not in leased else s for s in retired]
+    if marked != retired:
+        entry["retired"] = marked
+        write_manifest(paths, manifest)
+    leased = leased_ids(paths)  # every lease written before the mark was visible
+    removed, kept = [], []
     for snap in entry["retired"]:
-        if snap["snapshot_id"] in leased:
-            still_held.append(snap)
+        if not snap.get(DELETING) or snap["snapshot_id"] in leased:
+            kept.append(snap)
             continue
         shutil.rmtree(Path(snap["path"]).parent, ignore_errors=True)
         removed.append(snap["snapshot_id"])
-    entry["retired"] = still_held
+    if removed:
+        entry["retired"] = kept
+        write_manifest(paths, manifest)
     return removed
 
 
@@ -138,10 +149,11 @@ def prune_product(paths: MeshPaths, product: Product, default_kept: int) -> list
             for major, entry in sorted(versions.items())
         }
         write_manifest(paths, manifest)
-        if any(e.dropped for e in expiries.values()):
+        # also when only an earlier pass left snapshots retired (a kill before its rebuild): no
+        # catalog may still list one when its files go
+        if any(entry.get("retired") for entry in versions.values()):
             rebuild_catalog(paths, manifest, product)
         for major, expiry in expiries.items():
-            removed = remove_dropped(paths, versions[str(major)])
+            removed = remove_dropped(paths, manifest, versions[str(major)])
             lines.append(_outcome(major, expiry, removed))
-        write_manifest(paths, manifest)
     return lines

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from supplymesh.publishing.history.leases import hold
+from supplymesh.publishing.history import retention
+from supplymesh.publishing.history.leases import DELETING, hold, take_lease
 from supplymesh.publishing.history.retention import describe, expire, expired, remove_dropped
+from supplymesh.publishing.manifest import read_manifest, write_manifest
 from supplymesh.registry import ProductDefinitionError, Retention, load_product
 from supplymesh.settings import DATA_PRODUCTS_DIR, MeshPaths
 
@@ -84,10 +86,9 @@ def test_a_malformed_retention_is_refused_naming_the_file(tmp_path, line):
         load_product(_product_yaml(tmp_path, line))
 
 
-def test_a_reader_that_leases_after_the_drop_keeps_the_file_until_it_lets_go(tmp_path):
-    """The race the order guards against: pruning took a snapshot off the record, then a reader
-    that had resolved it earlier wrote its lease before the files went: they stay (retired)."""
-    paths = MeshPaths(tmp_path)
+def _expired_once(paths: MeshPaths, tmp_path: Path) -> tuple[dict, dict, list[dict]]:
+    """Two snapshots on disk, the older expired by a retention of one and the manifest written
+    (as a publish does before it rebuilds the catalogs); the manifest, its entry, the history."""
     history = _history([2, 1])
     for snap in history:
         folder = tmp_path / snap["snapshot_id"]
@@ -95,10 +96,53 @@ def test_a_reader_that_leases_after_the_drop_keeps_the_file_until_it_lets_go(tmp
         snap["path"] = str(folder / "data.parquet")
         Path(snap["path"]).write_bytes(b"parquet")
     entry = {"current": history[-1], "history": list(history)}
+    manifest = {"products": {"a.b": {"versions": {"1": entry}}}}
     expiry = expire(paths, entry, Retention(snapshots=1), 10, NOW)
     assert [s["snapshot_id"] for s in expiry.dropped] == ["s0"] and entry["pruned"] == 1
+    write_manifest(paths, manifest)
+    return manifest, entry, history
+
+
+def test_a_reader_that_leases_after_the_drop_keeps_the_file_until_it_lets_go(tmp_path):
+    """The race the order guards against: pruning took a snapshot off the record, then a reader
+    that had resolved it earlier wrote its lease before the files went: they stay (retired)."""
+    paths = MeshPaths(tmp_path / "mesh")
+    manifest, entry, history = _expired_once(paths, tmp_path)
     with hold(paths, {"s0"}, "a reader that resolved s0 before the drop"):
-        assert remove_dropped(paths, entry) == []
+        assert remove_dropped(paths, manifest, entry) == []
         assert Path(history[0]["path"]).exists() and entry["retired"] == [history[0]]
-    assert remove_dropped(paths, entry) == ["s0"]
+    assert remove_dropped(paths, manifest, entry) == ["s0"]
     assert not Path(history[0]["path"]).parent.exists() and entry["retired"] == []
+    assert read_manifest(paths)["products"]["a.b"]["versions"]["1"]["retired"] == []
+
+
+def test_a_retired_snapshot_a_lagging_catalog_lists_is_leased_and_kept(tmp_path):
+    """A reader of a catalog not rebuilt since the drop leases the retired snapshot (its file is
+    there); pruning's delete step honours that lease."""
+    paths = MeshPaths(tmp_path / "mesh")
+    manifest, entry, history = _expired_once(paths, tmp_path)
+    _, lease = take_lease(paths, lambda _: (None, {"s0": "a.b v1"}), "a lagging catalog")
+    with lease:
+        assert remove_dropped(paths, manifest, entry) == []
+        assert Path(history[0]["path"]).exists()
+        assert not read_manifest(paths)["products"]["a.b"]["versions"]["1"]["retired"][0].get(
+            DELETING
+        )
+    assert remove_dropped(paths, manifest, entry) == ["s0"]
+
+
+def test_pruning_marks_what_it_deletes_in_the_manifest_before_the_files_go(tmp_path, monkeypatch):
+    """Deleting starts only once the manifest says so: a reader checking it from then on sees
+    the mark, not a retired snapshot whose file is vanishing."""
+    paths = MeshPaths(tmp_path / "mesh")
+    manifest, entry, _ = _expired_once(paths, tmp_path)
+    seen = []
+
+    def rmtree(folder, ignore_errors=False):
+        (snap,) = read_manifest(paths)["products"]["a.b"]["versions"]["1"]["retired"]
+        seen.append(snap.get(DELETING))
+        real_rmtree(folder, ignore_errors=ignore_errors)
+
+    real_rmtree = retention.shutil.rmtree
+    monkeypatch.setattr(retention.shutil, "rmtree", rmtree)
+    assert remove_dropped(paths, manifest, entry) == ["s0"] and seen == [True]
