@@ -75,11 +75,11 @@ def contract_failure_lines(evaluation: dg.AssetCheckEvaluation) -> list[str]:
     head = f"{evaluation.asset_key.to_user_string()}: contract FAILED"
     if checked is not None and rejected is not None:
         head += f" ({checked.value:,} rows checked, {rejected.value:,} rejected)"
-    return [head] + [
-        f"  [{r.data['severity']}] {r.data['column']} {r.data['rule']}: "
-        f"{int(r.data['failing_rows']):,} failing rows"
-        for r in rules.records
-        if int(r.data["failing_rows"]) > 0
+    broken = [r.data for r in rules.records if int(r.data["failing_rows"]) > 0]
+    return [
+        head,
+        *(f"  [{r['severity']}] {r['column']} {r['rule']}: {r['failing_rows']:,} failing rows"
+          for r in broken),
     ]
 
 
