@@ -78,8 +78,10 @@ def contract_failure_lines(evaluation: dg.AssetCheckEvaluation) -> list[str]:
     broken = [r.data for r in rules.records if int(r.data["failing_rows"]) > 0]
     return [
         head,
-        *(f"  [{r['severity']}] {r['column']} {r['rule']}: {r['failing_rows']:,} failing rows"
-          for r in broken),
+        *(
+            f"  [{r['severity']}] {r['column']} {r['rule']}: {r['failing_rows']:,} failing rows"
+            for r in broken
+        ),
     ]
 
 
