@@ -30,8 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def mesh_lineage(paths: MeshPaths) -> LineageGraph:
     """The lineage of the mesh as its Dagster definitions wire it (products, dbt models and
     planners in one asset graph, so nothing is declared twice)."""
-    from orchestration.definitions import build_definitions
     from orchestration.asset_graph import asset_parents
+    from orchestration.definitions import build_definitions
 
     return lineage_graph(paths, asset_parents(build_definitions().resolve_asset_graph()))
 
