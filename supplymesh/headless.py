@@ -18,7 +18,7 @@ import dagster as dg
 
 from supplymesh.dagster_home import prepare_dagster_home
 from supplymesh.planning_settings import PlanningSettings, load_planning_settings
-from supplymesh.progress import StepList
+from supplymesh.progress import StepList, follow_steps
 from supplymesh.registry import all_products
 from supplymesh.run_guard import one_run_per_home
 from supplymesh.settings import MeshPaths, mesh_paths, shared_mesh_home
@@ -188,29 +188,6 @@ def parse_selection(selection: list[str]) -> dg.AssetSelection:
     return reduce(lambda combined, part: combined | part, parts)
 
 
-def follow_steps(steps: StepList):
-    """An instance event listener that feeds a run's step events into ``steps`` as they happen."""
-
-    def on_event(entry) -> None:
-        event = entry.dagster_event
-        if event is None or event.step_key is None:
-            return
-        kind = event.event_type_value
-        if kind == "STEP_START":
-            steps.begin(event.step_key)
-        elif kind == "ASSET_MATERIALIZATION":
-            steps.advance(event.step_key)
-        elif kind == "STEP_SUCCESS":
-            steps.finish(event.step_key, ok=True)
-        elif kind == "STEP_FAILURE":
-            steps.finish(event.step_key, ok=False)
-        elif kind == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
-            check = event.event_specific_data
-            steps.note(f"check failed {check.asset_key.to_user_string()}:{check.check_name}")
-
-    return on_event
-
-
 @one_run_per_home  # one run per MESH_HOME: `wait=False` refuses instead of waiting (run_guard)
 def materialize(
     selection: list[str],
@@ -246,7 +223,7 @@ def materialize(
         shared_mesh_home("a run on Celery workers (MESH_EXECUTOR=celery)")
     from orchestration.jobs import MESH_JOB, TRAINING_GROUP
     from orchestration.ml.cadence import REASON_TAG
-    from orchestration.openlineage.emission import emit_run_lineage
+    from orchestration.openlineage.emission import run_lineage_line
 
     defs = build_definitions()
     held = HeldLog()
@@ -276,7 +253,7 @@ def materialize(
             tags = {REASON_TAG: plan.tag, **shrink_tags(allow_shrink)}
             config = run_config(paths, planning, log_level, allow_shrink)
             result = execute(job, instance, run_id, keys, tags, config, on_workers, held)
-            lineage = emit_run_lineage(instance, run_id, graph)  # read back from the event log
+            lineage = run_lineage_line(instance, run_id, graph)  # never fails the run
     finally:
         with output_log.open("a") as out:
             held.write(out)
@@ -284,7 +261,7 @@ def materialize(
             held.write(sys.stderr)
     outcome = summarise(result, output_log)
     outcome.model_line = plan.line(result)
-    outcome.lines += [lineage.line()] if lineage else []
+    outcome.lines += [lineage] if lineage else []
     if outcome.dagster_log_shown:
         held.write(sys.stderr)
     return outcome

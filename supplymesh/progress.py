@@ -251,6 +251,30 @@ class StepList:
             self._display.console.print(Text(final), soft_wrap=True)  # ...for the whole one
 
 
+def follow_steps(steps: StepList) -> Callable[[Any], None]:
+    """A Dagster instance event listener that feeds a run's step events into ``steps`` as they
+    happen (``supplymesh.headless``; it reads the events' fields, so Dagster is not imported)."""
+
+    def on_event(entry) -> None:
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            return
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            steps.begin(event.step_key)
+        elif kind == "ASSET_MATERIALIZATION":
+            steps.advance(event.step_key)
+        elif kind == "STEP_SUCCESS":
+            steps.finish(event.step_key, ok=True)
+        elif kind == "STEP_FAILURE":
+            steps.finish(event.step_key, ok=False)
+        elif kind == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
+            check = event.event_specific_data
+            steps.note(f"check failed {check.asset_key.to_user_string()}:{check.check_name}")
+
+    return on_event
+
+
 class Stages:
     """Numbered stages of a long job, each announced and timed on its own line.
 

@@ -81,6 +81,12 @@ class MeshPaths:
         """Where ``mesh report`` writes the plan report unless told ``--out``."""
         return self.home / "reports"
 
+    @property
+    def openlineage(self) -> Path:
+        """The OpenLineage events of every run, one JSON Lines file per run (written by
+        ``supplymesh.governance.openlineage.emit``, read by ``mesh lineage --openlineage``)."""
+        return self.home / "lineage" / "openlineage"
+
     def landing_dir(self, domain: str) -> Path:
         return self.landing / plain_name(domain, "domain")
 

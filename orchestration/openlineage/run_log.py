@@ -7,6 +7,11 @@ its step's failure, and is held to the checks evaluated on it in the run; the as
 to build are its ``ASSET_MATERIALIZATION_PLANNED`` events, so an asset whose step failed before
 materializing still gets its FAIL. Assets whose step never started (stopped by an upstream
 failure) did not run and get no events.
+
+A failed asset's error message goes to ``lineage/*.jsonl`` and to a lineage server outside the
+mesh, so a broken contract is told by its rule lines only (asset, column, rule, failing-row
+counts, from the contract check's ``rules`` table): the step's failure description, the
+validation report's summary, carries sample rows whose non-PII values are raw.
 """
 
 from __future__ import annotations
@@ -60,11 +65,39 @@ def check_assertions(evaluation: dg.AssetCheckEvaluation) -> list[Assertion]:
     ]
 
 
+def contract_failure_lines(evaluation: dg.AssetCheckEvaluation) -> list[str]:
+    """A failed contract check in words without a value of the data: the asset and its row
+    counts, then each failing rule (severity, column, rule, failing rows); [] if it passed."""
+    rules = evaluation.metadata.get("rules")
+    if evaluation.passed or not isinstance(rules, dg.TableMetadataValue):
+        return []
+    checked, rejected = (evaluation.metadata.get(k) for k in ("rows_checked", "rejected_rows"))
+    head = f"{evaluation.asset_key.to_user_string()}: contract FAILED"
+    if checked is not None and rejected is not None:
+        head += f" ({checked.value:,} rows checked, {rejected.value:,} rejected)"
+    broken = [r.data for r in rules.records if int(r.data["failing_rows"]) > 0]
+    return [
+        head,
+        *(
+            f"  [{r['severity']}] {r['column']} {r['rule']}: {r['failing_rows']:,} failing rows"
+            for r in broken
+        ),
+    ]
+
+
 @dataclass
 class _Step:
     started: dt.datetime | None = None
     ended: dt.datetime | None = None
     error: str | None = None
+    broken_contracts: list[str] = field(default_factory=list)  # its failed checks' rule lines
+
+    def failure(self) -> str | None:
+        """Why the step failed, told without data values: its broken contracts' rule lines if
+        any (the step's own failure description quotes sample rows), else its error."""
+        if self.error is None:
+            return None
+        return "\n".join(self.broken_contracts) or self.error
 
 
 @dataclass
@@ -107,6 +140,8 @@ class _RunLog:
         elif kind == EVENT.ASSET_CHECK_EVALUATION:
             key = data.asset_key.to_user_string()
             self.assertions.setdefault(key, []).extend(check_assertions(data))
+            if step is not None and data.check_name == CONTRACT_CHECK:
+                step.broken_contracts += contract_failure_lines(data)
             if data.check_name == CONTRACT_CHECK and "source" in data.metadata:
                 self.checked[key] = str(data.metadata["source"].value)
 
@@ -124,7 +159,7 @@ def _asset_run(log: _RunLog, asset: str, step: _Step, parents: Iterable[str]) ->
         ended=done[0] if done else (step.ended or log.ended or step.started),
         succeeded=done is not None or (step.ended is not None and step.error is None),
         parents=tuple(sorted(parents)),
-        error=None if done else step.error,
+        error=None if done else step.failure(),
         rows=int(rows.value) if rows is not None else None,
         snapshot_id=str(snapshot.value)
         if snapshot is not None and snapshot.value != "none"

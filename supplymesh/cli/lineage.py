@@ -30,8 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def mesh_lineage(paths: MeshPaths) -> LineageGraph:
     """The lineage of the mesh as its Dagster definitions wire it (products, dbt models and
     planners in one asset graph, so nothing is declared twice)."""
+    from orchestration.asset_graph import asset_parents
     from orchestration.definitions import build_definitions
-    from orchestration.openlineage.emission import asset_parents
 
     return lineage_graph(paths, asset_parents(build_definitions().resolve_asset_graph()))
 
@@ -58,14 +58,14 @@ def _facet_notes(event: dict) -> str:
 
 def openlineage_events(run_id: str, as_json: bool) -> int:
     """Print a run's OpenLineage events (one line each, or JSON), after checking every one."""
-    from supplymesh.governance.openlineage.emit import lineage_dir, run_file
+    from supplymesh.governance.openlineage.emit import run_file
     from supplymesh.governance.openlineage.schemas import file_errors
 
     paths = mesh_paths()
-    runs = sorted(lineage_dir(paths).glob("*.jsonl"), key=lambda f: f.stat().st_mtime)
+    runs = sorted(paths.openlineage.glob("*.jsonl"), key=lambda f: f.stat().st_mtime)
     path = (runs[-1] if runs else None) if run_id == "latest" else run_file(paths, run_id)
     if path is None or not path.exists():
-        print(f"mesh lineage: no OpenLineage events of run {run_id} in {lineage_dir(paths)}")
+        print(f"mesh lineage: no OpenLineage events of run {run_id} in {paths.openlineage}")
         return 2
     events = [json.loads(line) for line in path.read_text().splitlines()]
     errors = file_errors(path)

@@ -15,6 +15,7 @@ from functools import cache
 import jinja2
 import pandas as pd
 
+from supplymesh.governance.scorecards.table import HEADINGS, scorecard_rows
 from supplymesh.reporting import plots
 from supplymesh.reporting.dagster_metadata import png_data_uri
 from supplymesh.reporting.latest_plan import LatestPlan, headline_kpis
@@ -59,14 +60,10 @@ def _latest_row_table(frame: pd.DataFrame) -> str:
 
 
 def scorecards_table(scorecards: pd.DataFrame) -> str:
-    """Every product version's scorecard, lowest score first (what needs care comes first);
-    components as percentages, the score from 0 to 100."""
-    columns = ["product", "major", "score", "documentation", "rule_coverage", "pass_rate"]
-    columns += ["freshness", "quality", "quality_trend", "status", "downstream_products"]
-    shown = scorecards.sort_values(["score", "product", "major"])[columns].copy()
-    for share in ("documentation", "rule_coverage", "pass_rate", "freshness", "quality"):
-        shown[share] = shown[share].map(lambda v: "-" if pd.isna(v) else f"{v:.0%}")
-    return _table(shown, max_rows=len(shown))
+    """Every product version's scorecard, in the cells every scorecard table shows
+    (``governance.scorecards.table``: lowest score first, components as percentages)."""
+    rows = scorecard_rows(scorecards.to_dict("records"))
+    return _table(pd.DataFrame(rows, columns=list(HEADINGS)), max_rows=len(rows))
 
 
 def _figures(plan: LatestPlan) -> list[Figure]:

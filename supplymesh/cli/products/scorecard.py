@@ -22,10 +22,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
 def formula() -> str:
     """The score's formula as one line, from the weights themselves."""
     from supplymesh.governance.scorecards.components import WEIGHTS
@@ -35,21 +31,13 @@ def formula() -> str:
 
 
 def table(cards: list[Scorecard], with_consumers: bool) -> list[str]:
-    lines = [
-        f"{'product':<32} {'version':<10} {'score':>5} {'docs':>5} {'rules':>5} {'pass':>5} "
-        f"{'fresh':>5} {'quality':>7} {'trend':<10} {'status':<10} {'consumers':>9}"
-    ]
-    for c in cards:
-        lines.append(
-            f"{c.product:<32} {f'v{c.major} {c.version}':<10} {c.score:>5.1f} "
-            f"{_share(c.documentation):>5} {_share(c.rule_coverage):>5} {_share(c.pass_rate):>5} "
-            f"{_share(c.freshness):>5} {_share(c.quality):>7} {c.quality_trend:<10} "
-            f"{c.status:<10} {c.downstream_products:>9}"
-        )
-        if c.sunset_on:
-            lines.append(f"{'':<4}deprecated since {c.deprecated_on}, sunset {c.sunset_on}")
-        if with_consumers and c.consumers:
-            lines.append(f"{'':<4}read by: {c.consumers}")
+    """The scorecards' table (``governance.scorecards.table``), then, for one product, who
+    reads each of its versions."""
+    from supplymesh.governance.scorecards.table import text_table
+
+    lines = text_table(cards)
+    if with_consumers:
+        lines += [f"  consumers of v{c.major}: {c.consumers}" for c in cards if c.consumers]
     return lines
 
 

@@ -1,20 +1,26 @@
 """Where a run's OpenLineage events go: a JSON Lines file under ``MESH_HOME``, always, and the
 lineage server the environment names, when it names one.
 
-The file (``MESH_HOME/lineage/openlineage/<run_id>.jsonl``, the client's file transport in append
-mode) is the mesh's own record: readable offline, validated by the tests. A server is configured
-the way every OpenLineage client is (``OPENLINEAGE_URL`` and ``OPENLINEAGE_API_KEY`` for HTTP,
-an ``openlineage.yml`` named by ``OPENLINEAGE_CONFIG``, or ``OPENLINEAGE__TRANSPORT__*``
+The file (``MESH_HOME/lineage/openlineage/<run_id>.jsonl``, ``MeshPaths.openlineage``) is the
+mesh's own record: readable offline, validated by the tests. A server is configured the way every
+OpenLineage client is (``OPENLINEAGE_URL`` and ``OPENLINEAGE_API_KEY`` for HTTP, an
+``openlineage.yml`` named by ``OPENLINEAGE_CONFIG``, or ``OPENLINEAGE__TRANSPORT__*``
 variables); the client resolves it. A server that cannot be reached does not fail the run whose
 lineage it is: the data is already published, so the error is reported and the file keeps the
-events for a replay.
+events (nothing resends them; a lineage server that must have them reads the file).
 
-Each run's events are written once: the run's file is created exclusively before any event is
-sent, so a headless run and the Dagster UI's sensor watching the same instance never both emit.
+Each run's events are written once, and whole: the client's file transport writes them to a
+temporary name (``files.temp_name``, carrying this process's pid), which is then linked to the
+run's file only if that does not exist yet. A crash midway leaves no run file (the temporary one
+is a dead writer's leftover, which the next ``mesh materialize`` removes), so the next emitter
+writes it; of a headless run and the Dagster UI's sensor watching the same instance only one
+publishes the file, and only that one sends to the server. The file gets the mode a plain
+``open`` gives, like the other governance files that hold no PII: the events carry no row values.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,18 +29,15 @@ from openlineage.client import OpenLineageClient
 from openlineage.client.event_v2 import RunEvent
 from openlineage.client.transport.file import FileConfig, FileTransport
 
+from supplymesh.files import fsync_directory, temp_name
 from supplymesh.settings import MeshPaths
 
 _SERVER_VARIABLES = ("OPENLINEAGE_URL", "OPENLINEAGE_CONFIG", "OPENLINEAGE__TRANSPORT")
 
 
-def lineage_dir(paths: MeshPaths) -> Path:
-    """The OpenLineage events of every run in this runtime folder, one file per run."""
-    return paths.home / "lineage" / "openlineage"
-
-
 def run_file(paths: MeshPaths, run_id: str) -> Path:
-    return lineage_dir(paths) / f"{run_id}.jsonl"
+    """The file of one run's events."""
+    return paths.openlineage / f"{run_id}.jsonl"
 
 
 def server_configured() -> bool:
@@ -58,38 +61,54 @@ class Emitted:
         return text + "".join(f"\n  lineage NOT sent to {e}" for e in self.errors)
 
 
-def _claim(path: Path) -> bool:
-    """Create the run's file, unless it exists: then this run's events are (being) written."""
+def _write_once(path: Path, events: list[RunEvent]) -> bool:
+    """Write ``events`` to ``path`` unless it exists, all at once: False if it already did.
+
+    The client's file transport writes a temporary file, which is fsynced and hard-linked to
+    ``path`` (``os.link`` fails on an existing name, where a rename would replace it) and then
+    removed; if anything fails, ``path`` does not exist and the error goes to the caller.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(temp_name(path.name))
     try:
-        path.open("x").close()
-    except FileExistsError:
-        return False
+        local = FileTransport(FileConfig(log_file_path=str(tmp), append=True))
+        client = OpenLineageClient(transport=local)
+        for event in events:
+            client.emit(event)
+        client.close(timeout=10.0)
+        with open(tmp, "rb") as written:
+            os.fsync(written.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    fsync_directory(path.parent)
     return True
 
 
 def emit_events(paths: MeshPaths, run_id: str, events: list[RunEvent]) -> Emitted | None:
-    """Send ``events`` to the run's file and to the configured server; None if they were already
-    sent, or the environment turns OpenLineage off (``OPENLINEAGE_DISABLED=true``)."""
+    """Write ``events`` to the run's file, then send them to the configured server; None if the
+    file was already written, or the environment turns OpenLineage off
+    (``OPENLINEAGE_DISABLED=true``). An error writing the file is raised, a server's is kept in
+    ``Emitted.errors``."""
     if os.environ.get("OPENLINEAGE_DISABLED", "").strip().lower() == "true":
         return None  # the client's own off switch (it would turn every transport into a no-op)
     path = run_file(paths, run_id)
-    if not _claim(path):
+    if path.exists() or not _write_once(path, events):
         return None
-    local = FileTransport(FileConfig(log_file_path=str(path), append=True))
-    clients = [OpenLineageClient(transport=local)]
-    if server_configured():
-        clients.append(OpenLineageClient())  # the client's own resolution of the environment
-    outcome = Emitted(path, len(events))
-    for client in clients:
-        try:
-            for event in events:
-                client.emit(event)
-            client.close(timeout=10.0)
-        except Exception as exc:  # the server's client raises its transport's own errors
-            if client.transport is local:
-                raise
-            outcome.errors.append(f"{client.transport.kind}: {exc}")
-            continue
+    outcome = Emitted(path, len(events), transports=[FileTransport.kind])
+    if not server_configured():
+        return outcome
+    client = OpenLineageClient()  # the client's own resolution of the environment
+    try:
+        for event in events:
+            client.emit(event)
+        client.close(timeout=10.0)
+    except Exception as exc:  # the server's client raises its transport's own errors
+        outcome.errors.append(f"{client.transport.kind}: {exc}")
+    else:
         outcome.transports.append(client.transport.kind)
     return outcome

@@ -1,8 +1,8 @@
 """What one orchestrator run did, as the OpenLineage events need it, in the mesh's own terms.
 
-The orchestration layer fills these from Dagster's event log (``orchestration.lineage_events``);
-this package turns them into events without knowing Dagster, so the event shapes are tested on
-plain values and the wiring on a real run.
+The orchestration layer fills these from Dagster's event log
+(``orchestration.openlineage.run_log``); this package turns them into events without knowing
+Dagster, so the event shapes are tested on plain values and the wiring on a real run.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@ read, as one score per version (``mesh products scorecard``; the product
 ``governance.product_scorecards``).
 
 ``components`` defines every part of the score and the one formula weighing them; ``cards``
-gathers the evidence per version. Public API: ``build_scorecards``, ``Scorecard``,
-``scorecards_frame``, ``PRODUCT_SCORECARDS``.
+gathers the evidence per version; ``table`` is the one table every view of them prints
+(``scorecard_rows``, ``markdown_table``, ``text_table``). Public API: ``build_scorecards``,
+``Scorecard``, ``scorecards_frame``, ``PRODUCT_SCORECARDS``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 from orchestration.definitions import build_definitions
 from orchestration.openlineage.emission import emit_run_lineage
 from orchestration.openlineage.sensors import openlineage_on_failure
-from supplymesh.governance.openlineage.emit import lineage_dir, run_file
+from supplymesh.governance.openlineage.emit import run_file
 from supplymesh.governance.openlineage.events import asset_run_id
 from supplymesh.governance.openlineage.schemas import file_errors
 from supplymesh.headless import materialize
@@ -40,7 +40,7 @@ def runs(published_mesh):
 
 def test_every_event_of_a_good_and_a_failed_run_is_valid_openlineage(runs):
     paths, good, bad = runs
-    files = sorted(lineage_dir(paths).glob("*.jsonl"))
+    files = sorted(paths.openlineage.glob("*.jsonl"))
     assert [f.stem for f in files] == sorted([good.run_id, bad.run_id])
     for path in files:
         assert read_events(path), path
