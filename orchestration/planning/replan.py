@@ -15,6 +15,9 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
+# Dagster exports no name for a check execution's status (planned, succeeded, failed)
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
 from orchestration.planning.run_scope import record_run_scope, recorded_run_scope
 from supplymesh.governance import audit
 from supplymesh.planning.forecasting.origin_features import read_back_periods
@@ -156,6 +159,7 @@ def audit_replan(
 
 
 DRIFT_CHECKS = ("feature_drift", "target_drift")
+EVALUATED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
 
 
 def carried_drift_checks(
@@ -169,7 +173,10 @@ def carried_drift_checks(
     verdict at all (not evaluated): a pass made up here would be a check that cannot fail."""
     results, metadata = [], {}
     for name in DRIFT_CHECKS:
-        record = instance.get_latest_asset_check_evaluation_record(dg.AssetCheckKey(forecast, name))
+        history = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(forecast, name), limit=1, status=EVALUATED
+        )  # the latest verdict: this run's own check is on record already, planned, unevaluated
+        record = history[0] if history else None
         evaluation = record.event.asset_check_evaluation if record and record.event else None
         if record is None or evaluation is None:
             metadata[f"{name}_check"] = (

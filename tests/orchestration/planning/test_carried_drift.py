@@ -59,3 +59,43 @@ def test_a_verdict_carried_before_names_the_full_run_that_measured_it() -> None:
         _full_run(instance, feature_drift_passed=True, carried_from=full)  # an event run
         _, said = carried_drift_checks(instance, FORECAST, _scope())
     assert said == {f"{n}_check": f"carried over from run {full}" for n in DRIFT}
+
+
+def _event_run(instance: dg.DagsterInstance) -> tuple[dg.ExecuteInProcessResult, dict]:
+    """A run that carries the drift checks over from inside its step, as the forecast step of
+    an event-driven run does (its own checks are on record as planned by then)."""
+    said: dict = {}
+
+    @dg.multi_asset(
+        specs=[dg.AssetSpec(FORECAST)],
+        check_specs=[dg.AssetCheckSpec(n, asset=FORECAST) for n in DRIFT],
+        can_subset=True,
+    )
+    def forecast(context: dg.AssetExecutionContext):
+        results, metadata = carried_drift_checks(context.instance, FORECAST, _scope())
+        said.update(metadata)
+        yield dg.MaterializeResult(asset_key=FORECAST, metadata=metadata)
+        yield from results
+
+    return dg.materialize([forecast], instance=instance), said
+
+
+def test_inside_a_run_the_verdict_carried_is_the_full_runs_not_the_runs_own_planned_check():
+    with dg.DagsterInstance.ephemeral() as instance:
+        full = _full_run(instance, feature_drift_passed=False)
+        result, said = _event_run(instance)
+        evaluations = result.get_asset_check_evaluations()
+    assert result.success
+    assert said == {f"{n}_check": f"carried over from run {full}" for n in DRIFT}
+    assert {e.check_name: e.passed for e in evaluations} == {
+        "feature_drift": False,
+        "target_drift": True,
+    }
+
+
+def test_a_run_with_nothing_to_carry_succeeds_with_its_drift_checks_unevaluated():
+    with dg.DagsterInstance.ephemeral() as instance:
+        result, said = _event_run(instance)
+    assert result.success
+    assert result.get_asset_check_evaluations() == []
+    assert all(v.startswith("not evaluated") for v in said.values())
