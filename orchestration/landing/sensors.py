@@ -8,7 +8,9 @@ a contract refused is not refused all over again; a batch that lands afterwards 
 
 A new batch of orders or stock snapshots, once plans are served, gets an event-driven run
 instead: the product, the dbt models downstream of it and a replan of only the SKU x DC pairs
-the batch changed (``orchestration.landing.replan``).
+the batch changed (``orchestration.landing.replan``); or, when other products landed batches too
+or the whole network would be replanned anyway, the full mesh run for all of them
+(``orchestration.landing.full_run``).
 """
 
 import json
@@ -17,6 +19,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.jobs import mesh_job
+from orchestration.landing.full_run import full_run_reason, full_run_request
 from orchestration.landing.replan import REPLAN_TRIGGERS, plans_served, replan_request
 from orchestration.metadata import asset_key
 from orchestration.resources import MeshResource
@@ -28,6 +31,7 @@ from supplymesh.publishing.manifest import (
     read_manifest,
 )
 from supplymesh.registry import Product, all_products
+from supplymesh.settings import MeshPaths
 
 
 def judged_batches(manifest: Manifest, product: Product) -> set[str]:
@@ -46,6 +50,38 @@ def judged_batches(manifest: Manifest, product: Product) -> set[str]:
     return judged or set()
 
 
+def _landed(paths: MeshPaths) -> dict[str, tuple[Product, Path]]:
+    """Every landing product's newest batch (products without a batch left out)."""
+    out = {}
+    for product in all_products():
+        if product.source_kind != "landing":
+            continue
+        batch = latest_batch(paths.landing_dir(product.domain), product.source_extract or "")
+        if batch is not None:
+            out[product.key] = (product, batch)
+    return out
+
+
+def _trigger_reason(
+    manifest: Manifest, triggers: list[tuple[Product, Path]], unjudged: set[str]
+) -> str | None:
+    """Why the replan triggers' batches get the full mesh run (None: event replans are right)."""
+    for product, batch in triggers:
+        others = sorted(unjudged - {product.key})
+        if (reason := full_run_reason(manifest, product, batch, others)) is not None:
+            return reason
+    return None
+
+
+def publish_request(product: Product, batch: Path) -> dg.RunRequest:
+    """A run publishing ``batch`` of ``product`` alone (every version of it)."""
+    return dg.RunRequest(
+        run_key=f"{product.key}:{batch.name}",
+        asset_selection=[asset_key(v) for v in product.versions],
+        tags={"supplymesh/product": product.key, "supplymesh/batch": batch.name},
+    )
+
+
 @dg.sensor(
     job=mesh_job,
     minimum_interval_seconds=30,
@@ -53,25 +89,23 @@ def judged_batches(manifest: Manifest, product: Product) -> set[str]:
     description="Materializes a source product when a new batch of its extract lands.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext, mesh: MeshResource):
-    """One run per new batch: the run key makes a batch publish once, however often we look."""
+    """One run per new batch: the run key makes a batch publish once, however often we look. A
+    batch a run outside the sensor (mesh materialize) already judged gets none."""
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     manifest = read_manifest(mesh.paths)
-    for product in all_products():
-        if product.source_kind != "landing":
-            continue
-        batch = latest_batch(mesh.paths.landing_dir(product.domain), product.source_extract or "")
-        if batch is None or seen.get(product.key) == batch.name:
-            continue
-        seen[product.key] = batch.name
-        if batch.name in judged_batches(manifest, product):
-            continue  # a run outside the sensor (mesh materialize) already judged this batch
-        graph = context.repository_def.asset_graph if context.repository_def else None
-        if product.key in REPLAN_TRIGGERS and plans_served(manifest) and graph is not None:
-            yield replan_request(product, batch.name, graph)  # publish it and replan its pairs
-            continue
-        yield dg.RunRequest(
-            run_key=f"{product.key}:{batch.name}",
-            asset_selection=[asset_key(v) for v in product.versions],
-            tags={"supplymesh/product": product.key, "supplymesh/batch": batch.name},
-        )
+    landed = _landed(mesh.paths)
+    unjudged = {k for k, (p, b) in landed.items() if b.name not in judged_batches(manifest, p)}
+    fresh = [(p, b) for k, (p, b) in landed.items() if k in unjudged and seen.get(k) != b.name]
+    seen.update({k: b.name for k, (_, b) in landed.items()})
+    graph = context.repository_def.asset_graph if context.repository_def else None
+    triggers = [(p, b) for p, b in fresh if p.key in REPLAN_TRIGGERS]
+    if triggers and plans_served(manifest) and graph is not None:
+        if (reason := _trigger_reason(manifest, triggers, unjudged)) is not None:
+            context.log.info(f"the full mesh run, not an event replan: {reason}")
+            yield full_run_request(fresh, graph)  # publishes every fresh batch too
+            fresh = []
+        else:
+            yield from (replan_request(p, b.name, graph) for p, b in triggers)
+            fresh = [(p, b) for p, b in fresh if p.key not in REPLAN_TRIGGERS]
+    yield from (publish_request(p, b) for p, b in fresh)
     context.update_cursor(json.dumps(seen, sort_keys=True))

@@ -28,8 +28,8 @@ from orchestration.planning.replan import (
     PlanScope,
     audit_replan,
     carried_drift_checks,
+    event_scope,
     replan_forecast,
-    scope_for,
     scope_metadata,
 )
 from orchestration.resources import MeshResource
@@ -50,7 +50,6 @@ from supplymesh.planning.model_lifecycle.serving import (
     serve_forecast,
     serving_model,
 )
-from supplymesh.planning.replanning.scope import ReplanScope
 from supplymesh.planning.replanning.supply import ServedPlan, replan_supply
 from supplymesh.planning_inputs import (
     FEATURES_MART,
@@ -140,15 +139,9 @@ def _forecast_metadata(
     }
 
 
-def _event_scope(
-    paths: MeshPaths, config: PlanScope, product: Product, date_column: str
-) -> ReplanScope | None:
-    """The pairs an event-driven run replans (None for a full run, or before ``product`` was
-    ever published); ``date_column``: the served product's plan date."""
-    served = current_frame(paths, product.key, product.latest.major) if config.replan_for else None
-    if served is None or served.empty:
-        return None
-    return scope_for(paths, config.replan_for, served[date_column].max())
+def _root_run(context: dg.AssetExecutionContext) -> str:
+    """The run whose planning steps share one replan scope: a re-execution's original run."""
+    return context.run.root_run_id or context.run.run_id
 
 
 def _full_forecast(
@@ -178,6 +171,7 @@ def _full_forecast(
         contract_check_spec(FORECAST.latest),
         *forecast_check_specs(asset_key(FORECAST.latest)),
     ],
+    can_subset=True,  # its one asset always runs; its checks may go unevaluated (no verdict)
 )
 def demand_forecast(
     context: dg.AssetExecutionContext,
@@ -194,33 +188,36 @@ def demand_forecast(
     if (trained_for := serving.trained_horizon) != horizon:
         context.log.warning(f"champion trained for a {trained_for}-day horizon forecasts {horizon}")
     backtest, drift = serving.backtest(), DriftConfig.from_settings(planning)
-    scope = _event_scope(paths, config, FORECAST, "forecast_origin")
+    run_id = context.run.run_id
+    scope = event_scope(paths, config, _root_run(context), FORECAST, "forecast_origin")
     if scope is None or scope.whole_network:
         served = _full_forecast(paths, serving, backtest, horizon, drift)
     else:
         served_frame = current_frame(paths, FORECAST.key, FORECAST.latest.major)
         served = replan_forecast(paths, serving, served_frame, scope, horizon, drift)
-    run_id = context.run.run_id
     result = publish_frame(
         FORECAST.key, served.forecast, paths=paths, run_id=run_id, settings=planning
     )
     if scope is not None and result.published:
         audit_replan(paths, scope, run_id, [FORECAST.key])
     plotted = series_history(paths, representative_series(served.forecast))
+    key = asset_key(FORECAST.latest)
+    if scope is None or scope.whole_network:
+        checks, checks_said = list(forecast_checks(key, serving.row, served.drift)), {}
+    else:  # a few series are no sample of the network's drift: the last full verdicts stand
+        carried, checks_said = carried_drift_checks(context.instance, key, scope)
+        checks = [beats_seasonal_naive_check(key, serving.row), *carried]
     extra = {
         **_forecast_metadata(serving.row, plotted, served.forecast, backtest),
         "horizon_days": horizon,
         "champion_trained_horizon_days": trained_for,
         "series_by_method": dg.MetadataValue.json(served.method_counts()),
         **(scope_metadata(scope) if scope is not None else {}),
+        **checks_said,
     }
     yield from publish_events([(result, FORECAST.latest)], extra=extra)
-    key = asset_key(FORECAST.latest)
-    if scope is None or scope.whole_network:
-        yield from forecast_checks(key, serving.row, served.drift)
-    else:  # a few series are no sample of the network's drift: the last full verdicts stand
-        yield beats_seasonal_naive_check(key, serving.row)
-        yield from carried_drift_checks(context.instance, key, scope)
+    selected = context.selected_asset_check_keys
+    yield from (c for c in checks if dg.AssetCheckKey(key, c.check_name or "") in selected)
 
 
 @dg.asset(
@@ -339,7 +336,7 @@ def supply_plan(
     replans only the pairs the batch changed and their lanes, the rest served as before."""
     run_id = context.run.run_id
     inputs = _supply_plan_inputs(mesh.paths)
-    scope = _event_scope(mesh.paths, config, INVENTORY, "plan_date")
+    scope = event_scope(mesh.paths, config, _root_run(context), INVENTORY, "plan_date")
     served = _served_plan(mesh.paths) if scope is not None else None
     if served is None:
         scope = None  # a plan product was never published: the whole plan, as a full run

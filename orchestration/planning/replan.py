@@ -3,10 +3,11 @@ champion's forecast for those pairs spliced into the served forecast, and the re
 
 The landing sensor (``orchestration.landing.sensors``) asks for a run of the product's versions,
 the dbt models downstream of it, the forecast and the supply plan, and names the product in the
-op config of the two planning steps (``PlanScope``). Each step then works out the same scope
+op config of the two planning steps (``PlanScope``). The first step works out the scope
 (``scope_for``: the product's current snapshot against the one it replaced, the marts' as-of
-date against the served plan's) and recomputes only its pairs; without the config the steps plan
-the whole network as before. Nothing here trains: the forecast is the serving champion's.
+date against the served plan's) and records it for its run (``run_scope``); both steps replan
+that one scope's pairs. Without the config the steps plan the whole network as before. Nothing
+here trains: the forecast is the serving champion's.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
+# Dagster exports no name for a check execution's status (planned, succeeded, failed)
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+from orchestration.planning.run_scope import record_run_scope, recorded_run_scope
 from supplymesh.governance import audit
 from supplymesh.planning.forecasting.origin_features import read_back_periods
 from supplymesh.planning.frames import SERIES_KEYS
@@ -35,6 +40,9 @@ from supplymesh.planning_inputs import (
     read_mart,
     series_chunks,
 )
+from supplymesh.publishing.manifest import current_frame
+from supplymesh.publishing.records import actor
+from supplymesh.registry import Product
 from supplymesh.settings import MeshPaths
 
 REPLAN_TAG = "supplymesh/replan"
@@ -61,6 +69,25 @@ def scope_for(paths: MeshPaths, product_key: str, served_date: object) -> Replan
     return replan_scope(
         product_key, changed_pairs(paths, product_key), positions, served, features_as_of(paths)
     )
+
+
+def event_scope(
+    paths: MeshPaths, config: PlanScope, run_id: str, product: Product, date_column: str
+) -> ReplanScope | None:
+    """The pairs event-driven run ``run_id`` replans, worked out once per run: the scope its
+    first planning step recorded, else worked out now (against ``product``'s served plan date,
+    ``date_column``) and recorded. None for a full run, or before ``product`` was published."""
+    if not config.replan_for:
+        return None
+    recorded = recorded_run_scope(paths, run_id)
+    if recorded is not None and recorded.product == config.replan_for:
+        return recorded
+    served = current_frame(paths, product.key, product.latest.major)
+    if served is None or served.empty:
+        return None
+    scope = scope_for(paths, config.replan_for, served[date_column].max())
+    record_run_scope(paths, run_id, scope)
+    return scope
 
 
 def _no_drift(reference: pd.DataFrame, config: DriftConfig) -> ForecastDrift:
@@ -128,33 +155,47 @@ def audit_replan(
         f"{len(scope.pairs)} pairs on {scope.lanes} lanes replanned"
     )
     for product in products:
-        audit.record(paths, "replan", product, f"run {run_id}", reason, details)
+        audit.record(paths, "replan", product, actor(run_id), reason, details)
 
 
 DRIFT_CHECKS = ("feature_drift", "target_drift")
+EVALUATED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
 
 
 def carried_drift_checks(
     instance: dg.DagsterInstance, forecast: dg.AssetKey, scope: ReplanScope
-) -> list[dg.AssetCheckResult]:
-    """The forecast's drift checks in an event-driven run: the latest full run's verdicts,
-    carried over and labelled so. Drift is a network measure (PSI and KS against the champion's
-    training reference); a few re-forecast series are no sample of it, and a verdict on them
-    would trigger or cancel a training round (``cadence.training_due`` reads the latest)."""
-    out = []
+) -> tuple[list[dg.AssetCheckResult], dict]:
+    """The forecast's drift checks in an event-driven run, and what the materialization says of
+    them: the latest full run's verdicts, carried over and labelled so. Drift is a network
+    measure (PSI and KS against the champion's training reference); a few re-forecast series are
+    no sample of it, and a verdict on them would trigger or cancel a training round
+    (``cadence.training_due`` reads the latest). A check no full run has evaluated yet gets no
+    verdict at all (not evaluated): a pass made up here would be a check that cannot fail."""
+    results, metadata = [], {}
     for name in DRIFT_CHECKS:
-        record = instance.get_latest_asset_check_evaluation_record(dg.AssetCheckKey(forecast, name))
+        history = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(forecast, name), limit=1, status=EVALUATED
+        )  # the latest verdict: this run's own check is on record already, planned, unevaluated
+        record = history[0] if history else None
         evaluation = record.event.asset_check_evaluation if record and record.event else None
-        source = record.run_id if evaluation is not None else "none"
-        out.append(
+        if record is None or evaluation is None:
+            metadata[f"{name}_check"] = (
+                "not evaluated: no full run has measured drift yet, so there is no verdict to "
+                "carry over; the next full run measures it"
+            )
+            continue
+        earlier = evaluation.metadata.get("carried_from_run")  # a verdict carried before
+        source = str(earlier.value) if earlier is not None else record.run_id
+        metadata[f"{name}_check"] = f"carried over from run {source}"
+        results.append(
             dg.AssetCheckResult(
                 asset_key=forecast,
                 check_name=name,
-                passed=True if evaluation is None else bool(evaluation.passed),
+                passed=bool(evaluation.passed),
                 severity=dg.AssetCheckSeverity.WARN,
                 description=f"carried over from run {source}, not re-measured: this event-driven "
                 f"run re-forecast {len(scope.changed)} series; full runs measure drift",
                 metadata={"carried_from_run": source, "replanned_series": len(scope.changed)},
             )
         )
-    return out
+    return results, metadata

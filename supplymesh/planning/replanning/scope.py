@@ -48,9 +48,46 @@ class ReplanScope:
             "pairs": self.pairs[[*SERIES_KEYS, "reason"]].to_dict("records"),
         }
 
+    def to_record(self) -> dict:
+        """The scope as plain JSON values: the first planning step of a run records it, so the
+        next plans exactly the pairs the forecast re-forecast (``from_record`` reads it back)."""
+        return {
+            "product": self.product,
+            "whole_network": self.whole_network,
+            "changed": self.changed[[*SERIES_KEYS, "rows"]].to_dict("records"),
+            "pairs": self.pairs[SCOPE_COLUMNS].to_dict("records"),
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> ReplanScope:
+        """The scope ``to_record`` wrote, with its column types."""
+        changed = pd.DataFrame.from_records(record["changed"], columns=[*SERIES_KEYS, "rows"])
+        pairs = pd.DataFrame.from_records(record["pairs"], columns=SCOPE_COLUMNS)
+        return cls(
+            record["product"],
+            _keys(changed).astype({"rows": "int64"}),
+            _keys(pairs).astype({"supplier_id": str, "changed": bool, "reason": str}),
+            record["whole_network"],
+        )
+
 
 def _keys(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({"sku": str, "location_id": str})
+
+
+def whole_network_reason(
+    product: str, comparable: bool, served_date: str, as_of: str | None
+) -> str | None:
+    """Why a batch of ``product`` puts every pair in scope, or None when it does not: nothing
+    to compare it with (``comparable`` false), or an as-of date (``YYYY-MM-DD``; None: unknown)
+    other than the served plan's. The landing sensor asks the same before it asks for a run."""
+    if not comparable:
+        return f"no earlier snapshot of {product} to compare the batch with"
+    if as_of is None:
+        return f"the as-of date after the batch of {product} is unknown: every forecast may move"
+    if served_date != as_of:
+        return f"{product} moved the as-of date from {served_date} to {as_of}: every forecast moves"
+    return None
 
 
 def replan_scope(
@@ -65,13 +102,7 @@ def replan_scope(
     planned pair), the plan date served now and the as-of date of the marts just rebuilt."""
     planned = _keys(positions[[*SERIES_KEYS, "supplier_id"]]).drop_duplicates(SERIES_KEYS)
     planned = planned.astype({"supplier_id": str}).sort_values(SERIES_KEYS, kind="stable")
-    whole = None
-    if changed is None:
-        whole = f"no earlier snapshot of {product} to compare the batch with"
-    elif served_date != as_of:
-        whole = (
-            f"{product} moved the as-of date from {served_date} to {as_of}: every forecast moves"
-        )
+    whole = whole_network_reason(product, changed is not None, served_date, as_of)
     if whole is not None:
         every = planned.assign(changed=True, reason=whole).reset_index(drop=True)
         return ReplanScope(product, every[SERIES_KEYS].assign(rows=0), every[SCOPE_COLUMNS], whole)

@@ -3,20 +3,31 @@ SKU x DC publishes sales.orders, rebuilds only the dbt models downstream of it a
 the touched pairs and their lanes; every other pair's plan rows are the previous version's."""
 
 import json
+import shutil
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from benchmarks.replanning.event import replan_once
-from orchestration.planning.assets import _supply_plan_inputs
+from benchmarks.replanning.event import land_corrected_orders, replan_once
+from orchestration.definitions import build_definitions
+from orchestration.landing.full_run import FULL_RUN_TAG
+from orchestration.landing.sensors import landing_sensor
+from orchestration.planning.assets import FORECAST, INVENTORY, _supply_plan_inputs
+from orchestration.planning.replan import REPLAN_TAG, PlanScope, event_scope
+from orchestration.planning.run_scope import run_scope_path
+from orchestration.resources import MeshResource
 from supplymesh.governance.layout import audit_log_path
 from supplymesh.headless import materialize
 from supplymesh.planning.coordination.supply_plan import plan_supply
 from supplymesh.planning.model_lifecycle.model_registry import utc_now as now
 from supplymesh.planning_settings import load_planning_settings
+from supplymesh.publishing.landing import latest_batch
 from supplymesh.publishing.manifest import current_frame
+from supplymesh.publishing.publish import publish_landing
 from tests.mesh_world import generate_tiny_world, mesh_environment
 
 PLAN = {
@@ -127,8 +138,9 @@ def test_the_replanned_rows_are_what_a_full_plan_of_the_same_inputs_gives(replan
 
 
 def test_the_audit_says_which_pairs_and_why(replanned):
-    paths, _, _, pair, _ = replanned
+    paths, _, _, pair, figures = replanned
     entries = {e["subject"]: e for e in _audit(paths)}
+    assert {e["actor"] for e in entries.values()} == {f"run:{figures['run_id']}"}  # mesh-wide form
     assert set(entries) >= {"planning.demand_forecast", *PLAN, "planning.truck_loads"}
     pairs = {(p["sku"], p["location_id"]): p["reason"] for p in entries[
         "planning.inventory_plan"]["details"]["pairs"]}  # fmt: skip
@@ -149,3 +161,85 @@ def test_the_forecasts_drift_verdicts_are_carried_over_not_re_measured_on_a_few_
             evaluation = record.event.asset_check_evaluation
             assert evaluation.description.startswith("carried over from run ")
             assert evaluation.metadata["carried_from_run"].value != figures["run_id"]
+
+
+def test_both_planning_steps_replanned_the_one_scope_recorded_for_the_run(replanned):
+    paths, _, _, _, figures = replanned
+    recorded = json.loads(run_scope_path(paths, figures["run_id"]).read_text())
+    entries = {e["subject"]: e for e in _audit(paths)}
+    for product in ("planning.demand_forecast", "planning.inventory_plan"):
+        assert entries[product]["details"]["pairs"] == [
+            {k: p[k] for k in ("sku", "location_id", "reason")} for p in recorded["pairs"]
+        ]
+
+
+def _land_orders(paths, batch_id: str, shift_days: int = 0) -> Path:
+    """A new orders batch: the newest one again, its order days ``shift_days`` later."""
+    source = latest_batch(paths.landing_dir("sales"), "orders")
+    target = source.with_name(f"orders__{batch_id}")
+    target.mkdir()
+    shifted = f"order_date + INTERVAL {int(shift_days)} DAY"
+    with duckdb.connect() as con:
+        con.execute(
+            f"COPY (SELECT * REPLACE (CAST({shifted} AS DATE) AS order_date) "
+            f"FROM '{source}/*.parquet') TO '{target / 'part-00000.parquet'}' (FORMAT parquet)"
+        )
+    return target
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dg.Definitions:
+    return build_definitions()
+
+
+def _tick(paths, definitions: dg.Definitions) -> list[dg.RunRequest]:
+    context = dg.build_sensor_context(
+        definitions=definitions, resources={"mesh": MeshResource(home=str(paths.home))}
+    )
+    return list(landing_sensor(context))
+
+
+@pytest.mark.parametrize(
+    ("shift_days", "with_catalog", "full"),
+    [(0, False, False), (0, True, True), (1, False, True)],
+    ids=["orders-alone-replans", "with-other-batches-full-run", "as-of-moves-full-run"],
+)
+def test_the_sensor_asks_for_the_full_run_when_a_replan_would_mix_inputs(
+    replanned, definitions, shift_days, with_catalog, full
+):
+    paths = replanned[0]
+    orders = _land_orders(paths, "20991231T000000Z", shift_days)
+    item_master = latest_batch(paths.landing_dir("catalog"), "item_master")
+    catalog = item_master.with_name("item_master__20991231T000000Z.csv")
+    if with_catalog:
+        shutil.copyfile(item_master, catalog)
+    try:
+        requests = _tick(paths, definitions)
+    finally:
+        shutil.rmtree(orders)
+        catalog.unlink(missing_ok=True)
+    assert len(requests) == 1  # never a replan beside a publish-only run of another product
+    request = requests[0]
+    selected = {k.to_user_string() for k in request.asset_selection or []}
+    assert (FULL_RUN_TAG in request.tags, REPLAN_TAG in request.tags) == (full, not full)
+    # the full run rebuilds what the orders do not feed; the replan does not
+    assert ("transforms/fct_lane_stats" in selected) == full
+    assert {"sales/orders_v2", "planning/inventory_plan_v1"} <= selected
+    assert "ml/forecast_models_v1" not in selected  # the daily path: no training
+
+
+def test_both_steps_plan_one_scope_though_a_publish_lands_between_them(replanned):
+    paths, _, _, pair, _ = replanned
+    config = PlanScope(replan_for="sales.orders")
+    first = event_scope(paths, config, "run-between", FORECAST, "forecast_origin")
+    plan = current_frame(paths, "planning.inventory_plan", 1)
+    other = plan[(plan["sku"] != pair[0]) | (plan["location_id"] != pair[1])].iloc[0]
+    batch = land_corrected_orders(paths, other["sku"], other["location_id"])
+    try:
+        assert all(r.published for r in publish_landing("sales.orders", paths=paths))
+        second = event_scope(paths, config, "run-between", INVENTORY, "plan_date")
+        fresh = event_scope(paths, config, "another-run", INVENTORY, "plan_date")
+    finally:
+        shutil.rmtree(batch)
+    pdt.assert_frame_equal(second.pairs, first.pairs)
+    assert not fresh.changed.equals(first.changed)  # the publish did change what a diff finds

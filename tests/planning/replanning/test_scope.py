@@ -1,9 +1,11 @@
 """Which pairs a landed batch replans: the changed pairs, the pairs sharing their lanes, or the
 whole network when the as-of date moved or nothing could be compared."""
 
+import json
+
 import pandas as pd
 
-from supplymesh.planning.replanning.scope import replan_scope
+from supplymesh.planning.replanning.scope import ReplanScope, replan_scope, whole_network_reason
 
 POSITIONS = pd.DataFrame(
     {
@@ -52,3 +54,18 @@ def test_an_unchanged_batch_replans_nothing() -> None:
     empty = pd.DataFrame({"sku": [], "location_id": [], "rows": []})
     scope = replan_scope("sales.orders", empty, POSITIONS, "2026-11-27", "2026-11-27")
     assert scope.pairs.empty and scope.changed.empty and scope.lanes == 0
+
+
+def test_a_scope_read_back_from_its_record_is_the_same_scope() -> None:
+    changed = pd.DataFrame({"sku": ["A"], "location_id": ["DC1"], "rows": [12]})
+    scope = replan_scope("sales.orders", changed, POSITIONS, "2026-11-27", "2026-11-27")
+    back = ReplanScope.from_record(json.loads(json.dumps(scope.to_record())))
+    pd.testing.assert_frame_equal(back.changed, scope.changed)
+    pd.testing.assert_frame_equal(back.pairs, scope.pairs)
+    assert (back.product, back.whole_network, back.lanes) == ("sales.orders", None, 1)
+
+
+def test_an_unknown_as_of_date_counts_as_a_moved_one() -> None:
+    assert whole_network_reason("sales.orders", True, "2026-11-27", "2026-11-27") is None
+    reason = whole_network_reason("sales.orders", True, "2026-11-27", None)
+    assert reason is not None and "unknown" in reason
