@@ -21,6 +21,9 @@ from supplymesh.registry import get_product
 from tests.mesh_world import free_port
 from tests.orchestration.test_mesh_run import _bad_orders_batch
 
+# `make test-slow`: two tiny-world runs: about two minutes; the events' schema checks and a real run's failure message stay in the fast suite
+pytestmark = pytest.mark.slow
+
 
 def read_events(path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]

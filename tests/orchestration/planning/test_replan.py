@@ -30,6 +30,9 @@ from supplymesh.publishing.manifest import current_frame
 from supplymesh.publishing.publish import publish_landing
 from tests.mesh_world import generate_tiny_world, mesh_environment
 
+# `make test-slow`: a full tiny-world run, an event run and a full plan to compare with: about two minutes
+pytestmark = pytest.mark.slow
+
 PLAN = {
     "planning.inventory_plan": ["sku", "location_id"],
     "planning.shipment_plan": ["sku", "destination_id"],
