@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -61,19 +62,26 @@ def file_name(spec: ContractSpec) -> str:
 
 
 @cache
-def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA_PATH.read_text())
+def _validator(schema_path: Path) -> jsonschema.protocols.Validator:
+    schema = json.loads(schema_path.read_text())
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
 
 
-def validation_errors(document: dict[str, Any]) -> list[str]:
-    """Every way ``document`` breaks the official ODCS v3.1.0 JSON Schema (empty when valid)."""
+def schema_errors(schema_path: Path, document: dict[str, Any]) -> list[str]:
+    """Every way ``document`` breaks the vendored JSON Schema at ``schema_path`` (empty when
+    valid), each as ``path: message``: the one check of the ODCS and ODPS exports."""
+    errors = _validator(schema_path).iter_errors(document)
     return [
         f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
-        for e in sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+        for e in sorted(errors, key=lambda e: list(e.absolute_path))
     ]
+
+
+def validation_errors(document: dict[str, Any]) -> list[str]:
+    """Every way ``document`` breaks the official ODCS v3.1.0 JSON Schema (empty when valid)."""
+    return schema_errors(SCHEMA_PATH, document)
 
 
 def _custom(key: str, value: Any) -> dict[str, Any]:

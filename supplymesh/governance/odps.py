@@ -13,16 +13,12 @@ against the official JSON Schema vendored in ``standards/``.
 
 from __future__ import annotations
 
-import json
 from collections import deque
-from functools import cache
 from typing import Any
-
-import jsonschema
 
 from supplymesh.governance.access import ROLES
 from supplymesh.governance.lineage import LineageGraph
-from supplymesh.governance.odcs import contract_id
+from supplymesh.governance.odcs import contract_id, schema_errors
 from supplymesh.registry import Product, ProductVersion, get_product
 from supplymesh.settings import PROJECT_ROOT
 
@@ -34,20 +30,9 @@ def file_name(product: Product) -> str:
     return f"{product.key}.odps.yaml"
 
 
-@cache
-def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA_PATH.read_text())
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
 def validation_errors(document: dict[str, Any]) -> list[str]:
     """Every way ``document`` breaks the official ODPS v1.0.0 JSON Schema (empty when valid)."""
-    return [
-        f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
-        for e in sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
-    ]
+    return schema_errors(SCHEMA_PATH, document)
 
 
 def _custom(key: str, value: Any, description: str | None = None) -> dict[str, Any]:
