@@ -156,15 +156,6 @@ def stdout_to(log: Path) -> Iterator[None]:
         os.close(saved)
 
 
-def _error_text(error) -> str:
-    """The error and its causes, innermost last: the step wrapper alone says nothing."""
-    parts = []
-    while error is not None:
-        parts.append(error.message.strip())
-        error = error.cause
-    return "\n  caused by: ".join(parts)
-
-
 def parse_selection(selection: list[str]) -> dg.AssetSelection:
     """Product keys (``sales.orders``), asset keys (``sales/orders_v2``) or Dagster strings."""
     if not selection:
@@ -336,6 +327,7 @@ def summarise(result: dg.ExecuteInProcessResult, output_log: Path) -> RunOutcome
     failure nothing explains brings Dagster's own log (stack traces) to stderr.
     """
     from orchestration.contract_checks import CHECK_NAME as CONTRACT_CHECK
+    from orchestration.openlineage.run_log import error_text
 
     outcome = RunOutcome(result.run_id, result.success, output_log=output_log)
     broken_contracts = {  # steps whose failed contract check says why they stopped
@@ -368,7 +360,7 @@ def summarise(result: dg.ExecuteInProcessResult, output_log: Path) -> RunOutcome
             elif event.step_key in broken_contracts:
                 continue
             why = (
-                _error_text(failure.error)
+                error_text(failure.error)
                 if failure.user_failure_data is None
                 else failure.user_failure_data.description
             )

@@ -20,11 +20,15 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from orchestration.contract_checks import CHECK_NAME as CONTRACT_CHECK
 from supplymesh.governance.openlineage.records import Assertion, AssetRun, MeshRun
+
+if TYPE_CHECKING:
+    from dagster._utils.error import SerializableErrorInfo
 
 EVENT = dg.DagsterEventType
 _RUN_END = {EVENT.RUN_SUCCESS, EVENT.RUN_FAILURE, EVENT.RUN_CANCELED}
@@ -39,11 +43,17 @@ def _failure_text(data) -> str:
     and its causes."""
     if data.user_failure_data is not None and data.user_failure_data.description:
         return data.user_failure_data.description
-    parts, error = [], data.error
+    return (error_text(data.error) if data.error is not None else "") or "step failed"
+
+
+def error_text(error: SerializableErrorInfo) -> str:
+    """An error and its causes, innermost last: the step wrapper alone says nothing (here and
+    in ``mesh materialize``'s failure lines)."""
+    parts = []
     while error is not None:
         parts.append(error.message.strip())
         error = error.cause
-    return "\n  caused by: ".join(parts) or "step failed"
+    return "\n  caused by: ".join(parts)
 
 
 def check_assertions(evaluation: dg.AssetCheckEvaluation) -> list[Assertion]:
