@@ -4,10 +4,6 @@ The Dagster daemon evaluates them after a run succeeds or fails, whoever launche
 Materialize button, the landing sensor, the training schedule). A ``mesh materialize`` run emits
 its own events when it ends; if the daemon sees that run too, its run's file already exists and
 nothing is sent twice (``governance.openlineage.emit``).
-
-A run's events that cannot be built are that run's loss alone: the sensor logs the error and
-skips. Raised, it would keep its cursor on that run and retry it at every tick, and no later run
-would get its events.
 """
 
 from __future__ import annotations
@@ -19,13 +15,7 @@ from orchestration.openlineage.emission import emit_run_lineage
 
 def _emit(context: dg.RunStatusSensorContext) -> dg.SkipReason:
     run_id = context.dagster_run.run_id
-    try:
-        emitted = emit_run_lineage(context.instance, run_id, context.repository_def.asset_graph)
-    except Exception as error:  # one run's lineage must not block the next runs'
-        context.log.exception(f"run {run_id}: its OpenLineage events could not be built")
-        return dg.SkipReason(
-            f"run {run_id}: no OpenLineage events ({type(error).__name__}: {error})"
-        )
+    emitted = emit_run_lineage(context.instance, run_id, context.repository_def.asset_graph)
     if emitted is None:
         return dg.SkipReason(f"run {run_id}: its OpenLineage events were already emitted")
     sent = ", ".join(emitted.transports)
