@@ -207,7 +207,7 @@ def materialize(
     paths = mesh_paths()
     planning = load_planning_settings(paths.home, settings)  # a bad key fails before the run
     prepare_dagster_home(paths)
-    from orchestration.definitions import build_definitions
+    from orchestration.asset_graph_cache import remembered_definitions
     from orchestration.executors import executor_name
 
     if on_workers := executor_name() == "celery":  # a bad MESH_EXECUTOR fails before the run too
@@ -216,7 +216,7 @@ def materialize(
     from orchestration.ml.cadence import REASON_TAG
     from orchestration.openlineage.emission import run_lineage_line
 
-    defs = build_definitions()
+    defs = remembered_definitions(paths)  # `mesh lineage` and the products commands read its graph
     held = HeldLog()
     job = defs.resolve_job_def(MESH_JOB).with_logger_defs({"console": held.logger_def()})
     graph = defs.resolve_asset_graph()

@@ -1,5 +1,6 @@
 """The whole mesh runs end to end, and a contract violation stops it without losing data."""
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from orchestration.asset_graph_cache import cache_file, graph_fingerprint
 from supplymesh.consumer import connect, run_query
 from supplymesh.files import LockOwner, read_owner
 from supplymesh.headless import materialize
@@ -41,6 +43,15 @@ def test_whole_mesh_materializes_every_product(published_mesh):
     forecast = run_query(con, "select * from planning.demand_forecast")
     assert forecast["horizon_day"].between(1, 28).all()
     assert (forecast["p90"] >= forecast["p50"]).all()
+
+
+def test_the_run_leaves_its_asset_graph_for_mesh_lineage(published_mesh):
+    """``mesh lineage`` and the products commands read this copy instead of building the
+    definitions again (``orchestration/asset_graph_cache.py``)."""
+    paths, _ = published_mesh
+    body = json.loads(cache_file(paths).read_text())
+    assert body["fingerprint"] == graph_fingerprint(paths)
+    assert "sales/orders_v2" in body["parents"]["transforms/stg_sales__orders"]
 
 
 def test_every_dbt_test_the_build_runs_is_an_asset_check(published_mesh):
