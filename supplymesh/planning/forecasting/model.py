@@ -18,6 +18,8 @@ promotion uplift and holiday effects learned from the dense ones, and fits in se
   with quantile loss at 0.9, widened by ``p90_scale`` (calibrated on backtest coverage).
 * Above ``max_train_rows`` training rows a uniform random sample (fixed seed) is fitted: the
   shared shape needs far fewer rows than a large network has, and fit time grows linearly.
+  The sample is drawn by position, so the rows' order decides it: the training round hands
+  them in series and date order (``training.prepared_in_series_order``), never as stored.
 """
 
 from __future__ import annotations
