@@ -34,6 +34,8 @@ downstream takes them for observed sales: backtests score the frame's own actual
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -79,6 +81,42 @@ def estimate_lost_sales(frame: pd.DataFrame, freq: str = "D") -> tuple[np.ndarra
     units[rows] = np.maximum(sold[rows], estimate[known])
     imputed[rows] = True
     return units, imputed
+
+
+@dataclass(frozen=True)
+class TrainingTargets:
+    """Which rows of a history are training targets, and their units when lost sales were
+    estimated, as arrays: a fit picks its sample among ``positions`` and copies only the rows
+    it fits (copying every target row of a large window first cost seconds per fit)."""
+
+    positions: np.ndarray  # rows of the history usable as targets, in its order
+    units: np.ndarray | None = None  # per history row: units with the estimates in place
+    imputed: np.ndarray | None = None  # per history row: whether its units were estimated
+
+    @classmethod
+    def of(cls, history: pd.DataFrame, impute: bool = False, freq: str = "D") -> TrainingTargets:
+        """The targets of ``history`` (see ``training_rows``)."""
+        stockout = history["is_stockout"].astype(bool).to_numpy()
+        observed = history["units_sold"].notna().to_numpy()
+        if not impute:
+            return cls(np.flatnonzero(observed & ~stockout))
+        if IMPUTED in history.columns:
+            imputed = history[IMPUTED].astype(bool).to_numpy()
+            return cls(np.flatnonzero(observed & (~stockout | imputed)))
+        units, imputed = estimate_lost_sales(history, freq)
+        keep = np.isfinite(units) & (~stockout | imputed)
+        return cls(np.flatnonzero(keep), units, imputed)
+
+    def rows(self, history: pd.DataFrame, positions: np.ndarray | None = None) -> pd.DataFrame:
+        """The rows at ``positions`` (default: every target), with the estimated units."""
+        pick = self.positions if positions is None else positions
+        rows = history.iloc[pick]
+        if self.units is None or self.imputed is None:
+            return rows
+        rows = rows.copy(deep=False)  # the selection copied the rows already
+        rows["units_sold"] = self.units[pick]
+        rows[IMPUTED] = self.imputed[pick]
+        return rows
 
 
 class _SeriesGrid:
@@ -155,9 +193,12 @@ def _fit_elasticity(sold: np.ndarray, baseline: np.ndarray, ratio: np.ndarray) -
     sum grows with ``e`` when every ratio is below 1), clipped to ``ELASTICITY_RANGE``."""
     lo, hi = ELASTICITY_RANGE
     target = float(sold.sum())
+    # a discount takes a few distinct values: raising each once and gathering gives every row
+    # the same power as ``ratio ** -e`` (bit for bit) at a fraction of the 42 powers per row
+    levels, codes = np.unique(ratio, return_inverse=True)
 
     def excess(e: float) -> float:
-        return float((baseline * ratio**-e).sum()) - target
+        return float((baseline * (levels**-e)[codes]).sum()) - target
 
     if excess(lo) >= 0:
         return lo

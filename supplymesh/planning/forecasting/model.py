@@ -18,6 +18,8 @@ promotion uplift and holiday effects learned from the dense ones, and fits in se
   with quantile loss at 0.9, widened by ``p90_scale`` (calibrated on backtest coverage).
 * Above ``max_train_rows`` training rows a uniform random sample (fixed seed) is fitted: the
   shared shape needs far fewer rows than a large network has, and fit time grows linearly.
+  The sample is drawn by position, so the rows' order decides it: the training round hands
+  them in series and date order (``training.prepared_in_series_order``), never as stored.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
-from supplymesh.planning.forecasting.lost_sales import IMPUTED, estimate_lost_sales
+from supplymesh.planning.forecasting.lost_sales import TrainingTargets
 from supplymesh.planning.forecasting.origin_features import add_origin_features
 from supplymesh.planning.frames import SERIES_KEYS
 
@@ -142,18 +144,7 @@ def training_rows(history: pd.DataFrame, impute: bool = False, freq: str = "D") 
     """History rows usable as targets: observed sales on days not stocked out and, with
     ``impute``, stock-out days carrying an estimate of their demand (``is_imputed``; a frame
     without that column is estimated here, by ``lost_sales.estimate_lost_sales``)."""
-    stockout = history["is_stockout"].astype(bool).to_numpy()
-    if not impute:
-        return history.loc[history["units_sold"].notna().to_numpy() & ~stockout]
-    if IMPUTED in history.columns:
-        imputed = history[IMPUTED].astype(bool).to_numpy()
-        return history.loc[history["units_sold"].notna().to_numpy() & (~stockout | imputed)]
-    units, imputed = estimate_lost_sales(history, freq)
-    keep = np.isfinite(units) & (~stockout | imputed)
-    rows = history.loc[keep].copy(deep=False)  # the selection copied the rows already
-    rows["units_sold"] = units[keep]
-    rows[IMPUTED] = imputed[keep]
-    return rows
+    return TrainingTargets.of(history, impute, freq).rows(history)
 
 
 def _levels(train: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -278,14 +269,17 @@ def fit_demand_model(
         if params.horizon is None:
             raise ValueError("rows without origin features need params.horizon to draw steps")
         history = add_origin_features(history, spec, params.horizon, seed=params.random_state)
-    train = training_rows(history, params.impute_lost_sales, spec.freq)
-    if train.empty:
+    targets = TrainingTargets.of(history, params.impute_lost_sales, spec.freq)
+    positions = targets.positions
+    n_train = len(positions)
+    if n_train == 0:
         raise ValueError("no training rows: every history row is missing or a stock-out day")
-    n_train = len(train)
     if n_train > params.max_train_rows:
         rng = np.random.default_rng(params.random_state)
-        pick = np.sort(rng.choice(n_train, size=params.max_train_rows, replace=False))
-        train = train.iloc[pick]
+        positions = positions[
+            np.sort(rng.choice(n_train, size=params.max_train_rows, replace=False))
+        ]
+    train = targets.rows(history, positions)
     categories = {
         col: sorted(train[col].astype(str).unique())
         for col in spec.categorical

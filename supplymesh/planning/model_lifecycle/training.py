@@ -39,6 +39,7 @@ from supplymesh.planning.forecasting.forecast import prepare_frame
 from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
 from supplymesh.planning.forecasting.origin_features import OriginFeatures
 from supplymesh.planning.forecasting.peers import peers_from_text
+from supplymesh.planning.frames import SERIES_KEYS
 from supplymesh.planning.model_lifecycle.drift import (
     DriftConfig,
     monitored_columns,
@@ -195,7 +196,7 @@ def train_challenger(
 ) -> Challenger:
     """Search, backtest, check, explain and fit a challenger on ``features``."""
     say = progress or (lambda _msg: None)
-    frame, as_of = prepare_frame(features, spec)
+    frame, as_of = prepared_in_series_order(features, spec)
     params = config.params.with_values(horizon=config.horizon)
     started = time.perf_counter()
     index = OriginFeatures(frame[frame["_history"]], spec, config.horizon, params.random_state)
@@ -256,6 +257,18 @@ def train_challenger(
     )
 
 
+def prepared_in_series_order(
+    features: pd.DataFrame, spec: FeatureSpec = DAILY_MART
+) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """``prepare_frame``'s frame sorted by series and date, with a fresh index. Every sample
+    of the round (the search's rows, each fit's ``max_train_rows``) is drawn by position with a
+    fixed seed: in the order the mart happened to be stored, two materializations of the same
+    world trained different models; in this order they train the same one."""
+    frame, as_of = prepare_frame(features, spec)
+    ordered = frame.sort_values([*SERIES_KEYS, "demand_date"], kind="stable", ignore_index=True)
+    return ordered, as_of
+
+
 def _search(
     visible: pd.DataFrame,
     params: ForecastParams,
@@ -291,7 +304,7 @@ def champion_canary_mase(
     the same: the fit is deterministic, so refitting would only repeat it."""
     if champion_params.recipe() == challenger.params.recipe():
         return challenger.canary_mase()
-    frame, _as_of = prepare_frame(features, spec)
+    frame, _as_of = prepared_in_series_order(features, spec)
     history = frame[frame["_history"]]
     history = history[
         history["demand_date"] <= challenger.canary_origin + pd.Timedelta(days=horizon)

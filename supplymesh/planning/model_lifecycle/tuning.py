@@ -31,13 +31,12 @@ from sklearn.base import clone
 from sklearn.model_selection import ParameterSampler, TimeSeriesSplit, cross_validate
 
 from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
-from supplymesh.planning.forecasting.lost_sales import IMPUTED
+from supplymesh.planning.forecasting.lost_sales import IMPUTED, TrainingTargets
 from supplymesh.planning.forecasting.metrics import series_scales
 from supplymesh.planning.forecasting.model import (
     TUNABLE,
     DemandRegressor,
     ForecastParams,
-    training_rows,
 )
 from supplymesh.planning.forecasting.origin_features import add_origin_features
 from supplymesh.planning.frames import SERIES_KEYS
@@ -224,10 +223,15 @@ def _search_rows(
     if any(c not in frame.columns for c in spec.recent):
         frame = add_origin_features(frame, spec, incumbent.horizon, seed=incumbent.random_state)
     scales = series_scales(frame, spec.season, spec.freq).rename(columns={"scale": SCALE_COLUMN})
-    rows = training_rows(frame, incumbent.impute_lost_sales, spec.freq)
-    rows = rows.merge(scales, on=SERIES_KEYS, how="left")
-    rows = rows[rows[SCALE_COLUMN] > 0]
-    if len(rows) > config.max_rows:
+    targets = TrainingTargets.of(frame, incumbent.impute_lost_sales, spec.freq)
+    # each target's scale from its keys alone: only the sampled rows are copied whole
+    keys = frame[SERIES_KEYS].iloc[targets.positions]
+    scale = keys.merge(scales, on=SERIES_KEYS, how="left")[SCALE_COLUMN].to_numpy()
+    scaled = scale > 0
+    positions, scale = targets.positions[scaled], scale[scaled]
+    if len(positions) > config.max_rows:
         rng = np.random.default_rng(config.random_state)
-        rows = rows.iloc[np.sort(rng.choice(len(rows), config.max_rows, replace=False))]
+        pick = np.sort(rng.choice(len(positions), config.max_rows, replace=False))
+        positions, scale = positions[pick], scale[pick]
+    rows = targets.rows(frame, positions).assign(**{SCALE_COLUMN: scale})
     return rows.sort_values("demand_date", kind="stable").reset_index(drop=True)
