@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +16,14 @@ MESH_ENV = ("MESH_HOME", "DAGSTER_HOME", "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT
 
 
 @contextlib.contextmanager
-def mesh_environment(home: Path) -> Iterator[MeshPaths]:
-    """Point the whole mesh (settings, dbt, Dagster) at ``home`` and restore the env after."""
+def mesh_environment(home: Path, dbt_manifest: MeshPaths | None = None) -> Iterator[MeshPaths]:
+    """Point the whole mesh (settings, dbt, Dagster) at ``home`` and restore the env after;
+    with ``dbt_manifest`` (the session's ``dbt_manifest`` fixture), ``home`` starts with its
+    parsed manifest."""
     saved = {k: os.environ.get(k) for k in MESH_ENV}
     os.environ["MESH_HOME"] = str(home)
+    if dbt_manifest is not None:
+        seed_dbt_manifest(MeshPaths(home), dbt_manifest)
     try:
         yield MeshPaths(home)
     finally:
@@ -27,6 +32,15 @@ def mesh_environment(home: Path) -> Iterator[MeshPaths]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def seed_dbt_manifest(paths: MeshPaths, parsed: MeshPaths) -> None:
+    """Copy the manifest ``dbt parse`` wrote for ``parsed`` into ``paths``: it names no runtime
+    folder (two parses differ only in their metadata), so a test's first load of the Dagster
+    definitions or the lineage skips a `dbt parse` of its own (about 10 s each)."""
+    paths.dbt_target.mkdir(parents=True, exist_ok=True)
+    for name in ("manifest.json", "manifest.target"):
+        shutil.copy2(parsed.dbt_target / name, paths.dbt_target / name)
 
 
 def generate_tiny_world(paths: MeshPaths, seed: int = 11) -> None:

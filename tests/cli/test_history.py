@@ -42,10 +42,10 @@ def _materialize_world(paths: MeshPaths, seed: int, batch: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def two_publishes(tmp_path_factory):
+def two_publishes(tmp_path_factory, dbt_manifest):
     """The tiny world materialized at seed 11, then at seed 12; the moment between the two."""
     home = tmp_path_factory.mktemp("history") / "mesh"
-    with mesh_environment(home) as paths:
+    with mesh_environment(home, dbt_manifest) as paths:
         _materialize_world(paths, 11, BATCHES[0])
         time.sleep(1.1)  # published_at has whole seconds: the moment falls between the two
         between = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

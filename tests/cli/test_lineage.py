@@ -12,8 +12,8 @@ from tests.mesh_world import mesh_environment
 
 
 @pytest.fixture(scope="module")
-def mesh(tmp_path_factory):
-    with mesh_environment(tmp_path_factory.mktemp("lineage")) as paths:
+def mesh(tmp_path_factory, dbt_manifest):
+    with mesh_environment(tmp_path_factory.mktemp("lineage"), dbt_manifest) as paths:
         yield paths
 
 

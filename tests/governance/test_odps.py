@@ -23,11 +23,11 @@ def official_validator():
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory) -> LineageGraph:
+def graph(tmp_path_factory, dbt_manifest) -> LineageGraph:
     """The mesh's real lineage: its Dagster asset graph and dbt manifest."""
     from supplymesh.cli.lineage import mesh_lineage
 
-    with mesh_environment(tmp_path_factory.mktemp("odps")) as paths:
+    with mesh_environment(tmp_path_factory.mktemp("odps"), dbt_manifest) as paths:
         yield mesh_lineage(paths)
 
 

@@ -12,8 +12,8 @@ from tests.mesh_world import mesh_environment
 
 
 @pytest.fixture(scope="module")
-def defs(tmp_path_factory):
-    with mesh_environment(tmp_path_factory.mktemp("defs")):
+def defs(tmp_path_factory, dbt_manifest):
+    with mesh_environment(tmp_path_factory.mktemp("defs"), dbt_manifest):
         from orchestration.definitions import build_definitions
 
         yield build_definitions()

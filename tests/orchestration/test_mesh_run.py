@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -262,17 +263,21 @@ def test_four_readers_over_ten_runs_that_change_the_data_never_fail_or_see_a_tor
     assert len({r for r in reads}) > 2  # the readers saw the data change
 
 
-def _bad_orders_batch(paths) -> None:
-    """A copy of the latest orders extract with one negative quantity, as a new batch."""
+def _bad_orders_batch(paths) -> Path:
+    """A copy of the latest orders extract with one negative quantity, as a new batch (its
+    folder)."""
     source = latest_batch(paths.landing_dir("sales"), "orders")
     frame = pd.read_parquet(source)
     frame.loc[5, "quantity"] = -7
     target = paths.landing_dir("sales") / f"orders__{new_batch_id()}"
     target.mkdir()
     frame.to_parquet(target / "part-00000.parquet", index=False)
+    return target
 
 
-def test_contract_violation_blocks_downstream_and_keeps_last_good_version(published_mesh, capfd):
+def test_contract_violation_blocks_downstream_and_keeps_last_good_version(
+    published_mesh, capfd, request
+):
     paths, _ = published_mesh
     before = {
         m: current_snapshot(read_manifest(paths), "sales.orders", m)["snapshot_id"] for m in (1, 2)
@@ -281,7 +286,9 @@ def test_contract_violation_blocks_downstream_and_keeps_last_good_version(publis
         "snapshot_id"
     ]
     landed = len(list(paths.landing_dir("sales").glob("orders__*")))
-    _bad_orders_batch(paths)
+    bad_batch = _bad_orders_batch(paths)
+    # the mesh is shared with test_model_cadence (conftest.py), whose runs need good orders
+    request.addfinalizer(lambda: shutil.rmtree(bad_batch))
 
     outcome = materialize(['key:"sales/orders_v2"+', 'key:"sales/orders_v1"'])
 

@@ -9,7 +9,6 @@ from orchestration.ml.cadence import REASON_TAG
 from supplymesh.cli import main
 from supplymesh.headless import materialize, plan_training
 from supplymesh.planning_inputs import published_model_registry
-from tests.mesh_world import generate_tiny_world, mesh_environment
 
 FORECAST_ONLY = ['key:"planning/demand_forecast_v1"']
 # drift bounds no real data stays under: both PSI and KS exceed them, so the checks fail
@@ -26,11 +25,10 @@ def _run_tag(run_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def trained_mesh(tmp_path_factory):
-    """A tiny world materialized once: the first run trains, since no champion serves."""
-    with mesh_environment(tmp_path_factory.mktemp("cadence")) as paths:
-        generate_tiny_world(paths)
-        yield paths, materialize([])
+def trained_mesh(published_mesh):
+    """The session's tiny world (tests/orchestration/conftest.py): its first run trained, since
+    no champion served; the runs of test_mesh_run since then trained nothing."""
+    return published_mesh
 
 
 def test_the_first_run_trains_because_no_champion_serves(trained_mesh):

@@ -13,9 +13,9 @@ from tests.mesh_world import generate_tiny_world, mesh_environment
 
 
 @pytest.fixture(scope="module")
-def mesh(tmp_path_factory):
+def mesh(tmp_path_factory, dbt_manifest):
     """Every source product of a tiny world published once; nothing downstream of them."""
-    with mesh_environment(tmp_path_factory.mktemp("scorecard")) as paths:
+    with mesh_environment(tmp_path_factory.mktemp("scorecard"), dbt_manifest) as paths:
         generate_tiny_world(paths)
         for product in all_products():
             if product.source_kind == "landing":

@@ -16,8 +16,8 @@ KEY = asset_key(SCORECARDS_PRODUCT.latest)
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory):
-    with mesh_environment(tmp_path_factory.mktemp("scorecards")) as paths:
+def scored(tmp_path_factory, dbt_manifest):
+    with mesh_environment(tmp_path_factory.mktemp("scorecards"), dbt_manifest) as paths:
         generate_tiny_world(paths)
         for product in all_products():
             if product.source_kind == "landing":

@@ -30,10 +30,10 @@ def read_events(path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def runs(published_mesh):
+def runs(own_published_mesh):
     """The published tiny world's run, and a run refusing a batch of orders with a negative
     quantity (the contract check fails, the step fails, downstream never starts)."""
-    paths, good = published_mesh
+    paths, good = own_published_mesh
     assert good.success, good.errors
     _bad_orders_batch(paths)
     bad = materialize(['key:"sales/orders_v2"+', 'key:"sales/orders_v1"'])
