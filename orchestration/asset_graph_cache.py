@@ -13,6 +13,7 @@ the copy. This module imports no Dagster itself: only the rebuild does.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -67,10 +68,13 @@ def remember_asset_parents(
     """Write ``parents`` (from ``asset_parents``) as the copy for ``fingerprint`` (today's when
     not given: pass the one taken before building the definitions, so a file changed meanwhile
     leaves a copy that the next reader rebuilds), atomically: a reader sees the old file or the
-    new one, never half of one. Returns the parents as written (keys in order)."""
+    new one, never half of one; a folder it cannot write to only costs the next reader a rebuild.
+    Returns the parents (keys in order)."""
     ordered = {key: list(keys) for key, keys in sorted(parents.items())}
     body = {"fingerprint": fingerprint or graph_fingerprint(paths), "parents": ordered}
-    atomic_write(cache_file(paths), json.dumps(body, indent=1))
+    # a runtime folder this user may read but not write: answer uncached
+    with contextlib.suppress(OSError):
+        atomic_write(cache_file(paths), json.dumps(body, indent=1))
     return ordered
 
 

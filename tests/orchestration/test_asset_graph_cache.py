@@ -94,3 +94,15 @@ def test_a_damaged_copy_is_ignored_and_rewritten(mesh, damage):
     cache_file(paths).write_text(damage(cache_file(paths).read_text()))
     assert mesh_asset_parents(paths) == graph
     assert written(paths) == {"fingerprint": graph_fingerprint(paths), "parents": graph}
+
+
+def test_a_copy_that_cannot_be_written_still_answers(mesh):
+    paths, graph = mesh
+    cache_file(paths).unlink()
+    cache_file(paths).mkdir()  # neither readable nor replaceable as a file, even for root
+    try:
+        assert mesh_asset_parents(paths) == graph
+    finally:
+        cache_file(paths).rmdir()
+    assert mesh_asset_parents(paths) == graph
+    assert written(paths)["parents"] == graph
