@@ -34,6 +34,7 @@ downstream takes them for observed sales: backtests score the frame's own actual
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -200,6 +201,12 @@ def _fit_elasticity(sold: np.ndarray, baseline: np.ndarray, ratio: np.ndarray) -
     def excess(e: float) -> float:
         return float((baseline * (levels**-e)[codes]).sum()) - target
 
+    return bisect_increasing(excess, lo, hi)
+
+
+def bisect_increasing(excess: Callable[[float], float], lo: float, hi: float) -> float:
+    """The root of ``excess`` (increasing) in ``[lo, hi]`` by 40 halvings, or the bound it lies
+    beyond."""
     if excess(lo) >= 0:
         return lo
     if excess(hi) <= 0:

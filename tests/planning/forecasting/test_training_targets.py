@@ -12,6 +12,7 @@ from supplymesh.planning.forecasting.lost_sales import (
     IMPUTED,
     TrainingTargets,
     _fit_elasticity,
+    bisect_increasing,
     estimate_lost_sales,
 )
 from supplymesh.planning.forecasting.model import ForecastParams, fit_demand_model
@@ -20,21 +21,15 @@ from tests.planning.synthetic import make_features
 
 
 def elasticity_by_powers_per_row(sold, baseline, ratio) -> float:
-    """The bisection as it was: every row raised to the power at every step."""
+    """The bisection as it was: every row raised to the power at every step (the halving
+    itself is shared; what changed is how each step's powers are computed)."""
     lo, hi = ELASTICITY_RANGE
     target = float(sold.sum())
 
     def excess(e: float) -> float:
         return float((baseline * ratio**-e).sum()) - target
 
-    if excess(lo) >= 0:
-        return lo
-    if excess(hi) <= 0:
-        return hi
-    for _ in range(40):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if excess(mid) < 0 else (lo, mid)
-    return (lo + hi) / 2
+    return bisect_increasing(excess, lo, hi)
 
 
 def rows_as_before(history: pd.DataFrame, impute: bool) -> pd.DataFrame:
