@@ -121,6 +121,18 @@ def prepare_frame(
     return frame, as_of
 
 
+def prepared_in_series_order(
+    features: pd.DataFrame, spec: FeatureSpec = DAILY_MART
+) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """``prepare_frame``'s frame sorted by series and date, with a fresh index. Every sample a
+    fit draws (``max_train_rows``, a training round's search rows) is drawn by position with a
+    fixed seed: in the order the mart happened to be stored, two materializations of the same
+    world trained different models; in this order they train the same one."""
+    frame, as_of = prepare_frame(features, spec)
+    ordered = frame.sort_values([*SERIES_KEYS, "demand_date"], kind="stable", ignore_index=True)
+    return ordered, as_of
+
+
 def score_holdout(
     features: pd.DataFrame,
     horizon: int,
@@ -129,7 +141,7 @@ def score_holdout(
 ) -> HoldoutScore:
     """Refit with origin ``as_of - horizon`` and score model and seasonal naive on the next
     ``horizon`` days of history (MASE, WAPE, bias, P90 coverage; stock-out days not scored)."""
-    frame, as_of = prepare_frame(features, spec)
+    frame, as_of = prepared_in_series_order(features, spec)
     origin = as_of - pd.Timedelta(days=horizon)
     history = add_origin_features(frame[frame["_history"]], spec, horizon, origin)
     train = history[history["demand_date"] <= origin]
@@ -213,7 +225,7 @@ def forecast_demand(
     Returns the forecast (columns ``FORECAST_COLUMNS``, one row per future mart row) and the
     fitted model.
     """
-    frame, as_of = prepare_frame(features, spec)
+    frame, as_of = prepared_in_series_order(features, spec)
     frame = add_origin_features(frame, spec, horizon, as_of)
     started = time.perf_counter()
     model = fit_demand_model(frame[frame["_history"]], params, model_version, spec=spec)

@@ -19,7 +19,7 @@ promotion uplift and holiday effects learned from the dense ones, and fits in se
 * Above ``max_train_rows`` training rows a uniform random sample (fixed seed) is fitted: the
   shared shape needs far fewer rows than a large network has, and fit time grows linearly.
   The sample is drawn by position, so the rows' order decides it: the training round hands
-  them in series and date order (``training.prepared_in_series_order``), never as stored.
+  them in series and date order (``forecast.prepared_in_series_order``), never as stored.
 """
 
 from __future__ import annotations

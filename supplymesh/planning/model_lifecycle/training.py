@@ -35,11 +35,10 @@ from supplymesh.planning.forecast_choice.selection import FORECAST
 from supplymesh.planning.forecast_choice.stored_choice import by_class_json, finite_or_none
 from supplymesh.planning.forecasting.backtest import Backtest, run_backtest
 from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
-from supplymesh.planning.forecasting.forecast import prepare_frame
+from supplymesh.planning.forecasting.forecast import prepared_in_series_order
 from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
 from supplymesh.planning.forecasting.origin_features import OriginFeatures
 from supplymesh.planning.forecasting.peers import peers_from_text
-from supplymesh.planning.frames import SERIES_KEYS
 from supplymesh.planning.model_lifecycle.drift import (
     DriftConfig,
     monitored_columns,
@@ -255,18 +254,6 @@ def train_challenger(
         origin_features=index,
         forecaster=forecaster,
     )
-
-
-def prepared_in_series_order(
-    features: pd.DataFrame, spec: FeatureSpec = DAILY_MART
-) -> tuple[pd.DataFrame, pd.Timestamp]:
-    """``prepare_frame``'s frame sorted by series and date, with a fresh index. Every sample
-    of the round (the search's rows, each fit's ``max_train_rows``) is drawn by position with a
-    fixed seed: in the order the mart happened to be stored, two materializations of the same
-    world trained different models; in this order they train the same one."""
-    frame, as_of = prepare_frame(features, spec)
-    ordered = frame.sort_values([*SERIES_KEYS, "demand_date"], kind="stable", ignore_index=True)
-    return ordered, as_of
 
 
 def _search(

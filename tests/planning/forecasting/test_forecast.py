@@ -6,6 +6,7 @@ from supplymesh.planning.forecasting.forecast import (
     PUBLISHED_FORECAST_COLUMNS,
     attach_error_std,
     forecast_demand,
+    score_holdout,
 )
 from supplymesh.planning.forecasting.model import ForecastParams, training_rows
 from tests.planning.synthetic import AS_OF, make_features
@@ -83,6 +84,19 @@ def test_training_sample_cap_is_respected():
         f, 28, params=ForecastParams(max_train_rows=150, max_iter=20, p90_max_iter=20)
     )
     assert model.n_fit_rows == 150 and model.n_train_rows > 150
+
+
+def test_sampled_fit_does_not_depend_on_the_rows_stored_order():
+    """The sample is drawn by position: the fit sees the rows in series order, never as stored."""
+    f = make_features(n_skus=2, n_locations=2, history_days=200, seed=3)
+    params = ForecastParams(max_train_rows=150, max_iter=20, p90_max_iter=20)
+    shuffled = f.iloc[np.random.default_rng(1).permutation(len(f))].reset_index(drop=True)
+    as_stored, _ = forecast_demand(f, 28, params=params)
+    reordered, _ = forecast_demand(shuffled, 28, params=params)
+    pd.testing.assert_frame_equal(as_stored, reordered)
+    held_out = score_holdout(f, 28, params=params).predictions
+    held_out_reordered = score_holdout(shuffled, 28, params=params).predictions
+    pd.testing.assert_frame_equal(held_out, held_out_reordered)
 
 
 def test_error_std_per_series(error_std, forecast_and_model):

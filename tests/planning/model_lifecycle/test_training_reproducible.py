@@ -7,11 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supplymesh.planning.forecasting.forecast import prepare_frame
+from supplymesh.planning.forecasting.forecast import prepare_frame, prepared_in_series_order
 from supplymesh.planning.forecasting.model import ForecastParams
 from supplymesh.planning.model_lifecycle.training import (
     TrainingConfig,
-    prepared_in_series_order,
     train_challenger,
 )
 from supplymesh.planning_settings import default_planning_settings
