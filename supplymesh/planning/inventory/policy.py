@@ -18,7 +18,10 @@ whole cases) lasts several reviews, since its position crosses the reorder point
 within a period. The safety stock reported is the buffer of the reorder point. For
 intermittent series ``S`` is the empirical quantile of protection-period demand
 (``inventory_risk.empirical_protection_quantile``), never below ``d * P``. An order brings the
-position up to ``S``, rounded up to whole cases and raised to the MOQ.
+position up to ``S``, rounded up to whole cases and raised to the MOQ; for an item that orders
+at every review that rounding leaves the position half a case above ``S`` on average, so both
+levels are lowered by half a case (``order_size.case_overshoot``) and the position hits the
+target on average instead of over-serving.
 
 Lead times come from supplier -> DC statistics, with fallbacks (``lead_times``).
 """
@@ -38,6 +41,7 @@ from supplymesh.planning.frames import (
     require_columns,
 )
 from supplymesh.planning.inventory.lead_times import resolve_lead_times
+from supplymesh.planning.inventory.order_size import case_overshoot, review_share
 
 INVENTORY_PLAN_COLUMNS = [
     "sku",
@@ -156,9 +160,9 @@ def replenishment_levels(frame: pd.DataFrame, review_period_days: float) -> pd.D
     protection = protection_days(frame["lead_time_mean_days"].to_numpy(dtype=float), review)
     lead = protection - review
     # the part of the review period an order must still cover (see the module docstring)
-    share = review_share(
-        d * review, frame["case_pack"].to_numpy(float), frame["min_order_qty"].to_numpy(float)
-    )
+    case_pack = frame["case_pack"].to_numpy(float)
+    min_order_qty = frame["min_order_qty"].to_numpy(float)
+    share = review_share(d * review, case_pack, min_order_qty)
     trigger_days = lead + review * share
     z = z_value(frame["service_level_target"].to_numpy(dtype=float))
     demand_z = frame["demand_z"].to_numpy(float) if "demand_z" in frame.columns else z
@@ -180,40 +184,21 @@ def replenishment_levels(frame: pd.DataFrame, review_period_days: float) -> pd.D
         order_up_to - d * review * (1.0 - share),
         d * trigger_days + buffer_trigger,
     )
-    reorder_point = np.clip(reorder_point, 0.0, order_up_to)
+    # the rounding's half case above both levels (the safety stock keeps the buffer it carries)
+    safety = np.maximum(np.minimum(reorder_point, order_up_to) - d * trigger_days, 0.0)
+    overshoot = case_overshoot(d * review, case_pack, min_order_qty)
+    order_up_to = np.maximum(order_up_to - overshoot, 0.0)
+    reorder_point = np.clip(reorder_point - overshoot, 0.0, order_up_to)
     return pd.DataFrame(
         {
             "protection_days": protection,
-            "safety_stock": np.maximum(reorder_point - d * trigger_days, 0.0),
+            "safety_stock": safety,
             "reorder_point": reorder_point,
             "order_up_to": order_up_to,
             "policy_method": np.where(use_empirical, "empirical", "normal"),
         },
         index=frame.index,
     )
-
-
-def review_share(
-    review_demand: np.ndarray, case_pack: np.ndarray, min_order_qty: np.ndarray
-) -> np.ndarray:
-    """Share of the review period the reorder point must protect, beyond the lead time.
-
-    An item that orders at every review reaches the review with the position one review's
-    demand below the order-up-to level, so it protects ``L + R``. An item whose smallest
-    order ``q`` (MOQ in whole cases, at least a case) is larger orders less often, and the
-    position crosses the reorder point somewhere within a review period: on average half a
-    review's demand below it. So the share falls from 1 to 1/2 as ``q`` grows to a review's
-    demand: ``1 - min(q, dR) / (2 dR)``.
-    """
-    cp = np.asarray(case_pack, dtype=float)
-    cp = np.where(np.isfinite(cp) & (cp > 0), cp, 1.0)
-    moq = np.nan_to_num(np.asarray(min_order_qty, dtype=float), nan=0.0)
-    smallest = np.maximum(np.ceil(moq / cp - 1e-9), 1.0) * cp
-    demand = np.asarray(review_demand, dtype=float)
-    ratio = np.where(
-        demand > 0, np.minimum(smallest, demand) / np.where(demand > 0, demand, 1.0), 1.0
-    )
-    return 1.0 - ratio / 2.0
 
 
 def order_quantities(
