@@ -20,7 +20,7 @@ intermittent series ``S`` is the empirical quantile of protection-period demand
 (``inventory_risk.empirical_protection_quantile``), never below ``d * P``. An order brings the
 position up to ``S``, rounded up to whole cases and raised to the MOQ; for an item that orders
 at every review that rounding leaves the position half a case above ``S`` on average, so both
-levels are lowered by half a case (``order_size.case_overshoot``) and the position hits the
+levels are lowered by half a case (``case_rounding.case_overshoot``) and the position hits the
 target on average instead of over-serving.
 
 Lead times come from supplier -> DC statistics, with fallbacks (``lead_times``).
@@ -40,8 +40,8 @@ from supplymesh.planning.frames import (
     as_timestamp,
     require_columns,
 )
+from supplymesh.planning.inventory.case_rounding import case_overshoot, review_share
 from supplymesh.planning.inventory.lead_times import resolve_lead_times
-from supplymesh.planning.inventory.order_size import case_overshoot, review_share
 
 INVENTORY_PLAN_COLUMNS = [
     "sku",

@@ -6,12 +6,12 @@ import pandas as pd
 import pytest
 
 from supplymesh.planning.coordination.plan_checks import check_inventory_plan
+from supplymesh.planning.inventory.case_rounding import review_share
 from supplymesh.planning.inventory.lead_times import (
     DEFAULT_LEAD_TIME_CV,
     DEFAULT_LEAD_TIME_DAYS,
     resolve_lead_times,
 )
-from supplymesh.planning.inventory.order_size import review_share
 from supplymesh.planning.inventory.policy import (
     INVENTORY_PLAN_COLUMNS,
     plan_inventory,

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supplymesh.planning.inventory.order_size import (
+from supplymesh.planning.inventory.case_rounding import (
     case_overshoot,
     review_share,
     smallest_order,
