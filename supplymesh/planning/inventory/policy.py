@@ -6,12 +6,13 @@ demand (``protection_days``). With ``d`` the mean daily P50 over those days, ``s
 forecast error over them (measured on the champion's backtest, ``demand_risk``) and
 ``sigma_L`` the lead-time spread:
 
-    order_up_to   S = d * P + sqrt((z_d * sigma_P)^2 + (z * d * sigma_L)^2)
+    order_up_to   S = d * P + sqrt((z_d * sigma_P)^2 + (z_L * d * sigma_L)^2)
     reorder_point s = d * P' + the same buffer over P'     (P' = L - 1 + R * share)
 
 ``z`` is the standard-normal quantile of the series' service target (its ABC/XYZ class) and
 ``z_d`` the calibrated multiple the backtest supplies for the demand part (``demand_z``: errors
-as wide as held-out windows actually show), ``z`` where none exists. ``share``
+as wide as held-out windows actually show), ``z_L`` the quantile of the receipts' own
+standardized lead times (``lead_z``: skewed late), each ``z`` where none exists. ``share``
 (``review_share``) is the part of a review period the reorder point must still cover: all of it
 for an item that orders at every review, half of it for an item whose minimum order (MOQ in
 whole cases) lasts several reviews, since its position crosses the reorder point somewhere
@@ -170,7 +171,9 @@ def replenishment_levels(frame: pd.DataFrame, review_period_days: float) -> pd.D
     lead_sd = d * frame["lead_time_std_days"].to_numpy(float)
     sigma_p = frame["sigma_protection"].to_numpy(float)
     sigma_trigger = sigma_p * np.sqrt(trigger_days / np.maximum(protection, 1e-9))
-    lead_part = np.square(np.maximum(z, 0.0) * lead_sd)
+    lead_z = frame["lead_z"].to_numpy(float) if "lead_z" in frame.columns else z
+    lead_z = np.where(np.isfinite(lead_z), lead_z, z)
+    lead_part = np.square(np.maximum(lead_z, 0.0) * lead_sd)
     buffer_up_to = np.sqrt(np.square(demand_z * sigma_p) + lead_part)
     buffer_trigger = np.sqrt(np.square(demand_z * sigma_trigger) + lead_part)
     empirical = frame["empirical_quantile"].to_numpy(dtype=float)
@@ -269,14 +272,14 @@ def _risk_columns(
     protection = protection_days(frame["lead_time_mean_days"], review)
     frame["sigma_protection"] = np.sqrt(protection) * frame["demand_std_daily"]
     if risk is not None:
-        wanted = ("sigma_protection", "empirical_quantile", "demand_z")
+        wanted = ("sigma_protection", "empirical_quantile", "demand_z", "lead_z")
         cols = [c for c in wanted if c in risk.columns]
         extra = risk[[*SERIES_KEYS, *cols]].astype({"sku": str, "location_id": str})
         frame = frame.drop(columns="sigma_protection").merge(extra, on=SERIES_KEYS, how="left")
         frame["sigma_protection"] = frame["sigma_protection"].fillna(
             np.sqrt(protection) * frame["demand_std_daily"]
         )
-    for col in ("empirical_quantile", "demand_z"):
+    for col in ("empirical_quantile", "demand_z", "lead_z"):
         if col not in frame.columns:
             frame[col] = np.nan
     if classes is not None:
@@ -313,8 +316,9 @@ def plan_inventory(
     published forecast's ``error_std_daily`` column. ``classes`` (sku, location_id,
     service_class, service_level_target, intermittent) sets each series' target, otherwise every
     series is planned for ``service_level``. ``risk`` (sku, location_id, sigma_protection,
-    empirical_quantile) overrides the ``sqrt(P)`` protection sigma with the measured one and
-    supplies the empirical levels of intermittent series. ``lead_times`` must already include
+    empirical_quantile, optional demand_z and lead_z) overrides the ``sqrt(P)`` protection
+    sigma with the measured one, supplies the calibrated multiples and the empirical levels of
+    intermittent series. ``lead_times`` must already include
     any handling days. Returns ``INVENTORY_PLAN_COLUMNS``.
     """
     require_columns(forecast, [*SERIES_KEYS, "horizon_day", "p50"], "forecast")
