@@ -59,7 +59,8 @@ def case_overshoot(
     of the position down to the next order with it. Levels set as if every order landed on
     ``S`` therefore over-serve, the more so the larger the case next to the protection-period
     sigma (medium world, seed 7: every class 0.4-2.1 points over its target before, 0.0-1.2
-    after). An item whose smallest order lasts a review or more orders when its position crosses
+    after; on worlds whose steady classes were under their target it takes them further under,
+    docs/benchmarks.md). An item whose smallest order lasts a review or more orders when its position crosses
     the reorder point, and its risk is the position at that review (``review_share``), not where
     the MOQ order lands above ``S``: no correction.
     """
