@@ -6,19 +6,23 @@ demand (``protection_days``). With ``d`` the mean daily P50 over those days, ``s
 forecast error over them (measured on the champion's backtest, ``demand_risk``) and
 ``sigma_L`` the lead-time spread:
 
-    order_up_to   S = d * P + sqrt((z_d * sigma_P)^2 + (z * d * sigma_L)^2)
+    order_up_to   S = d * P + sqrt((z_d * sigma_P)^2 + (z_L * d * sigma_L)^2)
     reorder_point s = d * P' + the same buffer over P'     (P' = L - 1 + R * share)
 
 ``z`` is the standard-normal quantile of the series' service target (its ABC/XYZ class) and
 ``z_d`` the calibrated multiple the backtest supplies for the demand part (``demand_z``: errors
-as wide as held-out windows actually show), ``z`` where none exists. ``share``
+as wide as held-out windows actually show), ``z_L`` the quantile of the receipts' own
+standardized lead times (``lead_z``: skewed late), each ``z`` where none exists. ``share``
 (``review_share``) is the part of a review period the reorder point must still cover: all of it
 for an item that orders at every review, half of it for an item whose minimum order (MOQ in
 whole cases) lasts several reviews, since its position crosses the reorder point somewhere
 within a period. The safety stock reported is the buffer of the reorder point. For
 intermittent series ``S`` is the empirical quantile of protection-period demand
 (``inventory_risk.empirical_protection_quantile``), never below ``d * P``. An order brings the
-position up to ``S``, rounded up to whole cases and raised to the MOQ.
+position up to ``S``, rounded up to whole cases and raised to the MOQ; for an item that orders
+at every review that rounding leaves the position half a case above ``S`` on average, so both
+levels are lowered by half a case (``case_rounding.case_overshoot``) and the position hits the
+target on average instead of over-serving.
 
 Lead times come from supplier -> DC statistics, with fallbacks (``lead_times``).
 """
@@ -37,6 +41,7 @@ from supplymesh.planning.frames import (
     as_timestamp,
     require_columns,
 )
+from supplymesh.planning.inventory.case_rounding import case_overshoot, review_share
 from supplymesh.planning.inventory.lead_times import resolve_lead_times
 
 INVENTORY_PLAN_COLUMNS = [
@@ -156,9 +161,9 @@ def replenishment_levels(frame: pd.DataFrame, review_period_days: float) -> pd.D
     protection = protection_days(frame["lead_time_mean_days"].to_numpy(dtype=float), review)
     lead = protection - review
     # the part of the review period an order must still cover (see the module docstring)
-    share = review_share(
-        d * review, frame["case_pack"].to_numpy(float), frame["min_order_qty"].to_numpy(float)
-    )
+    case_pack = frame["case_pack"].to_numpy(float)
+    min_order_qty = frame["min_order_qty"].to_numpy(float)
+    share = review_share(d * review, case_pack, min_order_qty)
     trigger_days = lead + review * share
     z = z_value(frame["service_level_target"].to_numpy(dtype=float))
     demand_z = frame["demand_z"].to_numpy(float) if "demand_z" in frame.columns else z
@@ -166,7 +171,9 @@ def replenishment_levels(frame: pd.DataFrame, review_period_days: float) -> pd.D
     lead_sd = d * frame["lead_time_std_days"].to_numpy(float)
     sigma_p = frame["sigma_protection"].to_numpy(float)
     sigma_trigger = sigma_p * np.sqrt(trigger_days / np.maximum(protection, 1e-9))
-    lead_part = np.square(np.maximum(z, 0.0) * lead_sd)
+    lead_z = frame["lead_z"].to_numpy(float) if "lead_z" in frame.columns else z
+    lead_z = np.where(np.isfinite(lead_z), lead_z, z)
+    lead_part = np.square(np.maximum(lead_z, 0.0) * lead_sd)
     buffer_up_to = np.sqrt(np.square(demand_z * sigma_p) + lead_part)
     buffer_trigger = np.sqrt(np.square(demand_z * sigma_trigger) + lead_part)
     empirical = frame["empirical_quantile"].to_numpy(dtype=float)
@@ -180,40 +187,21 @@ def replenishment_levels(frame: pd.DataFrame, review_period_days: float) -> pd.D
         order_up_to - d * review * (1.0 - share),
         d * trigger_days + buffer_trigger,
     )
-    reorder_point = np.clip(reorder_point, 0.0, order_up_to)
+    # the rounding's half case above both levels (the safety stock keeps the buffer it carries)
+    safety = np.maximum(np.minimum(reorder_point, order_up_to) - d * trigger_days, 0.0)
+    overshoot = case_overshoot(d * review, case_pack, min_order_qty)
+    order_up_to = np.maximum(order_up_to - overshoot, 0.0)
+    reorder_point = np.clip(reorder_point - overshoot, 0.0, order_up_to)
     return pd.DataFrame(
         {
             "protection_days": protection,
-            "safety_stock": np.maximum(reorder_point - d * trigger_days, 0.0),
+            "safety_stock": safety,
             "reorder_point": reorder_point,
             "order_up_to": order_up_to,
             "policy_method": np.where(use_empirical, "empirical", "normal"),
         },
         index=frame.index,
     )
-
-
-def review_share(
-    review_demand: np.ndarray, case_pack: np.ndarray, min_order_qty: np.ndarray
-) -> np.ndarray:
-    """Share of the review period the reorder point must protect, beyond the lead time.
-
-    An item that orders at every review reaches the review with the position one review's
-    demand below the order-up-to level, so it protects ``L + R``. An item whose smallest
-    order ``q`` (MOQ in whole cases, at least a case) is larger orders less often, and the
-    position crosses the reorder point somewhere within a review period: on average half a
-    review's demand below it. So the share falls from 1 to 1/2 as ``q`` grows to a review's
-    demand: ``1 - min(q, dR) / (2 dR)``.
-    """
-    cp = np.asarray(case_pack, dtype=float)
-    cp = np.where(np.isfinite(cp) & (cp > 0), cp, 1.0)
-    moq = np.nan_to_num(np.asarray(min_order_qty, dtype=float), nan=0.0)
-    smallest = np.maximum(np.ceil(moq / cp - 1e-9), 1.0) * cp
-    demand = np.asarray(review_demand, dtype=float)
-    ratio = np.where(
-        demand > 0, np.minimum(smallest, demand) / np.where(demand > 0, demand, 1.0), 1.0
-    )
-    return 1.0 - ratio / 2.0
 
 
 def order_quantities(
@@ -284,14 +272,14 @@ def _risk_columns(
     protection = protection_days(frame["lead_time_mean_days"], review)
     frame["sigma_protection"] = np.sqrt(protection) * frame["demand_std_daily"]
     if risk is not None:
-        wanted = ("sigma_protection", "empirical_quantile", "demand_z")
+        wanted = ("sigma_protection", "empirical_quantile", "demand_z", "lead_z")
         cols = [c for c in wanted if c in risk.columns]
         extra = risk[[*SERIES_KEYS, *cols]].astype({"sku": str, "location_id": str})
         frame = frame.drop(columns="sigma_protection").merge(extra, on=SERIES_KEYS, how="left")
         frame["sigma_protection"] = frame["sigma_protection"].fillna(
             np.sqrt(protection) * frame["demand_std_daily"]
         )
-    for col in ("empirical_quantile", "demand_z"):
+    for col in ("empirical_quantile", "demand_z", "lead_z"):
         if col not in frame.columns:
             frame[col] = np.nan
     if classes is not None:
@@ -328,8 +316,9 @@ def plan_inventory(
     published forecast's ``error_std_daily`` column. ``classes`` (sku, location_id,
     service_class, service_level_target, intermittent) sets each series' target, otherwise every
     series is planned for ``service_level``. ``risk`` (sku, location_id, sigma_protection,
-    empirical_quantile) overrides the ``sqrt(P)`` protection sigma with the measured one and
-    supplies the empirical levels of intermittent series. ``lead_times`` must already include
+    empirical_quantile, optional demand_z and lead_z) overrides the ``sqrt(P)`` protection
+    sigma with the measured one, supplies the calibrated multiples and the empirical levels of
+    intermittent series. ``lead_times`` must already include
     any handling days. Returns ``INVENTORY_PLAN_COLUMNS``.
     """
     require_columns(forecast, [*SERIES_KEYS, "horizon_day", "p50"], "forecast")

@@ -3,7 +3,8 @@
 The policy (``inventory.plan_inventory``) needs, per SKU x DC: its class and service target
 (``classification``), lead-time statistics including DC handling (``inventory_risk``), the
 protection-period forecast error of the serving model measured on its own backtest for a fresh
-forecast (``demand_risk``), and for intermittent series the empirical protection-period quantile
+forecast (``demand_risk``), the lead-time quantile of the receipts (``lead_time_z``), and for
+intermittent series the empirical protection-period quantile
 (``inventory_risk``). This module joins them into the two frames the policy takes.
 """
 
@@ -19,7 +20,10 @@ from supplymesh.planning.inventory.classification import ServiceTargets, classif
 from supplymesh.planning.inventory.demand_risk import demand_risk, error_panel
 from supplymesh.planning.inventory.lead_times import resolve_lead_times
 from supplymesh.planning.inventory.policy import protection_days
-from supplymesh.planning.inventory.protection_quantiles import empirical_protection_quantile
+from supplymesh.planning.inventory.protection_quantiles import (
+    empirical_protection_quantile,
+    lead_time_z,
+)
 
 
 @dataclass
@@ -27,7 +31,7 @@ class PolicyInputs:
     """``classes`` and ``risk`` for ``plan_inventory``, and the class table for reports."""
 
     classes: pd.DataFrame  # sku, location_id, service_class, service_level_target, intermittent
-    risk: pd.DataFrame  # sku, location_id, sigma_protection, demand_z, empirical_quantile
+    risk: pd.DataFrame  # sku, location_id, sigma_protection, demand_z, lead_z, empirical_quantile
 
 
 def policy_inputs(
@@ -77,6 +81,7 @@ def policy_inputs(
     risk_frame = series[SERIES_KEYS].assign(
         sigma_protection=np.where(risk.sigma_protection > 0, risk.sigma_protection, np.nan),
         demand_z=risk.demand_z,
+        lead_z=lead_time_z(lead_samples, series["service_level_target"].to_numpy(float)),
         empirical_quantile=quantile,
     )
     cls = series[[*SERIES_KEYS, "service_class", "service_level_target", "intermittent"]]

@@ -95,3 +95,30 @@ def empirical_protection_quantile(
         totals = reps * csum[-1] + csum[starts + rest] - csum[starts]
         out[i] = float(np.quantile(totals, float(row.service_level)))
     return pd.Series(out, index=series.index)
+
+
+MIN_LEAD_POINTS = 200  # fewer standardized receipts than this and the lead-time part uses normal z
+MIN_PAIR_RECEIPTS = 3  # a pair standardizes its receipts by its own mean and spread from this many
+
+
+def lead_time_z(samples: pd.DataFrame, service_levels: np.ndarray) -> np.ndarray:
+    """The multiple of ``d * sigma_L`` the buffer's lead-time part takes at each service level:
+    the empirical quantile of receipts' lead times standardized by their pair's mean and spread,
+    pooled over pairs (NaN, the policy's normal z, when too few exist).
+
+    Lead times are skewed to the late side (a supplier is seldom days early, now and then a week
+    late): on the generated worlds the standardized receipts' skewness is 0.35-0.95 and their 98th
+    percentile 2.2-2.4 spreads against the normal 2.05, so a normal z leaves the steady (X)
+    items, whose buffer is mostly lead-time risk, a point or two short of their target. As
+    ``demand_risk.calibrated_z`` does for the forecast error, the policy takes the tail the
+    receipts actually show. ``samples``: supplier_id, location_id, lead_days.
+    """
+    levels = np.asarray(service_levels, dtype=float)
+    lead = samples[[*PAIR_KEYS, "lead_days"]].dropna()
+    pair = lead.groupby(PAIR_KEYS)["lead_days"]
+    mean, std, count = pair.transform("mean"), pair.transform("std"), pair.transform("size")
+    ok = (count >= MIN_PAIR_RECEIPTS) & (std > 0)
+    z = ((lead["lead_days"] - mean) / std)[ok].to_numpy(float)
+    if z.size < MIN_LEAD_POINTS:
+        return np.full(levels.shape, np.nan)
+    return np.quantile(z, levels)

@@ -23,6 +23,7 @@ from supplymesh.planning.inventory.protection_quantiles import (
     PAIR_KEYS,
     empirical_protection_quantile,
     lead_time_stats,
+    lead_time_z,
 )
 from supplymesh.planning.inventory.simulation import SimulationConfig, SimulationData
 
@@ -115,9 +116,9 @@ def prepare_simulation(
         pd.Timestamp(origins[0]) + pd.Timedelta(days=int(j * r)) for j in range(n_reviews)
     ]
     stats_samples = lead_samples[pd.to_datetime(lead_samples["receipt_date"]) <= measured_origin]
-    stats = lead_time_stats(stats_samples if len(stats_samples) else lead_samples)
+    known_samples = stats_samples if len(stats_samples) else lead_samples
     levels, inputs = _policy_levels_per_review(
-        pred, hist, series, stats, lead_samples, review_dates, config, keys
+        pred, hist, series, known_samples, lead_samples, review_dates, config, keys
     )
     trailing = _trailing_sales(hist, keys, review_dates, config.trailing_days)
     return SimulationData(
@@ -150,7 +151,7 @@ def _policy_levels_per_review(
     pred: pd.DataFrame,
     hist: pd.DataFrame,
     series: pd.DataFrame,
-    stats: pd.DataFrame,
+    known_samples: pd.DataFrame,
     lead_samples: pd.DataFrame,
     review_dates: list[pd.Timestamp],
     config: SimulationConfig,
@@ -158,9 +159,12 @@ def _policy_levels_per_review(
 ) -> tuple[tuple[np.ndarray, np.ndarray], dict[str, np.ndarray]]:
     """Reorder point and order-up-to per series and review, from data known at each review:
     the latest origin's forecast, its errors measured for a forecast of the same age on the
-    windows (and days) before the review, empirical quantiles of history up to the origin."""
+    windows (and days) before the review, empirical quantiles of history up to the origin, and
+    lead-time statistics and quantiles of ``known_samples`` (receipts before the measured
+    period)."""
     r = float(config.review_period_days)
-    frame = series.merge(stats, on=PAIR_KEYS, how="left")
+    frame = series.merge(lead_time_stats(known_samples), on=PAIR_KEYS, how="left")
+    frame["lead_z"] = lead_time_z(known_samples, series["service_level_target"].to_numpy(float))
     frame["lead_time_mean_days"] = frame["lead_time_mean_days"].fillna(DEFAULT_LEAD_TIME_DAYS)
     frame["lead_time_std_days"] = frame["lead_time_std_days"].fillna(
         DEFAULT_LEAD_TIME_CV * DEFAULT_LEAD_TIME_DAYS

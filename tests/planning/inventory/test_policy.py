@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from supplymesh.planning.coordination.plan_checks import check_inventory_plan
+from supplymesh.planning.inventory.case_rounding import review_share
 from supplymesh.planning.inventory.lead_times import (
     DEFAULT_LEAD_TIME_CV,
     DEFAULT_LEAD_TIME_DAYS,
@@ -15,7 +16,6 @@ from supplymesh.planning.inventory.policy import (
     INVENTORY_PLAN_COLUMNS,
     plan_inventory,
     protection_days,
-    review_share,
     round_to_case_pack,
     safety_stock,
     z_value,
@@ -127,18 +127,20 @@ def test_plan_inventory_on_hand_computed_example():
     z = z_value(0.95)
     # sellable L = 9 days after ordering: an order covers L - 1 + R = 15 days of demand
     assert protection_days(9.0, 7) == 15.0
-    # order-up-to: d * 15 + z * sqrt(15 * 3^2 + (10 * 0.5)^2) = 150 + z * sqrt(160)
-    assert a["order_up_to"] == pytest.approx(150 + z * math.sqrt(160))
-    # one case (12) is far below a review's demand (70): the reorder point protects
-    # L - 1 + R * (1 - 12 / 140) days, and its buffer is the safety stock
+    # order-up-to: d * 15 + z * sqrt(15 * 3^2 + (10 * 0.5)^2) = 150 + z * sqrt(160), less half
+    # a case (6): one case is far below a review's demand (70), so the item orders every review
+    # and its orders, rounded up to whole cases, land half a case above the level on average
+    assert a["order_up_to"] == pytest.approx(150 + z * math.sqrt(160) - 6)
+    # the reorder point protects L - 1 + R * (1 - 12 / 140) days; its buffer is the safety
+    # stock, and the level is lowered by the same half case
     share = review_share(np.array([70.0]), np.array([12.0]), np.array([0.0]))[0]
     assert share == pytest.approx(1 - 12 / 140)
     days = 8 + 7 * share
     assert a["safety_stock"] == pytest.approx(z * math.sqrt(days * 9 + 25))
-    assert a["reorder_point"] == pytest.approx(10 * days + a["safety_stock"])
-    # need = 170.8 - 70 = 100.8 -> 9 cases of 12
-    assert a["order_quantity"] == 108 and a["order_due"]
-    assert a["order_value"] == pytest.approx(270.0)
+    assert a["reorder_point"] == pytest.approx(10 * days + a["safety_stock"] - 6)
+    # need = 164.8 - 70 = 94.8 -> 8 cases of 12
+    assert a["order_quantity"] == 96 and a["order_due"]
+    assert a["order_value"] == pytest.approx(240.0)
     assert a["need_by_date"] == dt.date(2026, 12, 6)
     assert a["plan_date"] == PLAN_DATE and a["review_period_days"] == 7
     assert a["policy_method"] == "normal" and a["service_class"] == "unclassified"
@@ -204,8 +206,9 @@ def test_sigma_can_come_from_the_published_forecast():
     )
     plan = plan_inventory(fc, None, pos, lt, PLAN_DATE, service_level=0.95, review_period_days=7)
     assert plan.loc[0, "demand_std_daily"] == 3.0
-    # the order-up-to buffer: z * sqrt((9 - 1 + 7) * 3^2 + (10 * 0.5)^2)
-    buffer = plan.loc[0, "order_up_to"] - 10.0 * 15
+    # the order-up-to buffer: z * sqrt((9 - 1 + 7) * 3^2 + (10 * 0.5)^2), the level lowered by
+    # half a case (12) for the rounding of an item that orders every review
+    buffer = plan.loc[0, "order_up_to"] + 6.0 - 10.0 * 15
     assert buffer == pytest.approx(z_value(0.95) * math.sqrt(160))
 
 
