@@ -17,11 +17,16 @@ from __future__ import annotations
 import numpy as np
 
 
-def smallest_order(case_pack: np.ndarray, min_order_qty: np.ndarray) -> np.ndarray:
-    """The smallest order in units: the MOQ in whole cases, at least one case (missing or
-    non-positive case packs count as 1, a missing MOQ as 0, as ``round_to_case_pack`` does)."""
+def case_packs(case_pack: np.ndarray | float) -> np.ndarray:
+    """Case packs as floats, a missing or non-positive one counting as 1 (a unit)."""
     cp = np.asarray(case_pack, dtype=float)
-    cp = np.where(np.isfinite(cp) & (cp > 0), cp, 1.0)
+    return np.where(np.isfinite(cp) & (cp > 0), cp, 1.0)
+
+
+def smallest_order(case_pack: np.ndarray, min_order_qty: np.ndarray) -> np.ndarray:
+    """The smallest order in units: the MOQ in whole cases, at least one case (a missing MOQ
+    counts as 0, as ``round_to_case_pack`` does)."""
+    cp = case_packs(case_pack)
     moq = np.nan_to_num(np.asarray(min_order_qty, dtype=float), nan=0.0)
     return np.maximum(np.ceil(moq / cp - 1e-9), 1.0) * cp
 
@@ -64,8 +69,7 @@ def case_overshoot(
     the reorder point, and its risk is the position at that review (``review_share``), not where
     the MOQ order lands above ``S``: no correction.
     """
-    cp = np.asarray(case_pack, dtype=float)
-    cp = np.where(np.isfinite(cp) & (cp > 0), cp, 1.0)
+    cp = case_packs(case_pack)
     demand = np.asarray(review_demand, dtype=float)
     orders_every_review = smallest_order(cp, min_order_qty) < demand
     return np.where(orders_every_review, cp / 2.0, 0.0)

@@ -41,7 +41,7 @@ from supplymesh.planning.frames import (
     as_timestamp,
     require_columns,
 )
-from supplymesh.planning.inventory.case_rounding import case_overshoot, review_share
+from supplymesh.planning.inventory.case_rounding import case_overshoot, case_packs, review_share
 from supplymesh.planning.inventory.lead_times import resolve_lead_times
 
 INVENTORY_PLAN_COLUMNS = [
@@ -124,8 +124,7 @@ def round_to_case_pack(
     multiple is met by the next whole case above it.
     """
     q = np.asarray(quantity, dtype=float)
-    cp = np.asarray(case_pack, dtype=float)
-    cp = np.where(np.isfinite(cp) & (cp > 0), cp, 1.0)
+    cp = case_packs(case_pack)
     moq = np.nan_to_num(np.asarray(min_order_qty, dtype=float), nan=0.0)
     cases = np.ceil(np.maximum(q, 0.0) / cp - 1e-9)
     moq_cases = np.ceil(np.maximum(moq, 0.0) / cp - 1e-9)
