@@ -28,6 +28,7 @@ import os
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +39,7 @@ from supplymesh.planning.forecasting.history_backtest import backtest_dataset
 from supplymesh.planning_inputs import read_product
 from supplymesh.publishing.publish import publish_landing
 from supplymesh.settings import MeshPaths
+from supplymesh.world.completejourney.known_future import known_future_inputs
 from supplymesh.world.completejourney.source import daily_demand
 from supplymesh.world.generate import generate_world
 
@@ -73,8 +75,14 @@ def generated_dataset(name: str, n_series: int | None) -> Dataset:
 def dataset(name: str, n_series: int | None) -> Dataset:
     if name in GENERATED:
         return generated_dataset(name, n_series)
-    demand = daily_demand("small") if name == "completejourney" else None
-    return load_dataset(name, n_series=n_series, completejourney_demand=demand)
+    if name != "completejourney":
+        return load_dataset(name, n_series=n_series)
+    return load_dataset(
+        name,
+        n_series=n_series,
+        completejourney_demand=daily_demand("small"),
+        completejourney_inputs=partial(known_future_inputs, "small"),
+    )
 
 
 def bench_dataset(name: str, n_series: int | None) -> dict[str, object]:

@@ -3,7 +3,8 @@
 * ``mesh forecast backtest --input FILE --freq D|W|M|Q --horizon H [--json]``: the model beside
   seasonal naive, a moving average and the statistical peers (AutoETS, AutoTheta, CrostonSBA,
   TSB, ADIDA; ``--peers`` chooses) on a user's history (``item_id, location_id, date,
-  quantity``); ``--dataset NAME`` instead of ``--input`` runs the same comparison on a real
+  quantity``, and ``--inputs FILE``: its known-future inputs, read by the feature models);
+  ``--dataset NAME`` instead of ``--input`` runs the same comparison on a real
   dataset shipped in a package (M3 and Tourism monthly and quarterly, with their official
   horizons and test split, or Complete Journey). The forecaster that chooses per demand class
   among them (``planning.forecast_choice``) is scored beside them; the earliest origin is its
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,6 +68,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="a real dataset instead of a file: m3-monthly, m3-quarterly, tourism-monthly, "
         "tourism-quarterly, m1-monthly, m1-quarterly (held out) or completejourney (grain, "
         "horizon and split are the dataset's)",
+    )
+    b.add_argument(
+        "--inputs",
+        type=Path,
+        help="CSV/Parquet of known-future inputs of --input (planned promotions, holidays): "
+        "date, optionally item_id and location_id, and one numeric column per input",
     )
     b.add_argument("--freq", choices=["D", "W", "M", "Q"], default="D", help="grain of --input")
     b.add_argument("--horizon", type=int, help="periods ahead (default 28 D, 4 W, 3 M, 4 Q)")
@@ -130,23 +138,36 @@ def _backtest_report(args: argparse.Namespace, progress: OriginProgress) -> dict
         backtest_dataset,
         backtest_history,
         read_history,
+        read_inputs,
     )
     from supplymesh.planning.forecasting.peers import peers_from_text
 
     peers = peers_from_text(args.peers)
     if args.input is not None:
         history = read_history(args.input)
+        inputs = read_inputs(args.inputs) if args.inputs is not None else None
         report, backtest = backtest_history(
-            history, args.freq, args.horizon, args.origins, progress=progress, peers=peers
+            history,
+            args.freq,
+            args.horizon,
+            args.origins,
+            progress=progress,
+            peers=peers,
+            inputs=inputs,
         )
         return {"input": str(args.input), **report, **choose_on_backtest(backtest).sections()}
-    demand = None
+    demand, inputs = None, None
     if args.dataset == datasets.COMPLETEJOURNEY:
+        from supplymesh.world.completejourney.known_future import known_future_inputs
         from supplymesh.world.completejourney.source import daily_demand
 
-        demand = daily_demand("small")
+        demand, inputs = daily_demand("small"), partial(known_future_inputs, "small")
     dataset = datasets.load_dataset(
-        args.dataset, n_series=args.series, n_origins=args.origins, completejourney_demand=demand
+        args.dataset,
+        n_series=args.series,
+        n_origins=args.origins,
+        completejourney_demand=demand,
+        completejourney_inputs=inputs,
     )
     report, backtest = backtest_dataset(dataset, progress=progress, peers=peers)
     return {**report, **choose_on_backtest(backtest).sections()}

@@ -67,6 +67,30 @@ def test_backtest_json_has_model_and_baselines(history_file, capsys):
     assert report["model"]["p90_coverage"] is not None
 
 
+def test_known_future_inputs_let_the_model_forecast_planned_promotions(tmp_path, capsys):
+    """Demand jumps by 30 units on promotion days, planned at random and given in --inputs:
+    with them the model forecasts the jumps; without, it cannot."""
+    rng = np.random.default_rng(1)
+    days = pd.date_range("2025-01-01", periods=300)
+    promo = pd.DataFrame(
+        [(f"I{i}", d, float(rng.random() < 0.15)) for i in range(4) for d in days],
+        columns=["item_id", "date", "on_promotion"],
+    )
+    promo["location_id"] = "S1"
+    history = promo.assign(quantity=rng.poisson(10 + 30 * promo["on_promotion"]))
+    history[["item_id", "location_id", "date", "quantity"]].to_csv(tmp_path / "h.csv", index=False)
+    promo.to_parquet(tmp_path / "promo.parquet")
+    base = ["forecast", "backtest", "--input", str(tmp_path / "h.csv"), "--horizon", "14"]
+    base += ["--origins", "2", "--peers", "none", "--json"]
+    mase = {}
+    for name, extra in (("without", []), ("with", ["--inputs", str(tmp_path / "promo.parquet")])):
+        assert main([*base, *extra]) == 0
+        report = json.loads(capsys.readouterr().out)
+        mase[name] = report["model"]["mase"]
+        assert report["inputs"] == (["on_promotion"] if extra else [])
+    assert mase["with"] < 0.6 * mase["without"]
+
+
 def test_backtest_text_names_every_method(history_file, capsys):
     assert (
         main(

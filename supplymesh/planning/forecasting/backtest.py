@@ -320,7 +320,7 @@ def run_backtest(
         raise ValueError("origin_features were built on another history or horizon")
     parts, scales, totals, models = [], [], {}, {}
     seconds: dict[str, float] = dict.fromkeys((MODEL, *BASELINES), 0.0)
-    peer_run = PeerRun(peers, history, peer_series)
+    peer_run = PeerRun(peers, history, peer_series, params)
     scale_index = ScaleIndex(history, spec.season, spec.freq)
     fit_seconds, n_fit = 0.0, 0
     began = time.perf_counter()

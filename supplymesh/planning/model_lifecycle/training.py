@@ -90,7 +90,7 @@ class TrainingConfig:
             search=SearchConfig.from_settings(settings),
             segments=SegmentCheckConfig.from_settings(settings),
             drift=DriftConfig.from_settings(settings),
-            peers=peers_from_text(settings.backtest.peers),
+            peers=peers_from_text(settings.backtest.peers, served=True),
             peer_series=settings.backtest.peer_series,
         )
 

@@ -19,6 +19,7 @@ from supplymesh.planning.forecasting.backtest import run_backtest
 from supplymesh.planning.forecasting.features import history_features, history_spec
 from supplymesh.planning.forecasting.history_backtest import backtest_history
 from supplymesh.planning.forecasting.model import ForecastParams
+from supplymesh.planning.forecasting.peers import BACKTEST_ONLY, MODEL_MEDIAN, peers_from_text
 from tests.planning.forecasting.test_history_backtest import weekly_history
 
 PARAMS = ForecastParams(max_iter=40, p90_max_iter=30)
@@ -103,8 +104,10 @@ def test_the_forecaster_table_has_overall_and_scored_origin_rows(weekly_backtest
     assert table["n_rows"].iloc[0] == table["n_rows"].iloc[1:].sum()
 
 
-def test_the_backtest_product_admits_every_method_and_the_forecaster():
-    assert [*BACKTEST_METHODS, "forecaster"] == METHODS
+def test_the_backtest_product_admits_every_method_a_training_round_runs_and_the_forecaster():
+    trained = [m for m in BACKTEST_METHODS if m not in BACKTEST_ONLY]  # never in a training round
+    assert [*trained, "forecaster"] == METHODS
+    assert MODEL_MEDIAN in BACKTEST_ONLY and MODEL_MEDIAN not in peers_from_text("all", served=True)
 
 
 def test_a_stored_choice_serves_the_same_forecast_and_p90(weekly_backtest):

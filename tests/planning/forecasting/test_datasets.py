@@ -67,6 +67,25 @@ def test_completejourney_takes_its_daily_demand_from_the_caller():
         load_dataset("m4-daily")
 
 
+def test_completejourney_inputs_are_cut_at_the_first_origin_and_to_its_series():
+    days = pd.date_range("2017-01-01", periods=200)
+    demand = pd.DataFrame(
+        [(i, "DC01", d, 4.0) for i in ("CJ001", "CJ002") for d in days],
+        columns=["item_id", "location_id", "date", "quantity"],
+    )
+    asked = []
+
+    def inputs(weights_before: pd.Timestamp) -> pd.DataFrame:
+        asked.append(weights_before)
+        return demand[["item_id", "location_id", "date"]].assign(mailer_share=0.5)
+
+    dataset = load_dataset(
+        "completejourney", n_series=1, completejourney_demand=demand, completejourney_inputs=inputs
+    )
+    assert asked == [dataset.origins[0]]  # no scored window's sales may shape the inputs
+    assert set(dataset.inputs["item_id"]) == {"CJ001"} and len(dataset.inputs) == len(days)
+
+
 def test_no_value_after_an_origin_reaches_its_forecasts():
     dataset = load_dataset("m3-monthly", n_series=6, n_origins=2)
     peers = ["auto_theta", "tsb"]

@@ -9,6 +9,7 @@ from supplymesh.planning.forecasting.features import (
     add_holiday_proximity,
     history_features,
     history_spec,
+    input_names,
     period_index,
     period_start,
 )
@@ -90,3 +91,47 @@ def test_history_features_lags_are_horizon_safe(freq, horizon):
     lag = spec.lags[0]
     row = frame[frame["is_history"]].iloc[-1]
     assert row[lag] == row["units_sold"] - horizon  # the series counts up by one a period
+
+
+def test_known_future_inputs_reach_the_horizon_per_item_and_location():
+    dates = pd.date_range("2024-01-01", periods=60)
+    history = pd.DataFrame(
+        [(i, "L1", d, 5.0) for i in ("I1", "I2") for d in dates],
+        columns=["item_id", "location_id", "date", "quantity"],
+    )
+    horizon = pd.date_range(dates[-1] + pd.Timedelta(days=1), periods=7)
+    inputs = pd.DataFrame(
+        {
+            "item_id": "I1",
+            "location_id": "L1",
+            "date": [dates[10], horizon[2]],
+            "mailer_share": [0.5, 0.25],
+            "is_holiday": [False, True],
+        }
+    )
+    frame = history_features(history, "D", 7, inputs).set_index(["sku", "demand_date"])
+    assert frame.loc[("I1", horizon[2]), "mailer_share"] == 0.25  # a planned promotion ahead
+    assert frame.loc[("I1", dates[10]), "mailer_share"] == 0.5
+    assert frame.loc[("I2", horizon[2]), "mailer_share"] == 0.0  # nothing said: no promotion
+    assert frame["mailer_share"].sum() == 0.75
+    spec = history_spec("D", 7, input_names(inputs))
+    assert spec.price == ("mailer_share",)
+    assert spec.calendar[-3:] == ("is_holiday", "days_to_holiday", "days_after_holiday")
+    weekly = history_features(history, "W", 2, inputs.drop(columns="item_id"))
+    week = weekly[weekly["demand_date"] == pd.Timestamp("2024-01-08")]
+    assert week["mailer_share"].tolist() == [0.5, 0.5]  # both items: the mean of the rows given
+
+
+def test_known_future_inputs_must_be_numbers_with_a_date():
+    history = pd.DataFrame(
+        {
+            "item_id": "I1",
+            "location_id": "L1",
+            "date": pd.date_range("2024-01-01", periods=30),
+            "quantity": 1.0,
+        }
+    )
+    with pytest.raises(ValueError, match="numbers or booleans"):
+        history_features(history, "D", 7, history[["date"]].assign(kind="promo"))
+    with pytest.raises(ValueError, match="a date column"):
+        history_features(history, "D", 7, pd.DataFrame({"item_id": ["I1"], "share": [1.0]}))

@@ -9,6 +9,7 @@ from supplymesh.planning.forecasting.baseline import seasonal_naive
 from supplymesh.planning.forecasting.features import DAILY_MART
 from supplymesh.planning.forecasting.model import ForecastParams
 from supplymesh.planning.forecasting.peers import (
+    MODEL_MEDIAN,
     PEERS,
     RUNS,
     forecast_peers,
@@ -133,3 +134,29 @@ def test_peer_names_are_checked():
     assert peers_from_text("tsb, auto_ets") == ("auto_ets", "tsb")
     with pytest.raises(ValueError, match="unknown peers"):
         peers_from_text("auto_arima")
+
+
+def test_a_training_round_cannot_ask_for_a_method_it_could_not_serve():
+    assert MODEL_MEDIAN in peers_from_text("all")
+    assert peers_from_text("all", served=True) == tuple(p for p in RUNS if p != MODEL_MEDIAN)
+    with pytest.raises(ValueError, match="mesh forecast backtest"):
+        peers_from_text(f"auto_ets, {MODEL_MEDIAN}", served=True)
+    hist = history(np.arange(30.0))
+    with pytest.raises(ValueError, match="feature rows"):
+        forecast_peers(hist, targets_after(hist, 3), DAILY_MART, [MODEL_MEDIAN])
+
+
+def test_the_median_model_forecasts_below_the_mean_model_on_skewed_demand():
+    """Demand mostly 2 with rare spikes of 40: the absolute-error fit follows the median (2),
+    the Poisson model toward the mean (5.8)."""
+    rng = np.random.default_rng(4)
+    features = make_features(n_skus=3, n_locations=1, history_days=150, seed=4)
+    spikes = rng.random(len(features)) < 0.1
+    features["units_sold"] = np.where(spikes, 40.0, 2.0)
+    features["is_stockout"] = False
+    bt = run_backtest(features, FAST, horizon=7, n_origins=2, peers=[MODEL_MEDIAN])
+    p = bt.predictions
+    assert bt.methods[-1] == MODEL_MEDIAN and p[MODEL_MEDIAN].notna().all()
+    assert p[MODEL_MEDIAN].median() == pytest.approx(2.0, abs=0.5)
+    assert p["p50"].mean() > 1.5 * p[MODEL_MEDIAN].mean()
+    assert bt.seconds[MODEL_MEDIAN] > 0 and MODEL_MEDIAN not in P90_COLUMN
