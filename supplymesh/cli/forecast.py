@@ -143,6 +143,8 @@ def _backtest_report(args: argparse.Namespace, progress: OriginProgress) -> dict
     from supplymesh.planning.forecasting.peers import peers_from_text
 
     peers = peers_from_text(args.peers)
+    if args.inputs is not None and args.input is None:
+        raise ValueError("--inputs goes with --input (a dataset brings its own inputs)")
     if args.input is not None:
         history = read_history(args.input)
         inputs = read_inputs(args.inputs) if args.inputs is not None else None

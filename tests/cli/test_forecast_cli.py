@@ -89,6 +89,9 @@ def test_known_future_inputs_let_the_model_forecast_planned_promotions(tmp_path,
         mase[name] = report["model"]["mase"]
         assert report["inputs"] == (["on_promotion"] if extra else [])
     assert mase["with"] < 0.6 * mase["without"]
+    dataset = ["forecast", "backtest", "--dataset", "m3-monthly", "--inputs", "promo.parquet"]
+    assert main(dataset) == 2
+    assert "--inputs goes with --input" in capsys.readouterr().err
 
 
 def test_backtest_text_names_every_method(history_file, capsys):
