@@ -235,6 +235,9 @@ def _join_inputs(frame: pd.DataFrame, inputs: pd.DataFrame, freq: str) -> pd.Dat
     bad = [c for c in names if not pd.api.types.is_numeric_dtype(inputs[c].dtype)]
     if bad:
         raise ValueError(f"known-future inputs must be numbers or booleans: {bad} are not")
+    taken = sorted(set(names) & {*frame.columns, *DAILY_CALENDAR, *HOLIDAY_FEATURES[1:]})
+    if taken:
+        raise ValueError(f"known-future inputs {taken} have the names of the history's own columns")
     keys = [k for k in ("item_id", "location_id") if k in inputs.columns]
     per_period = inputs[[*keys, *names]].astype({c: float for c in names})
     per_period["period"] = period_index(pd.to_datetime(inputs["date"]), freq)

@@ -133,5 +133,7 @@ def test_known_future_inputs_must_be_numbers_with_a_date():
     )
     with pytest.raises(ValueError, match="numbers or booleans"):
         history_features(history, "D", 7, history[["date"]].assign(kind="promo"))
+    with pytest.raises(ValueError, match=r"\['units_sold'\] have the names"):
+        history_features(history, "D", 7, history[["date"]].assign(units_sold=1.0))
     with pytest.raises(ValueError, match="a date column"):
         history_features(history, "D", 7, pd.DataFrame({"item_id": ["I1"], "share": [1.0]}))
