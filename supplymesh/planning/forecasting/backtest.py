@@ -27,13 +27,13 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from supplymesh.planning.fit_workers import INLINE, FitWorkers
 from supplymesh.planning.forecasting.backtest_table import levels_table, metadata
 from supplymesh.planning.forecasting.baseline import moving_average, seasonal_naive
 from supplymesh.planning.forecasting.features import (
     DAILY_MART,
     FeatureSpec,
     period_index,
-    period_start,
 )
 from supplymesh.planning.forecasting.forecast import prepare_frame
 from supplymesh.planning.forecasting.metrics import (
@@ -46,8 +46,13 @@ from supplymesh.planning.forecasting.metrics import (
     total_scale,
     wape,
 )
-from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
-from supplymesh.planning.forecasting.origin_features import OriginFeatures
+from supplymesh.planning.forecasting.model import (
+    DemandModel,
+    ForecastParams,
+    PendingFit,
+    start_fit,
+)
+from supplymesh.planning.forecasting.origin_features import OriginFeatures, backtest_origins
 from supplymesh.planning.forecasting.peers import (
     NOT_PEERS,
     P90_COLUMNS,
@@ -269,24 +274,6 @@ class Backtest:
         return dict(self._metadata)
 
 
-def backtest_origins(
-    frame: pd.DataFrame,
-    as_of: pd.Timestamp,
-    horizon: int,
-    n_origins: int,
-    step: int | None,
-    freq: str,
-) -> list[pd.Timestamp]:
-    """The origins, oldest first: the latest ``horizon`` periods before ``as_of``, then every
-    ``step`` periods back (origins with no history before them are dropped)."""
-    step = step or horizon
-    last = int(period_index(pd.Series([as_of]), freq)[0])
-    first = int(period_index(frame["demand_date"], freq).min())
-    wanted = [last - horizon - k * step for k in range(n_origins)]
-    kept = sorted(p for p in wanted if p > first)
-    return list(period_start(np.array(kept, dtype=np.int64), freq))
-
-
 def run_backtest(
     features: pd.DataFrame,
     params: ForecastParams | None = None,
@@ -301,6 +288,7 @@ def run_backtest(
     origin_features: OriginFeatures | None = None,
     peers: Sequence[str] = (),
     peer_series: int | None = None,
+    workers: FitWorkers = INLINE,
 ) -> Backtest:
     """Refit at each origin and predict its horizon with the model, both baselines and
     ``peers`` (``peers.RUNS`` names them; on the stable sample of ``peer_series`` series).
@@ -322,10 +310,15 @@ def run_backtest(
     seconds: dict[str, float] = dict.fromkeys((MODEL, *BASELINES), 0.0)
     peer_run = PeerRun(peers, history, peer_series, params)
     scale_index = ScaleIndex(history, spec.season, spec.freq)
-    fit_seconds, n_fit = 0.0, 0
     began = time.perf_counter()
+    fits = {}
+    if workers.parallel(len(history)):  # every fit handed over first: workers grow trees
+        # while this process runs the baselines and peers of the origins in turn
+        fits = {o: _start_origin(index, o, params, spec, peer_run, workers) for o in origins}
+    demand = index.training[DEMAND_COLUMNS]  # what the baselines, peers and scales read
+    fit_seconds, n_fit = 0.0, 0
     for done, o in enumerate(origins):
-        train, test = index.split(o)
+        train = demand[index.until(o)]
         if progress:
             progress(
                 f"backtest origin {done + 1}/{len(origins)} ({o.date()}): fit on "
@@ -333,14 +326,15 @@ def run_backtest(
             )
         if on_origin:
             on_origin(f"origin {o.date()}", done, len(origins))
+        pending, median, test = fits.pop(o, None) or _start_origin(index, o, params, spec, peer_run)
+        test = _origin_predictions(train, test, o, spec, seconds)
+        test[peer_run.columns] = peer_run.forecast(train, test, spec, median)
+        model = pending.result()
+        fit_seconds, n_fit = fit_seconds + pending.seconds(), model.n_fit_rows
+        models.update({o: model} if keep_models else {})
         started = time.perf_counter()
-        model = fit_demand_model(train, params, f"backtest-{o.date()}", spec=spec)
-        fit_seconds += time.perf_counter() - started
-        n_fit = model.n_fit_rows
-        if keep_models:
-            models[o] = model
-        test = _origin_predictions(model, train, test, o, spec, seconds)
-        test[peer_run.columns] = peer_run.forecast(train, test, spec)
+        test[["p50", "p90"]] = model.predict(test)
+        seconds[MODEL] += time.perf_counter() - started
         parts.append(test[[*PREDICTION_COLUMNS, *peer_run.columns]])
         scales.append(scale_index.at(o).assign(origin=o))
         totals[o] = total_scale(train, spec.season, spec.freq)
@@ -369,20 +363,30 @@ def run_backtest(
     )
 
 
+def _start_origin(
+    index: OriginFeatures,
+    origin: pd.Timestamp,
+    params: ForecastParams | None,
+    spec: FeatureSpec,
+    peer_run: PeerRun,
+    workers: FitWorkers = INLINE,
+) -> tuple[PendingFit, PendingFit | None, pd.DataFrame]:
+    """The origin's fits started (the model's, ``model_median``'s when a peer) and its rows."""
+    train, test = index.split(origin)
+    model = start_fit(train, params, f"backtest-{origin.date()}", spec, workers=workers)
+    return model, peer_run.start_median(train, spec, workers), test
+
+
 def _origin_predictions(
-    model: DemandModel,
     train: pd.DataFrame,
     test: pd.DataFrame,
     origin: pd.Timestamp,
     spec: FeatureSpec,
     seconds: dict[str, float],
 ) -> pd.DataFrame:
-    """``test`` with the model's P50 and P90, both baselines, the actual, origin and step; each
-    method's time added to ``seconds`` (the model's prediction; its fit is counted apart)."""
-    started = time.perf_counter()
-    test[["p50", "p90"]] = model.predict(test)
+    """``test`` with both baselines, the actual, origin and step; each baseline's time added
+    to ``seconds``."""
     lap = time.perf_counter()
-    seconds[MODEL] += lap - started
     test["seasonal_naive"] = seasonal_naive(train, test, origin, spec.season, spec.freq)
     seconds["seasonal_naive"] += time.perf_counter() - lap
     lap = time.perf_counter()

@@ -39,8 +39,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from supplymesh.planning.fit_workers import INLINE, FitWorkers
 from supplymesh.planning.forecasting.features import FeatureSpec, period_index
-from supplymesh.planning.forecasting.model import ForecastParams, fit_demand_model
+from supplymesh.planning.forecasting.model import ForecastParams, PendingFit, start_fit
 from supplymesh.planning.forecasting.window_model import WINDOWS, window_targets
 from supplymesh.planning.frames import SERIES_KEYS
 
@@ -308,9 +309,24 @@ class PeerRun:
             self.sample = sample_series(history, peer_series)
         self.seconds = dict.fromkeys(self.peers, 0.0)
 
-    def forecast(self, train: pd.DataFrame, test: pd.DataFrame, spec: FeatureSpec) -> np.ndarray:
+    def start_median(
+        self, train: pd.DataFrame, spec: FeatureSpec, workers: FitWorkers = INLINE
+    ) -> PendingFit | None:
+        """``model_median``'s fit on ``train`` (feature rows of every series) started by
+        ``workers``, when it is one of the peers."""
+        if MODEL_MEDIAN not in self.peers:
+            return None
+        return start_fit(train, self.median_params, "backtest-median", spec, False, workers)
+
+    def forecast(
+        self,
+        train: pd.DataFrame,
+        test: pd.DataFrame,
+        spec: FeatureSpec,
+        median: PendingFit | None = None,
+    ) -> np.ndarray:
         """The peer columns of ``test``'s rows, fitted on ``train`` (sampled series only; the
-        others' rows stay NaN)."""
+        others' rows stay NaN); ``model_median`` is ``median`` (``start_median``'s)."""
         if not self.peers:
             return np.empty((len(test), 0))
         local = train if self.sample is None else train.merge(self.sample, on=SERIES_KEYS)
@@ -320,8 +336,8 @@ class PeerRun:
             self.seconds[peer] += seconds
         values = result.values
         if MODEL_MEDIAN in self.peers:  # a global model: fitted on every series, as the model
+            median = median or self.start_median(train, spec)
             started = time.perf_counter()
-            model = fit_demand_model(train, self.median_params, "backtest-median", spec, False)
-            values[MODEL_MEDIAN] = model.predict(test)["p50"].to_numpy()
-            self.seconds[MODEL_MEDIAN] += time.perf_counter() - started
+            values[MODEL_MEDIAN] = median.result().predict(test)["p50"].to_numpy()
+            self.seconds[MODEL_MEDIAN] += median.seconds() + time.perf_counter() - started
         return values[self.columns].to_numpy()

@@ -16,8 +16,7 @@ def test_side_by_side_fits_equal_fits_one_after_the_other(features, monkeypatch)
     together = fit_demand_model(history, params)
 
     def one_by_one(estimators, x, y, weight, n_threads):
-        for estimator in estimators:
-            estimator.fit(x, y, sample_weight=weight)
+        return [(e.fit(x, y, sample_weight=weight), 0.0) for e in estimators]
 
     monkeypatch.setattr(model_module, "_fit_side_by_side", one_by_one)
     apart = fit_demand_model(history, params)
