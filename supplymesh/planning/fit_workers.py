@@ -1,14 +1,19 @@
 """Worker processes for a training round's model fits, so that the round uses every core.
 
 A demand-model fit grows its trees in Cython, but scikit-learn picks every split in Python
-while holding the GIL: two fits on threads of one process (the P50 beside the P90, two search
-folds) kept a medium training round at 1.3 of 2 cores. A worker process has an interpreter and
-a GIL of its own, so as many fits grow at once as there are workers, while the round's own
-process prepares the next window's rows and runs the baselines and statistical peers.
+while holding the GIL: two fits on threads of one process run nearly one after the other (a
+medium P50 and P90 pair took 20.9 s wall on 20.5 s of CPU, about both fits alone; a training
+round averaged 1.3 of 2 cores). A worker process has an interpreter and a GIL of its own, so as
+many fits grow at once as there are workers (two P50 fits in two processes: 11.8 s and 12.1 s,
+12.8 s alone), while the round's own process prepares the next window's rows and runs the
+baselines and statistical peers.
 
 A fit computes the same estimator in a worker as in the caller (the same rows, seed and
-OpenMP threads): only where it runs changes. Workers are started with ``spawn`` (the caller
-holds OpenMP, Dagster and logging threads, which ``fork`` would copy mid-flight), live for one
+OpenMP threads): only where it runs changes. The workers are loky's (joblib's process
+executor, what scikit-learn's ``n_jobs`` runs on): fresh interpreters, as ``spawn`` starts, since
+the caller holds OpenMP, Dagster and logging threads that ``fork`` would copy mid-flight, and
+unlike the standard library's ``spawn`` they never re-run the caller's main script, so a user's
+script without an ``if __name__ == "__main__"`` guard trains as it did. They live for one
 training round and are shut down with it. Work runs in the caller instead, as a finished
 future, when there is one worker, when the rows are too few to pay for starting a worker and
 copying them to it, and in a daemonic process (a Celery prefork worker may start no children).
@@ -19,9 +24,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
+
+from joblib.externals.loky import ProcessPoolExecutor
 
 # A fit below this many rows runs in the caller: it takes a few seconds at most, about what a
 # worker takes to start (a new interpreter importing pandas and scikit-learn) and be sent rows.
@@ -54,6 +61,7 @@ class FitWorkers:
         self.workers = worker_count(workers)
         self.min_rows = MIN_ROWS if min_rows is None else min_rows
         self._pool: ProcessPoolExecutor | None = None
+        self._submitted: list[Future] = []
 
     def parallel(self, rows: int) -> bool:
         """Whether a fit of ``rows`` rows goes to a worker process."""
@@ -65,14 +73,18 @@ class FitWorkers:
         if not self.parallel(rows):
             return finished(fn, *args)
         if self._pool is None:  # started by the first fit that needs it
-            spawn = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=spawn)
-        return self._pool.submit(fn, *args)
+            self._pool = ProcessPoolExecutor(self.workers)
+        self._submitted.append(self._pool.submit(fn, *args))
+        return self._submitted[-1]
 
-    def close(self) -> None:
-        """Stop the workers: fits not started are cancelled, running ones waited for."""
+    def close(self, failed: bool = False) -> None:
+        """Stop the workers: fits not started are cancelled; running ones are waited for, or
+        killed when the round ``failed`` (nobody will read them)."""
+        for future in self._submitted:
+            future.cancel()
+        self._submitted.clear()
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=True, kill_workers=failed)
             self._pool = None
 
 
@@ -85,8 +97,10 @@ def fit_workers(workers: int, min_rows: int | None = None) -> Iterator[FitWorker
     pool = FitWorkers(workers, min_rows)
     try:
         yield pool
-    finally:
-        pool.close()
+    except BaseException:
+        pool.close(failed=True)
+        raise
+    pool.close()
 
 
 def finished(fn: Callable[..., Any], /, *args: Any) -> Future:
@@ -96,11 +110,4 @@ def finished(fn: Callable[..., Any], /, *args: Any) -> Future:
         future.set_result(fn(*args))
     except Exception as error:  # handed to whoever reads the future, as a worker's would be
         future.set_exception(error)
-    return future
-
-
-def resolved(value: Any) -> Future:
-    """A future already holding ``value``."""
-    future: Future = Future()
-    future.set_result(value)
     return future

@@ -4,6 +4,8 @@ with the round."""
 
 import multiprocessing
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -65,6 +67,21 @@ def test_a_daemonic_process_fits_in_place():
     daemon.start()
     daemon.join(60)
     assert queue.get(timeout=5) == 1
+
+
+def test_a_script_without_a_main_guard_gets_workers(tmp_path):
+    script = tmp_path / "train.py"  # what a user's own script or notebook export looks like
+    script.write_text(
+        "import os\n"
+        "from supplymesh.planning.fit_workers import fit_workers\n"
+        "with fit_workers(2, min_rows=1) as workers:\n"
+        "    print(workers.submit(1, os.getpid).result() != os.getpid())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
 
 
 def test_min_rows_is_read_when_a_pool_is_made(monkeypatch):

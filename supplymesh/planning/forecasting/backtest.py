@@ -58,6 +58,7 @@ from supplymesh.planning.forecasting.peers import (
     P90_COLUMNS,
     RUNS,
     PeerRun,
+    PendingPeers,
 )
 from supplymesh.planning.frames import SERIES_KEYS
 
@@ -311,10 +312,9 @@ def run_backtest(
     peer_run = PeerRun(peers, history, peer_series, params)
     scale_index = ScaleIndex(history, spec.season, spec.freq)
     began = time.perf_counter()
-    fits = {}
-    if workers.parallel(len(history)):  # every fit handed over first: workers grow trees
-        # while this process runs the baselines and peers of the origins in turn
-        fits = {o: _start_origin(index, o, params, spec, peer_run, workers) for o in origins}
+    ahead = {}  # with workers, every origin's fits and peers are handed over first
+    if workers.parallel(len(history)):
+        ahead = {o: _start(index, o, params, spec, peer_run, workers) for o in origins}
     demand = index.training[DEMAND_COLUMNS]  # what the baselines, peers and scales read
     fit_seconds, n_fit = 0.0, 0
     for done, o in enumerate(origins):
@@ -326,9 +326,9 @@ def run_backtest(
             )
         if on_origin:
             on_origin(f"origin {o.date()}", done, len(origins))
-        pending, median, test = fits.pop(o, None) or _start_origin(index, o, params, spec, peer_run)
+        pending, peer_fits, test = ahead.pop(o, None) or _start(index, o, params, spec, peer_run)
         test = _origin_predictions(train, test, o, spec, seconds)
-        test[peer_run.columns] = peer_run.forecast(train, test, spec, median)
+        test[peer_run.columns] = peer_run.forecast(peer_fits, test)
         model = pending.result()
         fit_seconds, n_fit = fit_seconds + pending.seconds(), model.n_fit_rows
         models.update({o: model} if keep_models else {})
@@ -363,18 +363,18 @@ def run_backtest(
     )
 
 
-def _start_origin(
+def _start(
     index: OriginFeatures,
     origin: pd.Timestamp,
     params: ForecastParams | None,
     spec: FeatureSpec,
     peer_run: PeerRun,
     workers: FitWorkers = INLINE,
-) -> tuple[PendingFit, PendingFit | None, pd.DataFrame]:
-    """The origin's fits started (the model's, ``model_median``'s when a peer) and its rows."""
+) -> tuple[PendingFit, PendingPeers, pd.DataFrame]:
+    """The origin's model and peers started, and the rows they forecast."""
     train, test = index.split(origin)
     model = start_fit(train, params, f"backtest-{origin.date()}", spec, workers=workers)
-    return model, peer_run.start_median(train, spec, workers), test
+    return model, peer_run.start(train, test, spec, workers), test
 
 
 def _origin_predictions(

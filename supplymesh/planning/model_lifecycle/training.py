@@ -58,7 +58,7 @@ Progress = Callable[[str], None]
 REFERENCE_DAYS = 364  # the drift reference covers one seasonal cycle of training rows
 # recipe fields added after recipes were first recorded, with the value that reproduces a recipe
 # recorded before them (a champion trained before lost sales were imputed did not impute them)
-RECIPE_FIELDS_ADDED: dict[str, object] = {"impute_lost_sales": False}
+RECIPE_FIELDS_ADDED: dict[str, object] = {"impute_lost_sales": False, "p90_max_train_rows": None}
 
 
 @dataclass(frozen=True)

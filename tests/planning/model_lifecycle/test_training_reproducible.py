@@ -1,7 +1,6 @@
 """A training round draws its samples from the rows in series order, so the order the mart was
 stored in never changes the model: two shuffles of one frame train the same challenger."""
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -68,7 +67,7 @@ def test_fits_in_worker_processes_train_the_same_challenger(features, monkeypatc
     here = train_challenger(features, replace(TRAINING, fit_workers=1))
     submitted = []
 
-    class CountingPool(ProcessPoolExecutor):
+    class CountingPool(fit_workers_module.ProcessPoolExecutor):
         def submit(self, fn, /, *args, **kwargs):
             submitted.append(fn.__name__)
             return super().submit(fn, *args, **kwargs)
