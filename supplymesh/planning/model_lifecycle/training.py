@@ -221,6 +221,9 @@ def _train(
     if search is not None:
         params = search.params
         seconds["search"] = search.seconds
+    say("final fit on all history")
+    # with workers its trees grow first, beside the backtest's preparation; without, it is done
+    final = start_fit(history, params, spec=spec, workers=workers)
     say(f"backtest: {config.n_origins} origins")
     started = time.perf_counter()
     backtest = run_backtest(
@@ -237,9 +240,6 @@ def _train(
         workers=workers,
     )
     seconds["backtest"] = time.perf_counter() - started
-    say("final fit on all history")
-    # its trees grow in the workers while the forecaster, bias check and importance run here
-    final = start_fit(history, params, spec=spec, workers=workers)
     started = time.perf_counter()
     forecaster = choose_on_backtest(backtest)
     seconds["forecaster"] = time.perf_counter() - started
