@@ -52,7 +52,7 @@ from supplymesh.planning.forecasting.model import (
     PendingFit,
     start_fit,
 )
-from supplymesh.planning.forecasting.origin_features import OriginFeatures, backtest_origins
+from supplymesh.planning.forecasting.origin_features import OriginFeatures, origins_and_features
 from supplymesh.planning.forecasting.peers import (
     NOT_PEERS,
     P90_COLUMNS,
@@ -97,9 +97,9 @@ OriginProgress = Callable[[str, int, int], None]
 class Backtest:
     """Predictions of every method at every origin, and the MASE scales each origin used.
 
-    ``seconds`` holds each method's time over all origins (the model's fits and predictions,
-    each baseline, each peer's share of its statsforecast calls); ``peer_sample`` the series
-    (sku, location_id) the peers forecast when they ran on a sample (None: every series)."""
+    ``seconds`` holds each method's time over all origins (the model's fits, counted where they
+    ran, in fit workers too, and predictions; each baseline; each peer's share of its
+    statsforecast calls); ``peer_sample`` the series the peers forecast when sampled."""
 
     spec: FeatureSpec
     horizon: int
@@ -292,21 +292,16 @@ def run_backtest(
     workers: FitWorkers = INLINE,
 ) -> Backtest:
     """Refit at each origin and predict its horizon with the model, both baselines and
-    ``peers`` (``peers.RUNS`` names them; on the stable sample of ``peer_series`` series).
-
-    ``progress`` gets one line per origin (its number, date, training rows and the time elapsed
-    so far: what a Dagster step logs); ``on_origin(stage, done, total)`` is called before each
-    origin's fit and once when every origin is done (what a progress bar draws).
-    ``origin_features`` (built on this frame's history with this horizon) saves building them.
-    """
+    ``peers`` (``peers.RUNS``; on the stable sample of ``peer_series`` series), the fits and
+    peers in ``workers``. ``progress`` hears of each origin (number, date, rows, seconds so far:
+    a Dagster step's log lines); ``on_origin(stage, done, total)`` before each origin and when
+    all are done (a progress bar). ``origin_features`` (of this frame's history and horizon)
+    saves building them."""
     frame, as_of = prepare_frame(features, spec)
     history = frame[frame["_history"]]
-    origins = backtest_origins(history, as_of, horizon, n_origins, step, spec.freq)
-    if not origins:
-        raise ValueError("history is too short for a single backtest origin")
-    index = origin_features or OriginFeatures(history, spec, horizon)
-    if index.horizon != horizon or len(index.training) != len(history):
-        raise ValueError("origin_features were built on another history or horizon")
+    origins, index = origins_and_features(
+        history, as_of, spec, horizon, n_origins, step, origin_features
+    )
     parts, scales, totals, models = [], [], {}, {}
     seconds: dict[str, float] = dict.fromkeys((MODEL, *BASELINES), 0.0)
     peer_run = PeerRun(peers, history, peer_series, params)
@@ -345,7 +340,6 @@ def run_backtest(
         )
     if on_origin:
         on_origin("origins done", len(origins), len(origins))
-    seconds[MODEL] += fit_seconds
     return Backtest(
         spec=spec,
         horizon=horizon,
@@ -357,7 +351,7 @@ def run_backtest(
         n_fit_rows=n_fit,
         models=models,
         peers=peer_run.peers,
-        seconds={**seconds, **peer_run.seconds},
+        seconds={**seconds, MODEL: seconds[MODEL] + fit_seconds, **peer_run.seconds},
         peer_sample=peer_run.sample,
         demand_history=history[DEMAND_COLUMNS],
     )

@@ -188,3 +188,23 @@ def backtest_origins(
     wanted = [last - horizon - k * step for k in range(n_origins)]
     kept = sorted(p for p in wanted if p > first)
     return list(period_start(np.array(kept, dtype=np.int64), freq))
+
+
+def origins_and_features(
+    history: pd.DataFrame,
+    as_of: pd.Timestamp,
+    spec: FeatureSpec,
+    horizon: int,
+    n_origins: int,
+    step: int | None,
+    given: OriginFeatures | None = None,
+) -> tuple[list[pd.Timestamp], OriginFeatures]:
+    """A backtest's origins on ``history`` and its origin features (``given`` ones are checked
+    to be of this history and horizon)."""
+    origins = backtest_origins(history, as_of, horizon, n_origins, step, spec.freq)
+    if not origins:
+        raise ValueError("history is too short for a single backtest origin")
+    index = given or OriginFeatures(history, spec, horizon)
+    if index.horizon != horizon or len(index.training) != len(history):
+        raise ValueError("origin_features were built on another history or horizon")
+    return origins, index
