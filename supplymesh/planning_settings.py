@@ -68,6 +68,7 @@ class ModelSettings(_Group):
     retrain_after_days: int = Field(ge=1)
     retrain_schedule: str = Field(min_length=9)
     impute_lost_sales: bool
+    fit_workers: int = Field(ge=0)
 
 
 class ServiceTargetSettings(_Group):

@@ -27,13 +27,13 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from supplymesh.planning.fit_workers import INLINE, FitWorkers
 from supplymesh.planning.forecasting.backtest_table import levels_table, metadata
 from supplymesh.planning.forecasting.baseline import moving_average, seasonal_naive
 from supplymesh.planning.forecasting.features import (
     DAILY_MART,
     FeatureSpec,
     period_index,
-    period_start,
 )
 from supplymesh.planning.forecasting.forecast import prepare_frame
 from supplymesh.planning.forecasting.metrics import (
@@ -46,13 +46,19 @@ from supplymesh.planning.forecasting.metrics import (
     total_scale,
     wape,
 )
-from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
-from supplymesh.planning.forecasting.origin_features import OriginFeatures
+from supplymesh.planning.forecasting.model import (
+    DemandModel,
+    ForecastParams,
+    PendingFit,
+    start_fit,
+)
+from supplymesh.planning.forecasting.origin_features import OriginFeatures, origins_and_features
 from supplymesh.planning.forecasting.peers import (
     NOT_PEERS,
     P90_COLUMNS,
     RUNS,
     PeerRun,
+    PendingPeers,
 )
 from supplymesh.planning.frames import SERIES_KEYS
 
@@ -91,9 +97,9 @@ OriginProgress = Callable[[str, int, int], None]
 class Backtest:
     """Predictions of every method at every origin, and the MASE scales each origin used.
 
-    ``seconds`` holds each method's time over all origins (the model's fits and predictions,
-    each baseline, each peer's share of its statsforecast calls); ``peer_sample`` the series
-    (sku, location_id) the peers forecast when they ran on a sample (None: every series)."""
+    ``seconds`` holds each method's time over all origins (the model's fits, counted where they
+    ran, in fit workers too, and predictions; each baseline; each peer's share of its
+    statsforecast calls); ``peer_sample`` the series the peers forecast when sampled."""
 
     spec: FeatureSpec
     horizon: int
@@ -269,24 +275,6 @@ class Backtest:
         return dict(self._metadata)
 
 
-def backtest_origins(
-    frame: pd.DataFrame,
-    as_of: pd.Timestamp,
-    horizon: int,
-    n_origins: int,
-    step: int | None,
-    freq: str,
-) -> list[pd.Timestamp]:
-    """The origins, oldest first: the latest ``horizon`` periods before ``as_of``, then every
-    ``step`` periods back (origins with no history before them are dropped)."""
-    step = step or horizon
-    last = int(period_index(pd.Series([as_of]), freq)[0])
-    first = int(period_index(frame["demand_date"], freq).min())
-    wanted = [last - horizon - k * step for k in range(n_origins)]
-    kept = sorted(p for p in wanted if p > first)
-    return list(period_start(np.array(kept, dtype=np.int64), freq))
-
-
 def run_backtest(
     features: pd.DataFrame,
     params: ForecastParams | None = None,
@@ -301,31 +289,31 @@ def run_backtest(
     origin_features: OriginFeatures | None = None,
     peers: Sequence[str] = (),
     peer_series: int | None = None,
+    workers: FitWorkers = INLINE,
 ) -> Backtest:
     """Refit at each origin and predict its horizon with the model, both baselines and
-    ``peers`` (``peers.RUNS`` names them; on the stable sample of ``peer_series`` series).
-
-    ``progress`` gets one line per origin (its number, date, training rows and the time elapsed
-    so far: what a Dagster step logs); ``on_origin(stage, done, total)`` is called before each
-    origin's fit and once when every origin is done (what a progress bar draws).
-    ``origin_features`` (built on this frame's history with this horizon) saves building them.
-    """
+    ``peers`` (``peers.RUNS``; on the stable sample of ``peer_series`` series), the fits and
+    peers in ``workers``. ``progress`` hears of each origin (number, date, rows, seconds so far:
+    a Dagster step's log lines); ``on_origin(stage, done, total)`` before each origin and when
+    all are done (a progress bar). ``origin_features`` (of this frame's history and horizon)
+    saves building them."""
     frame, as_of = prepare_frame(features, spec)
     history = frame[frame["_history"]]
-    origins = backtest_origins(history, as_of, horizon, n_origins, step, spec.freq)
-    if not origins:
-        raise ValueError("history is too short for a single backtest origin")
-    index = origin_features or OriginFeatures(history, spec, horizon)
-    if index.horizon != horizon or len(index.training) != len(history):
-        raise ValueError("origin_features were built on another history or horizon")
+    origins, index = origins_and_features(
+        history, as_of, spec, horizon, n_origins, step, origin_features
+    )
     parts, scales, totals, models = [], [], {}, {}
     seconds: dict[str, float] = dict.fromkeys((MODEL, *BASELINES), 0.0)
     peer_run = PeerRun(peers, history, peer_series, params)
     scale_index = ScaleIndex(history, spec.season, spec.freq)
-    fit_seconds, n_fit = 0.0, 0
     began = time.perf_counter()
+    ahead = {}  # with workers, every origin's fits and peers are handed over first
+    if workers.parallel(len(history)):
+        ahead = {o: _start(index, o, params, spec, peer_run, workers) for o in origins}
+    demand = index.training[DEMAND_COLUMNS]  # what the baselines, peers and scales read
+    fit_seconds, n_fit = 0.0, 0
     for done, o in enumerate(origins):
-        train, test = index.split(o)
+        train = demand[index.until(o)]
         if progress:
             progress(
                 f"backtest origin {done + 1}/{len(origins)} ({o.date()}): fit on "
@@ -333,14 +321,15 @@ def run_backtest(
             )
         if on_origin:
             on_origin(f"origin {o.date()}", done, len(origins))
+        pending, peer_fits, test = ahead.pop(o, None) or _start(index, o, params, spec, peer_run)
+        test = _origin_predictions(train, test, o, spec, seconds)
+        test[peer_run.columns] = peer_run.forecast(peer_fits, test)
+        model = pending.result()
+        fit_seconds, n_fit = fit_seconds + pending.seconds(), model.n_fit_rows
+        models.update({o: model} if keep_models else {})
         started = time.perf_counter()
-        model = fit_demand_model(train, params, f"backtest-{o.date()}", spec=spec)
-        fit_seconds += time.perf_counter() - started
-        n_fit = model.n_fit_rows
-        if keep_models:
-            models[o] = model
-        test = _origin_predictions(model, train, test, o, spec, seconds)
-        test[peer_run.columns] = peer_run.forecast(train, test, spec)
+        test[["p50", "p90"]] = model.predict(test)
+        seconds[MODEL] += time.perf_counter() - started
         parts.append(test[[*PREDICTION_COLUMNS, *peer_run.columns]])
         scales.append(scale_index.at(o).assign(origin=o))
         totals[o] = total_scale(train, spec.season, spec.freq)
@@ -351,7 +340,6 @@ def run_backtest(
         )
     if on_origin:
         on_origin("origins done", len(origins), len(origins))
-    seconds[MODEL] += fit_seconds
     return Backtest(
         spec=spec,
         horizon=horizon,
@@ -363,26 +351,36 @@ def run_backtest(
         n_fit_rows=n_fit,
         models=models,
         peers=peer_run.peers,
-        seconds={**seconds, **peer_run.seconds},
+        seconds={**seconds, MODEL: seconds[MODEL] + fit_seconds, **peer_run.seconds},
         peer_sample=peer_run.sample,
         demand_history=history[DEMAND_COLUMNS],
     )
 
 
+def _start(
+    index: OriginFeatures,
+    origin: pd.Timestamp,
+    params: ForecastParams | None,
+    spec: FeatureSpec,
+    peer_run: PeerRun,
+    workers: FitWorkers = INLINE,
+) -> tuple[PendingFit, PendingPeers, pd.DataFrame]:
+    """The origin's model and peers started, and the rows they forecast."""
+    train, test = index.split(origin)
+    model = start_fit(train, params, f"backtest-{origin.date()}", spec, workers=workers)
+    return model, peer_run.start(train, test, spec, workers), test
+
+
 def _origin_predictions(
-    model: DemandModel,
     train: pd.DataFrame,
     test: pd.DataFrame,
     origin: pd.Timestamp,
     spec: FeatureSpec,
     seconds: dict[str, float],
 ) -> pd.DataFrame:
-    """``test`` with the model's P50 and P90, both baselines, the actual, origin and step; each
-    method's time added to ``seconds`` (the model's prediction; its fit is counted apart)."""
-    started = time.perf_counter()
-    test[["p50", "p90"]] = model.predict(test)
+    """``test`` with both baselines, the actual, origin and step; each baseline's time added
+    to ``seconds``."""
     lap = time.perf_counter()
-    seconds[MODEL] += lap - started
     test["seasonal_naive"] = seasonal_naive(train, test, origin, spec.season, spec.freq)
     seconds["seasonal_naive"] += time.perf_counter() - lap
     lap = time.perf_counter()

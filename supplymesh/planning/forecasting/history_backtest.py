@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from supplymesh.planning.fit_workers import AUTO, fit_workers
 from supplymesh.planning.forecasting.backtest import (
     BASELINES,
     MODEL,
@@ -99,8 +100,10 @@ def backtest_history(
     progress: OriginProgress | None = None,
     peers: Sequence[str] = RUNS,
     inputs: pd.DataFrame | None = None,
+    workers: int = AUTO,
 ) -> tuple[dict[str, object], Backtest]:
     """Backtest the model and ``peers`` on ``history``; return the report dict and the backtest.
+    The feature models' fits run in ``workers`` processes (``fit_workers``) beside the peers.
 
     ``inputs``: the history's known-future inputs (``features.history_features``), read by the
     feature models; the local peers forecast from the history alone.
@@ -118,9 +121,17 @@ def backtest_history(
         progress("features", 0, n_origins)
     frame = history_features(history, freq, horizon, inputs)
     params = (params or ForecastParams()).with_values(horizon=horizon)
-    backtest = run_backtest(
-        frame, params, spec, horizon=horizon, n_origins=n_origins, on_origin=progress, peers=peers
-    )
+    with fit_workers(workers) as pool:
+        backtest = run_backtest(
+            frame,
+            params,
+            spec,
+            horizon=horizon,
+            n_origins=n_origins,
+            on_origin=progress,
+            peers=peers,
+            workers=pool,
+        )
     report: dict[str, object] = {
         "freq": freq,
         "horizon": horizon,

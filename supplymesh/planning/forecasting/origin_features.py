@@ -23,6 +23,7 @@ from supplymesh.planning.forecasting.features import (
     RECENT_WINDOWS,
     FeatureSpec,
     period_index,
+    period_start,
 )
 from supplymesh.planning.frames import SERIES_KEYS
 
@@ -125,6 +126,10 @@ class OriginFeatures:
             out.iloc[ahead, out.columns.get_loc(col)] = values
         return out
 
+    def until(self, origin: pd.Timestamp) -> np.ndarray:
+        """Which training rows are at or before ``origin`` (``split``'s training rows)."""
+        return self.period <= self.origin_period(origin)
+
     def split(self, origin: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(training rows up to ``origin``, the ``horizon`` periods after it forecast from it)."""
         op = self.origin_period(origin)
@@ -132,7 +137,7 @@ class OriginFeatures:
         test = self.training.iloc[rows].copy()
         for col, values in self._features(rows, self.period[rows] - op).items():
             test[col] = values
-        return self.training[self.period <= op], test
+        return self.training[self.until(origin)], test
 
 
 def add_origin_features(
@@ -165,3 +170,41 @@ def _unsort(values: np.ndarray, order: np.ndarray) -> np.ndarray:
     out = np.empty_like(values)
     out[order] = values
     return out
+
+
+def backtest_origins(
+    frame: pd.DataFrame,
+    as_of: pd.Timestamp,
+    horizon: int,
+    n_origins: int,
+    step: int | None,
+    freq: str,
+) -> list[pd.Timestamp]:
+    """The origins, oldest first: the latest ``horizon`` periods before ``as_of``, then every
+    ``step`` periods back (origins with no history before them are dropped)."""
+    step = step or horizon
+    last = int(period_index(pd.Series([as_of]), freq)[0])
+    first = int(period_index(frame["demand_date"], freq).min())
+    wanted = [last - horizon - k * step for k in range(n_origins)]
+    kept = sorted(p for p in wanted if p > first)
+    return list(period_start(np.array(kept, dtype=np.int64), freq))
+
+
+def origins_and_features(
+    history: pd.DataFrame,
+    as_of: pd.Timestamp,
+    spec: FeatureSpec,
+    horizon: int,
+    n_origins: int,
+    step: int | None,
+    given: OriginFeatures | None = None,
+) -> tuple[list[pd.Timestamp], OriginFeatures]:
+    """A backtest's origins on ``history`` and its origin features (``given`` ones are checked
+    to be of this history and horizon)."""
+    origins = backtest_origins(history, as_of, horizon, n_origins, step, spec.freq)
+    if not origins:
+        raise ValueError("history is too short for a single backtest origin")
+    index = given or OriginFeatures(history, spec, horizon)
+    if index.horizon != horizon or len(index.training) != len(history):
+        raise ValueError("origin_features were built on another history or horizon")
+    return origins, index

@@ -33,14 +33,16 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from supplymesh.planning.fit_workers import INLINE, FitWorkers, finished
 from supplymesh.planning.forecasting.features import FeatureSpec, period_index
-from supplymesh.planning.forecasting.model import ForecastParams, fit_demand_model
+from supplymesh.planning.forecasting.model import ForecastParams, PendingFit, start_fit
 from supplymesh.planning.forecasting.window_model import WINDOWS, window_targets
 from supplymesh.planning.frames import SERIES_KEYS
 
@@ -308,20 +310,51 @@ class PeerRun:
             self.sample = sample_series(history, peer_series)
         self.seconds = dict.fromkeys(self.peers, 0.0)
 
-    def forecast(self, train: pd.DataFrame, test: pd.DataFrame, spec: FeatureSpec) -> np.ndarray:
-        """The peer columns of ``test``'s rows, fitted on ``train`` (sampled series only; the
-        others' rows stay NaN)."""
+    def start(
+        self,
+        train: pd.DataFrame,
+        test: pd.DataFrame,
+        spec: FeatureSpec,
+        workers: FitWorkers = INLINE,
+    ) -> PendingPeers:
+        """The peers' forecasts of ``test`` from ``train`` started by ``workers`` (the local
+        models fit on the sampled series' rows alone, a few MB to hand over; the window models
+        read every series, so they run here), and ``model_median``'s fit when it is a peer."""
         if not self.peers:
-            return np.empty((len(test), 0))
+            return PendingPeers(None, None)
         local = train if self.sample is None else train.merge(self.sample, on=SERIES_KEYS)
         others = tuple(p for p in self.peers if p != MODEL_MEDIAN)
-        result = forecast_peers(local, test, spec, others, window_history=train)
+        targets = test[[*SERIES_KEYS, "demand_date"]]
+        if any(p in WINDOWS for p in others):
+            fits = finished(forecast_peers, local, targets, spec, others, train)
+        else:
+            history = local[[*SERIES_KEYS, "demand_date", "units_sold", "is_stockout"]]
+            fits = workers.submit(len(train), forecast_peers, history, targets, spec, others)
+        median = None
+        if MODEL_MEDIAN in self.peers:
+            median = start_fit(train, self.median_params, "backtest-median", spec, False, workers)
+        return PendingPeers(fits, median)
+
+    def forecast(self, pending: PendingPeers, test: pd.DataFrame) -> np.ndarray:
+        """The peer columns of ``test``'s rows (sampled series only; the others' rows stay NaN)
+        from what ``start`` started, each peer's seconds added up."""
+        if not self.peers:
+            return np.empty((len(test), 0))
+        result = pending.local.result()
         for peer, seconds in result.seconds.items():
             self.seconds[peer] += seconds
         values = result.values
-        if MODEL_MEDIAN in self.peers:  # a global model: fitted on every series, as the model
+        if pending.median is not None:  # a global model: fitted on every series, as the model
             started = time.perf_counter()
-            model = fit_demand_model(train, self.median_params, "backtest-median", spec, False)
-            values[MODEL_MEDIAN] = model.predict(test)["p50"].to_numpy()
-            self.seconds[MODEL_MEDIAN] += time.perf_counter() - started
+            values[MODEL_MEDIAN] = pending.median.result().predict(test)["p50"].to_numpy()
+            self.seconds[MODEL_MEDIAN] += pending.median.seconds() + time.perf_counter() - started
         return values[self.columns].to_numpy()
+
+
+@dataclass
+class PendingPeers:
+    """The peers of one origin, started: statsforecast's and the window models' forecasts,
+    and ``model_median``'s fit."""
+
+    local: Future | None  # PeerForecasts
+    median: PendingFit | None

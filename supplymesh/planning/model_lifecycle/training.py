@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from supplymesh.planning.fit_workers import FitWorkers, fit_workers
 from supplymesh.planning.forecast_choice.backtest_choice import BacktestChoice, choose_on_backtest
 from supplymesh.planning.forecast_choice.selection import FORECAST
 from supplymesh.planning.forecast_choice.stored_choice import by_class_json, finite_or_none
 from supplymesh.planning.forecasting.backtest import Backtest, run_backtest
 from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
 from supplymesh.planning.forecasting.forecast import prepared_in_series_order
-from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
+from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, start_fit
 from supplymesh.planning.forecasting.origin_features import OriginFeatures
 from supplymesh.planning.forecasting.peers import peers_from_text
 from supplymesh.planning.model_lifecycle.drift import (
@@ -57,7 +58,7 @@ Progress = Callable[[str], None]
 REFERENCE_DAYS = 364  # the drift reference covers one seasonal cycle of training rows
 # recipe fields added after recipes were first recorded, with the value that reproduces a recipe
 # recorded before them (a champion trained before lost sales were imputed did not impute them)
-RECIPE_FIELDS_ADDED: dict[str, object] = {"impute_lost_sales": False}
+RECIPE_FIELDS_ADDED: dict[str, object] = {"impute_lost_sales": False, "p90_max_train_rows": None}
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class TrainingConfig:
     importance_repeats: int = 3
     peers: tuple[str, ...] = ()  # statistical peers the backtest scores beside the model
     peer_series: int | None = None  # ... on the stable hash sample of this many series
+    fit_workers: int = 1  # processes for the round's fits (``fit_workers``)
 
     @classmethod
     def from_settings(
@@ -92,6 +94,7 @@ class TrainingConfig:
             drift=DriftConfig.from_settings(settings),
             peers=peers_from_text(settings.backtest.peers, served=True),
             peer_series=settings.backtest.peer_series,
+            fit_workers=settings.model.fit_workers,
         )
 
 
@@ -193,8 +196,19 @@ def train_challenger(
     spec: FeatureSpec = DAILY_MART,
     progress: Progress | None = None,
 ) -> Challenger:
-    """Search, backtest, check, explain and fit a challenger on ``features``."""
-    say = progress or (lambda _msg: None)
+    """Search, backtest, check, explain and fit a challenger on ``features`` (the fits in
+    ``config.fit_workers`` worker processes, stopped when it returns)."""
+    with fit_workers(config.fit_workers) as workers:
+        return _train(features, config, spec, progress or (lambda _msg: None), workers)
+
+
+def _train(
+    features: pd.DataFrame,
+    config: TrainingConfig,
+    spec: FeatureSpec,
+    say: Progress,
+    workers: FitWorkers,
+) -> Challenger:
     frame, as_of = prepared_in_series_order(features, spec)
     params = config.params.with_values(horizon=config.horizon)
     started = time.perf_counter()
@@ -202,10 +216,14 @@ def train_challenger(
     seconds: dict[str, float] = {"features": time.perf_counter() - started}
     history = index.training  # every history row with its training origin features
     first_origin = as_of - pd.Timedelta(days=config.horizon * config.n_origins)
-    search = _search(history[history["demand_date"] <= first_origin], params, config, spec, say)
+    visible = history[history["demand_date"] <= first_origin]
+    search = _search(visible, params, config, spec, say, workers)
     if search is not None:
         params = search.params
         seconds["search"] = search.seconds
+    say("final fit on all history")
+    # with workers its trees grow first, beside the backtest's preparation; without, it is done
+    final = start_fit(history, params, spec=spec, workers=workers)
     say(f"backtest: {config.n_origins} origins")
     started = time.perf_counter()
     backtest = run_backtest(
@@ -219,6 +237,7 @@ def train_challenger(
         origin_features=index,
         peers=config.peers,
         peer_series=config.peer_series,
+        workers=workers,
     )
     seconds["backtest"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -232,10 +251,7 @@ def train_challenger(
         backtest.models[last], held_out, n_repeats=config.importance_repeats
     )
     backtest.models.clear()  # the per-origin models are evidence, not artifacts
-    say("final fit on all history")
-    started = time.perf_counter()
-    model = fit_demand_model(history, params, spec=spec)
-    seconds["fit"] = time.perf_counter() - started
+    model, seconds["fit"] = final.result(), final.seconds()
     recent = history[history["demand_date"] > as_of - pd.Timedelta(days=REFERENCE_DAYS)]
     recent = recent[~recent["is_stockout"] & recent["units_sold"].notna()]
     reference = reference_sample(
@@ -262,6 +278,7 @@ def _search(
     config: TrainingConfig,
     spec: FeatureSpec,
     say: Progress,
+    workers: FitWorkers,
 ) -> SearchResult | None:
     """The bounded search on the days before the first backtest origin (None when disabled or
     when those days are too few for its folds)."""
@@ -273,7 +290,7 @@ def _search(
         f"search: {config.search.n_candidates} candidates x {config.search.n_splits} folds, "
         f"budget {config.search.budget_seconds:.0f} s"
     )
-    search = search_params(visible, params, config.search, spec)
+    search = search_params(visible, params, config.search, spec, workers)
     if search.stopped_by_budget:
         say(f"search: budget spent after {len(search.results)}/{search.n_planned} candidates")
     return search

@@ -1,8 +1,9 @@
 """Hyper-parameter search for the demand model with time-series cross-validation.
 
-scikit-learn's own tools do the work: ``cross_validate`` of each candidate in turn (the
-incumbent recipe first, then ``ParameterSampler`` draws from ``SEARCH_SPACE``), scored on folds
-cut by ``TimeSeriesSplit`` with the measure the model is judged by, MASE: each series' mean
+Each candidate in turn (the incumbent recipe first, then scikit-learn's ``ParameterSampler``
+draws from ``SEARCH_SPACE``) is cross-validated as ``cross_validate`` would: a fresh clone fitted
+per fold cut by ``TimeSeriesSplit``, the folds side by side in the round's fit workers, scored
+with the measure the model is judged by, MASE: each series' mean
 absolute error over its own in-sample seasonal-naive error, averaged over series. The split runs
 over *days*, not rows, so every fold trains on whole days before the ones it is scored on and a
 day never straddles train and test. The search is bounded (candidates x folds fits of the point
@@ -20,24 +21,19 @@ scores the chosen recipe on days the search never looked at.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from joblib import parallel_config
-from sklearn.base import clone
-from sklearn.model_selection import ParameterSampler, TimeSeriesSplit, cross_validate
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.model_selection import ParameterSampler, TimeSeriesSplit
 
+from supplymesh.planning.fit_workers import INLINE, FitWorkers
 from supplymesh.planning.forecasting.features import DAILY_MART, FeatureSpec
 from supplymesh.planning.forecasting.lost_sales import IMPUTED, TrainingTargets
 from supplymesh.planning.forecasting.metrics import series_scales
-from supplymesh.planning.forecasting.model import (
-    TUNABLE,
-    DemandRegressor,
-    ForecastParams,
-)
+from supplymesh.planning.forecasting.model import TUNABLE, ForecastParams, fit_demand_model
 from supplymesh.planning.forecasting.origin_features import add_origin_features
 from supplymesh.planning.frames import SERIES_KEYS
 from supplymesh.planning_settings import PlanningSettings
@@ -109,6 +105,60 @@ class SearchResult:
         }
 
 
+class DemandRegressor(RegressorMixin, BaseEstimator):
+    """The P50 model as a scikit-learn estimator, so the search can clone and set its recipe.
+
+    ``X`` is a demand frame (the columns of ``spec``); ``y`` its units sold. Target encodings are
+    learnt inside ``fit``, so each cross-validation fold encodes from its own training rows only.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.12,
+        max_iter: int = 120,
+        max_leaf_nodes: int = 31,
+        min_samples_leaf: int = 40,
+        l2_regularization: float = 1.0,
+        loss: str = "poisson",
+        spec: FeatureSpec = DAILY_MART,
+        random_state: int = 0,
+        n_threads: int | None = 1,
+        impute_lost_sales: bool = False,
+    ) -> None:
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
+        self.loss = loss
+        self.spec = spec
+        self.random_state = random_state
+        self.n_threads = n_threads
+        self.impute_lost_sales = impute_lost_sales
+
+    def _params(self) -> ForecastParams:
+        return ForecastParams(
+            loss=self.loss,
+            max_iter=int(self.max_iter),
+            learning_rate=float(self.learning_rate),
+            max_leaf_nodes=int(self.max_leaf_nodes),
+            min_samples_leaf=int(self.min_samples_leaf),
+            l2_regularization=float(self.l2_regularization),
+            random_state=self.random_state,
+            n_threads=self.n_threads,
+            impute_lost_sales=self.impute_lost_sales,
+            max_train_rows=10**12,
+        )
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray) -> DemandRegressor:  # noqa: N803 - sklearn API
+        frame = X.assign(units_sold=np.asarray(y, dtype=float))
+        self.model_ = fit_demand_model(frame, self._params(), spec=self.spec, with_p90=False)
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:  # noqa: N803 - sklearn API
+        return self.model_.predict(X)["p50"].to_numpy()
+
+
 def candidates(incumbent: ForecastParams, config: SearchConfig) -> list[dict[str, list]]:
     """The incumbent's tuned values, then ``n_candidates - 1`` distinct draws from the space."""
     first = {k: getattr(incumbent, k) for k in TUNABLE}
@@ -135,6 +185,18 @@ def mase_scorer(estimator: DemandRegressor, X: pd.DataFrame, y: np.ndarray) -> f
     return -float(per_series.mean())
 
 
+def fold_mase(
+    recipe: DemandRegressor,
+    fit_rows: pd.DataFrame,
+    fit_y: np.ndarray,
+    test_rows: pd.DataFrame,
+    test_y: np.ndarray,
+) -> float:
+    """MASE of a fresh copy of ``recipe`` fitted on one fold's rows and scored on its test rows
+    (what ``cross_validate`` does for a fold; run in a worker process when there are workers)."""
+    return -mase_scorer(clone(recipe).fit(fit_rows, fit_y), test_rows, test_y)
+
+
 def day_folds(
     dates: pd.Series, n_splits: int, test_days: int
 ) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -155,6 +217,7 @@ def search_params(
     incumbent: ForecastParams,
     config: SearchConfig,
     spec: FeatureSpec = DAILY_MART,
+    workers: FitWorkers = INLINE,
 ) -> SearchResult:
     """Cross-validate the candidates on ``history`` (a prepared frame limited to the days the
     search may see, with or without origin features) and return the incumbent, updated with the
@@ -179,20 +242,15 @@ def search_params(
         if scored and time.perf_counter() - started >= config.budget_seconds:
             break
         values = {k: v[0] for k, v in candidate.items()}
-        # the folds side by side on threads, as the P50 and P90 fits are (model.py): each fit
-        # grows its trees on one OpenMP thread without holding the GIL, so two folds use two
-        # cores with no process to start and no frame to copy
-        with parallel_config(backend="threading"):
-            cv = cross_validate(
-                clone(estimator).set_params(**values),
-                rows,
-                y,
-                scoring=mase_scorer,
-                cv=folds,
-                n_jobs=min(len(folds), os.cpu_count() or 1),
-                error_score="raise",
+        recipe = clone(estimator).set_params(**values)
+        # a candidate's folds side by side, in worker processes when the rows are many
+        folds_done = [
+            workers.submit(
+                len(rows), fold_mase, recipe, rows.iloc[fit], y[fit], rows.iloc[test], y[test]
             )
-        mase = -cv["test_score"]
+            for fit, test in folds
+        ]
+        mase = np.array([f.result() for f in folds_done])
         scored.append({**values, "mean_mase": mase.mean(), "std_mase": mase.std()})
     table = pd.DataFrame(scored)
     table["rank"] = table["mean_mase"].rank(method="min").astype(int)

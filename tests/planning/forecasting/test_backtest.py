@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from supplymesh.planning.fit_workers import fit_workers
 from supplymesh.planning.forecasting.backtest import run_backtest
 from supplymesh.planning.forecasting.baseline import moving_average
 from supplymesh.planning.forecasting.model import ForecastParams
@@ -97,3 +98,14 @@ def test_progress_hears_of_every_origin_with_its_count_and_time(backtest):
     assert lines[3].startswith("backtest: 3 origins done in ")
     # the callbacks only watch: the backtest is the one run without them
     pd.testing.assert_frame_equal(with_progress.predictions, backtest.predictions)
+
+
+def test_fits_in_worker_processes_score_the_same_backtest():
+    features = make_features(n_skus=3, n_locations=2, history_days=200, seed=3)
+    settings = {"horizon": 14, "n_origins": 2, "peers": ("model_median", "auto_ets")}
+    here = run_backtest(features, FAST, **settings)
+    with fit_workers(2, min_rows=1) as workers:
+        apart = run_backtest(features, FAST, workers=workers, **settings)
+        assert workers._pool is not None  # the fits went to the workers
+    pd.testing.assert_frame_equal(here.predictions, apart.predictions)
+    assert set(apart.seconds) == set(here.seconds) and apart.fit_seconds > 0

@@ -12,14 +12,13 @@ from supplymesh.planning.forecasting.features import DAILY_MART
 from supplymesh.planning.forecasting.forecast import prepare_frame
 from supplymesh.planning.forecasting.lost_sales import impute_lost_sales
 from supplymesh.planning.forecasting.model import (
-    DemandRegressor,
     ForecastParams,
     fit_demand_model,
     training_rows,
 )
 from supplymesh.planning.forecasting.origin_features import add_origin_features
 from supplymesh.planning.model_lifecycle.training import TrainingConfig, params_from_json
-from supplymesh.planning.model_lifecycle.tuning import SCALE_COLUMN, mase_scorer
+from supplymesh.planning.model_lifecycle.tuning import SCALE_COLUMN, DemandRegressor, mase_scorer
 from supplymesh.planning_settings import default_planning_settings
 from tests.planning.synthetic import make_features
 

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from supplymesh.planning import fit_workers as fit_workers_module
 from supplymesh.planning.forecasting.forecast import prepare_frame, prepared_in_series_order
 from supplymesh.planning.forecasting.model import ForecastParams
 from supplymesh.planning.model_lifecycle.training import (
@@ -60,3 +61,27 @@ def test_two_shuffles_of_one_frame_train_the_same_challenger(features):
     assert index is not None
     at_origin = index.at(one.as_of - pd.Timedelta(days=14)).iloc[:500]
     pd.testing.assert_frame_equal(one.model.predict(at_origin), two.model.predict(at_origin))
+
+
+def test_fits_in_worker_processes_train_the_same_challenger(features, monkeypatch):
+    here = train_challenger(features, replace(TRAINING, fit_workers=1))
+    submitted = []
+
+    class CountingPool(fit_workers_module.ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            submitted.append(fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(fit_workers_module, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(fit_workers_module, "MIN_ROWS", 1)  # these few rows go to workers too
+    apart = train_challenger(features, replace(TRAINING, fit_workers=2))
+    # the search's folds, each origin's P50 and P90, and the final fit's
+    assert submitted.count("fold_mase") == 2 * len(apart.search.results)
+    assert submitted.count("fit_estimator") == 2 * (len(apart.backtest.origins) + 1)
+    pd.testing.assert_frame_equal(here.search.results, apart.search.results)
+    pd.testing.assert_frame_equal(here.backtest.predictions, apart.backtest.predictions)
+    rows = apart.origin_features.split(apart.canary_origin)[1]
+    pd.testing.assert_frame_equal(here.model.predict(rows), apart.model.predict(rows))
+    timings = ("search_seconds", "backtest_seconds", "fit_seconds")
+    cards = [{k: v for k, v in c.card().items() if k not in timings} for c in (here, apart)]
+    pd.testing.assert_series_equal(pd.Series(cards[0]), pd.Series(cards[1]))
