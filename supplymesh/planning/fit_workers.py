@@ -6,7 +6,7 @@ medium P50 and P90 pair took 20.9 s wall on 20.5 s of CPU, about both fits alone
 round averaged 1.3 of 2 cores). A worker process has an interpreter and a GIL of its own, so as
 many fits grow at once as there are workers (two P50 fits in two processes: 11.8 s and 12.1 s,
 12.8 s alone), while the round's own process prepares the next window's rows and runs the
-baselines and statistical peers.
+baselines and predictions.
 
 A fit computes the same estimator in a worker as in the caller (the same rows, seed and
 OpenMP threads): only where it runs changes. The workers are loky's (joblib's process
