@@ -38,7 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -157,8 +157,11 @@ class ProductVersion:
         """The DuckDB view name inside the domain schema, e.g. ``orders_v2``."""
         return f"{self.product.split('.')[1]}_v{self.major}"
 
-    @property
+    @cached_property
     def columns(self) -> list[Column]:
+        """The contract's columns as the catalogs and exports describe them (built once per
+        version: the pandera schema behind them costs about 1 ms, asked thousands of times a
+        run)."""
         out = []
         for name, col in self.schema.columns.items():
             dtype = str(col.dtype)

@@ -12,7 +12,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+from supplymesh.planning_settings import PlanningSettingsError, load_planning_settings
 from supplymesh.settings import TRANSFORMS_DIR, MeshPaths, mesh_paths
 
 PROJECT_FILES = ("*.yml", "*.sql", "*.csv")
@@ -64,18 +66,33 @@ def _newest_project_file() -> float:
     )
 
 
+def transforms_vars(paths: MeshPaths) -> dict[str, Any]:
+    """The vars the transforms step passes to ``dbt build`` when a run sets none of its own:
+    the runtime folder's planning settings'. An unreadable settings file gives none here; the
+    run itself reports it."""
+    try:
+        return load_planning_settings(paths.home).dbt_vars()
+    except PlanningSettingsError:
+        return {}
+
+
 def ensure_manifest(paths: MeshPaths | None = None) -> Path:
-    """Run ``dbt parse`` when the manifest is missing, older than the project's files or parsed
-    for another target (the sources differ per engine: see macros/mesh_sources.sql)."""
+    """Run ``dbt parse`` when the manifest is missing, older than the project's files, or parsed
+    for another target (the sources differ per engine: see macros/mesh_sources.sql) or other
+    vars. The parse passes the vars the transforms step will: dbt re-parses the whole project
+    (about 10 s) when a build's vars differ from those of the saved ``partial_parse.msgpack``
+    that dagster-dbt copies into each build's target folder."""
     paths = paths or mesh_paths()
     manifest = paths.dbt_target / "manifest.json"
     parsed_for = paths.dbt_target / "manifest.target"
     env = {**os.environ, **dbt_env(paths)}
+    dbt_vars = json.dumps(transforms_vars(paths), sort_keys=True)
+    stamp = f"{env['DBT_TARGET']} {dbt_vars}"
     if (
         manifest.exists()
         and manifest.stat().st_mtime >= _newest_project_file()
         and parsed_for.exists()
-        and parsed_for.read_text() == env["DBT_TARGET"]
+        and parsed_for.read_text() == stamp
     ):
         return manifest
     paths.dbt_target.mkdir(parents=True, exist_ok=True)
@@ -89,6 +106,8 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
             str(TRANSFORMS_DIR),
             "--target-path",
             str(paths.dbt_target),
+            "--vars",
+            dbt_vars,
             "--quiet",
         ],
         env=env,
@@ -98,7 +117,7 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
     )
     if completed.returncode != 0 or not manifest.exists():
         raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
-    parsed_for.write_text(env["DBT_TARGET"])
+    parsed_for.write_text(stamp)
     return manifest
 
 

@@ -3,14 +3,24 @@ without Spark (the Spark build itself is `make test-spark`)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from supplymesh.settings import MeshPaths
+from supplymesh.planning_settings import load_planning_settings
+from supplymesh.settings import TRANSFORMS_DIR, MeshPaths
 from supplymesh.spark_transforms import copy_marts_to_duckdb, mart_names, spark_table_folder
-from supplymesh.transforms_project import TARGET_ENV, dbt_env, dbt_target
+from supplymesh.transforms_project import (
+    TARGET_ENV,
+    dbt_env,
+    dbt_executable,
+    dbt_target,
+    transforms_vars,
+)
 
 
 def test_the_dbt_step_runs_on_duckdb_unless_told(monkeypatch) -> None:
@@ -60,3 +70,27 @@ def test_spark_marts_replace_the_duckdb_marts_with_their_rows_and_types(tmp_path
         types = dict(con.sql("describe marts.fct_a").fetchall()[i][:2] for i in range(3))
         assert types == {"sku": "VARCHAR", "day_of_week": "INTEGER", "demand_date": "DATE"}
         assert con.sql("select n from marts.kept").fetchall() == [(1,)]
+
+
+def test_the_manifest_is_parsed_with_the_vars_the_build_passes(dbt_manifest) -> None:
+    """dbt parses the whole project again (about 10 s) when a build's vars differ from those
+    of the saved parse: the prepared one must carry the transforms step's."""
+    step_vars = json.dumps(load_planning_settings(dbt_manifest.home).dbt_vars())
+    assert transforms_vars(dbt_manifest) == json.loads(step_vars)
+    reparse = subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--vars",
+            step_vars,
+            "--target-path",
+            str(dbt_manifest.dbt_target),
+        ],
+        cwd=TRANSFORMS_DIR,
+        env={**os.environ, **dbt_env(dbt_manifest)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Unable to do partial parsing" not in reparse.stdout
+    assert "Starting full parse" not in reparse.stdout

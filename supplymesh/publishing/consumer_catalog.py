@@ -20,7 +20,10 @@ now), under the same columns and masking as the current view; ``mesh_meta.snapsh
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -49,6 +52,8 @@ _SNAPSHOT_COLUMNS = (
     "valid_from TIMESTAMPTZ, valid_to TIMESTAMPTZ, row_count BIGINT, run_id VARCHAR, "
     "data_path VARCHAR"
 )
+# bumped when the catalog's tables or views change shape: older catalogs are then rebuilt whole
+CATALOG_FORMAT = 2
 _PRODUCT_COLUMNS = (
     "product VARCHAR, domain VARCHAR, name VARCHAR, major INTEGER, version VARCHAR, "
     "status VARCHAR, deprecated_on VARCHAR, owner VARCHAR, access VARCHAR, "
@@ -137,113 +142,209 @@ def _history_view(
     )
 
 
-def _build_history(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) -> None:
-    con.execute(f"CREATE SCHEMA {HISTORY_SCHEMA}")
-    con.execute(f"CREATE TABLE {META_SCHEMA}.snapshots ({_SNAPSHOT_COLUMNS})")
-    for product in all_products():
-        if not role.may_read(product):
+def _history_views(
+    con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest, product: Product
+) -> list:
+    """``history`` views of ``product``'s versions with snapshots on record; their
+    ``mesh_meta.snapshots`` rows."""
+    all_rows = []
+    for v in product.versions:
+        rows = _history_rows(product, v, role, snapshot_history(manifest, product.key, v.major))
+        if rows:
+            _history_view(con, v, role, rows)
+            all_rows += rows
+    return all_rows
+
+
+def _current_views(
+    con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest, product: Product
+) -> tuple[list, list]:
+    """The views of ``product``'s served snapshots (and of its latest version under the
+    product's name); its ``mesh_meta.products`` and ``mesh_meta.columns`` rows."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(product.domain)}")
+    product_rows, column_rows, published = [], [], []
+    for v in product.versions:
+        snap = current_snapshot(manifest, product.key, v.major)
+        path = served_file(snap, v, role) if snap else None
+        product_rows.append(_product_row(product, v, snap, path))
+        column_rows += [
+            (product.key, v.major, *c.values()) for c in role.visible_columns(v.columns)
+        ]
+        if path is None:
             continue
-        for v in product.versions:
-            rows = _history_rows(product, v, role, snapshot_history(manifest, product.key, v.major))
-            if rows:
-                _history_view(con, v, role, rows)
-                con.executemany(
-                    f"INSERT INTO {META_SCHEMA}.snapshots VALUES ({', '.join('?' * 9)})", rows
-                )
+        view = f"{quote(product.domain)}.{quote(v.table)}"
+        con.execute(
+            f"CREATE VIEW {view} AS SELECT {_select_list(v, role)} "
+            f"FROM read_parquet({literal(str(path))})"
+        )
+        note = f"{product.description} Version {v.version} ({v.status})."
+        if v.deprecated_on:
+            note += f" Deprecated since {v.deprecated_on}; sunset {v.sunset_on}."
+        con.execute(f"COMMENT ON VIEW {view} IS {literal(note)}")
+        published.append(v)
+    if product.latest in published:
+        con.execute(
+            f"CREATE VIEW {quote(product.domain)}.{quote(product.name)} AS "
+            f"SELECT * FROM {quote(product.domain)}.{quote(product.latest.table)}"
+        )
+    return product_rows, column_rows
+
+
+def _add_product(
+    con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest, product: Product
+) -> None:
+    product_rows, column_rows = _current_views(con, role, manifest, product)
+    for table, rows in (
+        ("products", product_rows),
+        ("columns", column_rows),
+        ("snapshots", _history_views(con, role, manifest, product)),
+    ):
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            con.executemany(f"INSERT INTO {META_SCHEMA}.{table} VALUES ({marks})", rows)
+
+
+def _drop_product(con: duckdb.DuckDBPyConnection, product: Product) -> None:
+    """Remove every object ``_add_product`` made for ``product``."""
+    domain = quote(product.domain)
+    for v in product.versions:
+        con.execute(f"DROP VIEW IF EXISTS {domain}.{quote(v.table)}")
+        con.execute(f"DROP VIEW IF EXISTS {HISTORY_SCHEMA}.{quote(v.table)}")
+    con.execute(f"DROP VIEW IF EXISTS {domain}.{quote(product.name)}")
+    for table in ("products", "columns", "snapshots"):
+        con.execute(f"DELETE FROM {META_SCHEMA}.{table} WHERE product = ?", [product.key])
+
+
+def catalog_layout(role: Role) -> str:
+    """What a role's catalog is made of besides the snapshots: the products it may read, their
+    versions and the columns it sees. A catalog is updated one product at a time only while
+    this is what it was built from (a changed contract or grant rebuilds it whole)."""
+    readable = [
+        (
+            p.key,
+            p.description,
+            p.owner_team,
+            p.access,
+            p.freshness_sla_hours,
+            v.version,
+            v.status,
+            str(v.deprecated_on),
+            str(v.sunset_on),
+            role.visible_columns(v.columns),
+        )
+        for p in all_products()
+        if role.may_read(p)
+        for v in p.versions
+    ]
+    text = repr((CATALOG_FORMAT, role.name, role.clearance, role.description, readable))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def build_views(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) -> None:
     """Create ``role``'s catalog in ``con``: the views over the snapshots ``manifest`` serves,
     the ``history`` views over those on record, and ``mesh_meta`` (in one transaction of the
     caller's)."""
-    _build_current(con, role, manifest)
-    _build_history(con, role, manifest)
-
-
-def _build_current(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) -> None:
-    products = [p for p in all_products() if role.may_read(p)]
-    product_rows, column_rows = [], []
-    for product in products:
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(product.domain)}")
-        published = []
-        for v in product.versions:
-            snap = current_snapshot(manifest, product.key, v.major)
-            path = served_file(snap, v, role) if snap else None
-            product_rows.append(_product_row(product, v, snap, path))
-            column_rows += [
-                (product.key, v.major, *c.values()) for c in role.visible_columns(v.columns)
-            ]
-            if path is None:
-                continue
-            view = f"{quote(product.domain)}.{quote(v.table)}"
-            con.execute(
-                f"CREATE VIEW {view} AS SELECT {_select_list(v, role)} "
-                f"FROM read_parquet({literal(str(path))})"
-            )
-            note = f"{product.description} Version {v.version} ({v.status})."
-            if v.deprecated_on:
-                note += f" Deprecated since {v.deprecated_on}; sunset {v.sunset_on}."
-            con.execute(f"COMMENT ON VIEW {view} IS {literal(note)}")
-            published.append(v)
-        if product.latest in published:
-            con.execute(
-                f"CREATE VIEW {quote(product.domain)}.{quote(product.name)} AS "
-                f"SELECT * FROM {quote(product.domain)}.{quote(product.latest.table)}"
-            )
     con.execute(f"CREATE SCHEMA {META_SCHEMA}")
+    con.execute(f"CREATE SCHEMA {HISTORY_SCHEMA}")
     con.execute(f"CREATE TABLE {META_SCHEMA}.products ({_PRODUCT_COLUMNS})")
-    if product_rows:
-        con.executemany(
-            f"INSERT INTO {META_SCHEMA}.products VALUES ({', '.join('?' * 16)})", product_rows
-        )
     con.execute(
         f"CREATE TABLE {META_SCHEMA}.columns (product VARCHAR, major INTEGER, "
         "column_name VARCHAR, data_type VARCHAR, classification VARCHAR, masking VARCHAR, "
         "nullable BOOLEAN, description VARCHAR)"
     )
-    if column_rows:
-        con.executemany(
-            f"INSERT INTO {META_SCHEMA}.columns VALUES (?, ?, ?, ?, ?, ?, ?, ?)", column_rows
-        )
+    con.execute(f"CREATE TABLE {META_SCHEMA}.snapshots ({_SNAPSHOT_COLUMNS})")
+    for product in all_products():
+        if role.may_read(product):
+            _add_product(con, role, manifest, product)
     con.execute(
         f"CREATE TABLE {META_SCHEMA}.catalog AS SELECT ? AS role, ? AS clearance, "
-        "? AS description, ?::TIMESTAMPTZ AS built_at",
-        [role.name, role.clearance, role.description, dt.datetime.now(dt.UTC)],
+        "? AS description, ?::TIMESTAMPTZ AS built_at, ? AS layout",
+        [
+            role.name,
+            role.clearance,
+            role.description,
+            dt.datetime.now(dt.UTC),
+            catalog_layout(role),
+        ],
     )
+
+
+def _update_product(
+    con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest, product: Product
+) -> bool:
+    """Replace ``product``'s objects in the catalog open in ``con``, if it was built from the
+    layout ``role`` has now (else False: the caller builds it whole)."""
+    built = con.execute(f"SELECT layout FROM {META_SCHEMA}.catalog").fetchone()
+    if built is None or built[0] != catalog_layout(role):
+        return False
+    _drop_product(con, product)
+    _add_product(con, role, manifest, product)
+    con.execute(f"UPDATE {META_SCHEMA}.catalog SET built_at = ?", [dt.datetime.now(dt.UTC)])
+    return True
 
 
 def ensure_pseudonymised_copies(paths: MeshPaths, manifest: Manifest) -> None:
     """Snapshots published before pseudonymisation existed get their copy before any view."""
-    key = None
+    missing = [
+        (Path(snap["path"]), v)
+        for product in all_products()
+        for v in product.versions
+        if (snap := current_snapshot(manifest, product.key, v.major))
+        and pii_columns(v)
+        and not pseudonymised_path(Path(snap["path"])).exists()
+    ]
+    if not missing:  # the usual case, checked without opening DuckDB
+        return
+    key = pseudonym_key(paths)
     con = duckdb_limits.connect()
     try:
-        for product in all_products():
-            for v in product.versions:
-                snap = current_snapshot(manifest, product.key, v.major)
-                if not snap or not pii_columns(v):
-                    continue
-                if not pseudonymised_path(Path(snap["path"])).exists():
-                    key = key or pseudonym_key(paths)
-                    write_pseudonymised_copy(con, Path(snap["path"]), v, key)
+        for path, v in missing:
+            write_pseudonymised_copy(con, path, v, key)
     finally:
         con.close()
 
 
-def _write_atomically(target: Path, role: Role, manifest: Manifest) -> None:
+def _in_transaction(path: Path, work: Callable[[duckdb.DuckDBPyConnection], bool | None]) -> bool:
+    """Run ``work`` on the DuckDB file ``path`` in one transaction: rolled back if it returns
+    False, else committed and checkpointed. One transaction: a commit per view wrote the log
+    once per statement (twice slower)."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        if work(con) is False:
+            con.execute("ROLLBACK")
+            return False
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+        return True
+    finally:
+        con.close()
+
+
+def _write_atomically(
+    target: Path, role: Role, manifest: Manifest, changed: Product | None = None
+) -> None:
+    """Write ``role``'s catalog to ``target`` through a new file swapped in at once: with
+    ``changed``, a copy of the current file with only that product's objects replaced (about
+    4x faster than building the whole catalog, which happens after every publish) when the
+    catalog's layout still holds; else the whole catalog."""
     target.parent.mkdir(parents=True, exist_ok=True)
     # named after this process (with DuckDB's .wal beside it while open): the next run removes
     # what a killed process left
     tmp = target.with_name(temp_name(target.name))
     try:
-        con = duckdb.connect(str(tmp))
-        try:
-            # one transaction: a commit per view wrote the log once per statement (twice slower)
-            con.execute("BEGIN TRANSACTION")
-            build_views(con, role, manifest)
-            con.execute("COMMIT")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
+        updated = False
+        if changed is not None and target.exists():
+            shutil.copyfile(target, tmp)
+            try:
+                updated = _in_transaction(
+                    tmp, lambda con: _update_product(con, role, manifest, changed)
+                )
+            except duckdb.Error:  # a catalog of an older format, or unreadable: built anew
+                updated = False
+        if not updated:
+            tmp.unlink(missing_ok=True)
+            _in_transaction(tmp, lambda con: build_views(con, role, manifest))
         if role.sees_raw_pii:
             os.chmod(tmp, RAW_PII_MODE)  # the raw catalog
         durable_replace(tmp, target)
@@ -263,4 +364,4 @@ def rebuild_catalog(paths: MeshPaths, manifest: Manifest, changed: Product | Non
     for role in roles_with_grants(paths).values():
         target = catalog_path(paths, role)
         if changed is None or role.may_read(changed) or not target.exists():
-            _write_atomically(target, role, manifest)
+            _write_atomically(target, role, manifest, changed)
