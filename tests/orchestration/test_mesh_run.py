@@ -106,12 +106,18 @@ def test_catalog_lists_every_product_with_its_promises(published_mesh):
 
 def test_readers_query_while_a_materialization_runs_in_another_process(published_mesh):
     """The consumer catalog never blocks: `mesh query` and a plain DuckDB client keep answering
-    while `mesh materialize` republishes every product in another process."""
+    while `mesh materialize` republishes products in another process, the one `mesh query`
+    reads among them (each publish swaps in new catalog files)."""
     paths, _ = published_mesh
     env = {**os.environ, "MESH_HOME": str(paths.home)}
     mesh = str(Path(sys.executable).with_name("mesh"))
+    selection = ["--select", "sales.orders", "--select", "planning/demand_forecast_v1"]
     run = subprocess.Popen(
-        [mesh, "materialize"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [mesh, "materialize", *selection],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     cli_reads = client_reads = 0
     try:
