@@ -179,6 +179,18 @@ def parse_selection(selection: list[str]) -> dg.AssetSelection:
     return reduce(lambda combined, part: combined | part, parts)
 
 
+def whole_steps(keys: set[dg.AssetKey], graph) -> set[dg.AssetKey]:
+    """``keys`` with every product of a step that publishes several at once and cannot publish
+    part of them (the supply plan's five): selecting one runs its step whole, as the UI does,
+    instead of failing on Dagster's subset error."""
+    whole = set(keys)
+    for key in keys:
+        step = graph.assets_def_for_key(key)
+        if not step.can_subset:
+            whole |= set(step.keys)
+    return whole
+
+
 @one_run_per_home  # one run per MESH_HOME: `wait=False` refuses instead of waiting (run_guard)
 def materialize(
     selection: list[str],
@@ -228,7 +240,7 @@ def materialize(
         with dg.DagsterInstance.get() as instance:
             keys, plan = plan_training(
                 instance,
-                set(parse_selection(selection).resolve(graph)),
+                whole_steps(set(parse_selection(selection).resolve(graph)), graph),
                 set(training),
                 not selection,
                 retrain,

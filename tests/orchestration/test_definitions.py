@@ -7,6 +7,7 @@ import pytest
 
 from orchestration.jobs import DAILY_SELECTION
 from orchestration.metadata import asset_key
+from supplymesh.headless import whole_steps
 from supplymesh.registry import all_products
 from tests.mesh_world import mesh_environment
 
@@ -105,3 +106,15 @@ def test_every_run_the_daemon_sees_end_emits_its_openlineage_events(defs):
     for name in ("openlineage_on_success", "openlineage_on_failure"):
         sensor = defs.resolve_sensor_def(name)
         assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_selecting_one_product_of_the_supply_plan_runs_its_step_whole(defs):
+    graph = defs.resolve_asset_graph()
+    inventory_plan = dg.AssetKey(["planning", "inventory_plan_v1"])
+    supply_plan = set(graph.assets_def_for_key(inventory_plan).keys)
+    assert len(supply_plan) == 5
+    assert whole_steps({inventory_plan}, graph) == supply_plan
+    orders_v2 = dg.AssetKey(["sales", "orders_v2"])  # one publish writes both majors
+    assert whole_steps({orders_v2}, graph) == {orders_v2, dg.AssetKey(["sales", "orders_v1"])}
+    staging = dg.AssetKey(["transforms", "stg_sales__orders"])  # dbt runs any subset of models
+    assert whole_steps({staging}, graph) == {staging}
