@@ -269,13 +269,35 @@ def build_views(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) 
     )
 
 
+def _behind(
+    con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest, product: Product
+) -> bool:
+    """Whether the catalog serves another snapshot than ``manifest`` for any product but
+    ``product`` (a run killed between a manifest write and its catalog's swap leaves one behind):
+    such a catalog is rebuilt whole rather than kept behind."""
+    served = {
+        (key, major): snapshot_id
+        for key, major, snapshot_id in con.execute(
+            f"SELECT product, major, snapshot_id FROM {META_SCHEMA}.products"
+        ).fetchall()
+    }
+    wanted = {
+        (p.key, v.major): snap["snapshot_id"] if snap else None
+        for p in all_products()
+        if role.may_read(p) and p.key != product.key
+        for v in p.versions
+        for snap in [current_snapshot(manifest, p.key, v.major)]
+    }
+    return any(served.get(key) != snapshot_id for key, snapshot_id in wanted.items())
+
+
 def _update_product(
     con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest, product: Product
 ) -> bool:
     """Replace ``product``'s objects in the catalog open in ``con``, if it was built from the
     layout ``role`` has now (else False: the caller builds it whole)."""
     built = con.execute(f"SELECT layout FROM {META_SCHEMA}.catalog").fetchone()
-    if built is None or built[0] != catalog_layout(role):
+    if built is None or built[0] != catalog_layout(role) or _behind(con, role, manifest, product):
         return False
     _drop_product(con, product)
     _add_product(con, role, manifest, product)

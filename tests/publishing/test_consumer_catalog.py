@@ -13,6 +13,7 @@ from supplymesh.publishing import consumer_catalog
 from supplymesh.publishing.consumer_catalog import rebuild_catalog
 from supplymesh.publishing.manifest import read_manifest
 from supplymesh.publishing.publish import publish_landing
+from supplymesh.registry import get_product
 from supplymesh.settings import MeshPaths
 from tests.publishing.test_publish import land
 from tests.validation.test_engine import orders_frame
@@ -78,3 +79,18 @@ def test_a_catalog_of_another_layout_is_rebuilt_whole(paths, whole_builds):
     with duckdb.connect(str(analyst), read_only=True) as con:
         layout = con.execute("select layout from mesh_meta.catalog").fetchone()[0]
     assert layout == consumer_catalog.catalog_layout(roles_with_grants(paths)["analyst"])
+
+
+def test_a_catalog_behind_the_manifest_for_another_product_is_rebuilt_whole(paths, whole_builds):
+    """A kill between a manifest write and the catalog swap leaves a catalog behind for that
+    product; the next publish of any other product brings the whole catalog back in step."""
+    analyst = catalog_path(paths, "analyst")
+    with duckdb.connect(str(analyst)) as con:
+        con.execute(
+            "update mesh_meta.products set snapshot_id = 'behind' where product = 'sales.orders'"
+        )
+    rebuild_catalog(paths, read_manifest(paths), get_product("market.calendar"))
+    assert "analyst" in whole_builds
+    with duckdb.connect(str(analyst), read_only=True) as con:
+        served = con.execute("select count(*) from mesh_meta.products where snapshot_id = 'behind'")
+        assert served.fetchone()[0] == 0
