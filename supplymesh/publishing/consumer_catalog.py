@@ -295,7 +295,8 @@ def _update_product(
     con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest, product: Product
 ) -> bool:
     """Replace ``product``'s objects in the catalog open in ``con``, if it was built from the
-    layout ``role`` has now (else False: the caller builds it whole)."""
+    layout ``role`` has now and serves the manifest's snapshots of every other product (else
+    False: the caller builds it whole)."""
     built = con.execute(f"SELECT layout FROM {META_SCHEMA}.catalog").fetchone()
     if built is None or built[0] != catalog_layout(role) or _behind(con, role, manifest, product):
         return False
