@@ -36,8 +36,9 @@ demo: install
 	@echo "  $(BIN)/mesh query \"select lane_id, count(*) trucks, avg(weight_utilization) from planning.truck_loads group by 1\""
 	@echo "  $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(MESH_HOME)/mesh.duckdb', read_only=True).sql('show all tables'))\""
 
+# the fast suite on every core; tests sharing the session's tiny world stay on one worker
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 test-slow: install
 	$(BIN)/python -m pytest -m slow
