@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,18 +77,38 @@ def transforms_vars(paths: MeshPaths) -> dict[str, Any]:
         return {}
 
 
+def _profile_env_names() -> list[str]:
+    return sorted(
+        set(re.findall(r"env_var\(\s*'(\w+)'", (TRANSFORMS_DIR / "profiles.yml").read_text()))
+    )
+
+
+def parse_stamp(paths: MeshPaths) -> str:
+    """What a saved parse is valid for: the target, the vars the transforms step passes and the
+    values ``profiles.yml`` reads from the environment (the runtime folder, the memory budget).
+    dbt parses the whole project again (about 10 s) when a build's vars or its rendered
+    connection (the DuckDB file's path) differ from those of the saved ``partial_parse.msgpack``
+    that dagster-dbt copies into each build's target folder: a moved runtime folder did that in
+    every run."""
+    env = {**os.environ, **dbt_env(paths)}
+    return json.dumps(
+        {
+            "target": env["DBT_TARGET"],
+            "vars": transforms_vars(paths),
+            "profile_env": {name: env.get(name) for name in _profile_env_names()},
+        },
+        sort_keys=True,
+    )
+
+
 def ensure_manifest(paths: MeshPaths | None = None) -> Path:
     """Run ``dbt parse`` when the manifest is missing, older than the project's files, or parsed
-    for another target (the sources differ per engine: see macros/mesh_sources.sql) or other
-    vars. The parse passes the vars the transforms step will: dbt re-parses the whole project
-    (about 10 s) when a build's vars differ from those of the saved ``partial_parse.msgpack``
-    that dagster-dbt copies into each build's target folder."""
+    for another ``parse_stamp`` (another target: the sources differ per engine, see
+    macros/mesh_sources.sql; other vars; another runtime folder)."""
     paths = paths or mesh_paths()
     manifest = paths.dbt_target / "manifest.json"
     parsed_for = paths.dbt_target / "manifest.target"
-    env = {**os.environ, **dbt_env(paths)}
-    dbt_vars = json.dumps(transforms_vars(paths), sort_keys=True)
-    stamp = f"{env['DBT_TARGET']} {dbt_vars}"
+    stamp = parse_stamp(paths)
     if (
         manifest.exists()
         and manifest.stat().st_mtime >= _newest_project_file()
@@ -107,10 +128,10 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
             "--target-path",
             str(paths.dbt_target),
             "--vars",
-            dbt_vars,
+            json.dumps(transforms_vars(paths), sort_keys=True),
             "--quiet",
         ],
-        env=env,
+        env={**os.environ, **dbt_env(paths)},
         capture_output=True,
         text=True,
         check=False,

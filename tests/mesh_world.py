@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from supplymesh.settings import MeshPaths
+from supplymesh.transforms_project import parse_stamp
 from supplymesh.world.generate import generate_world
 
 MESH_ENV = ("MESH_HOME", "DAGSTER_HOME", "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_PROFILES_DIR")
@@ -37,10 +38,11 @@ def mesh_environment(home: Path, dbt_manifest: MeshPaths | None = None) -> Itera
 def seed_dbt_manifest(paths: MeshPaths, parsed: MeshPaths) -> None:
     """Copy the manifest ``dbt parse`` wrote for ``parsed`` into ``paths``: it names no runtime
     folder (two parses differ only in their metadata), so a test's first load of the Dagster
-    definitions or the lineage skips a `dbt parse` of its own (about 10 s each)."""
+    definitions or the lineage skips a `dbt parse` of its own (about 10 s each). Only dbt's
+    partial-parse state names the folder, and it is not copied: a test's build parses whole."""
     paths.dbt_target.mkdir(parents=True, exist_ok=True)
-    for name in ("manifest.json", "manifest.target"):
-        shutil.copy2(parsed.dbt_target / name, paths.dbt_target / name)
+    shutil.copy2(parsed.dbt_target / "manifest.json", paths.dbt_target / "manifest.json")
+    (paths.dbt_target / "manifest.target").write_text(parse_stamp(paths))
 
 
 def generate_tiny_world(paths: MeshPaths, seed: int = 11) -> None:

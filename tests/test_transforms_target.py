@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from supplymesh.transforms_project import (
     dbt_env,
     dbt_executable,
     dbt_target,
+    ensure_manifest,
+    parse_stamp,
     transforms_vars,
 )
 
@@ -72,25 +75,43 @@ def test_spark_marts_replace_the_duckdb_marts_with_their_rows_and_types(tmp_path
         assert con.sql("select n from marts.kept").fetchall() == [(1,)]
 
 
-def test_the_manifest_is_parsed_with_the_vars_the_build_passes(dbt_manifest) -> None:
-    """dbt parses the whole project again (about 10 s) when a build's vars differ from those
-    of the saved parse: the prepared one must carry the transforms step's."""
-    step_vars = json.dumps(load_planning_settings(dbt_manifest.home).dbt_vars())
-    assert transforms_vars(dbt_manifest) == json.loads(step_vars)
-    reparse = subprocess.run(
+def _parse_like_the_build(paths: MeshPaths) -> str:
+    """The output of a `dbt parse` with the transforms step's vars, on ``paths``'s saved parse."""
+    return subprocess.run(
         [
             dbt_executable(),
             "parse",
             "--vars",
-            step_vars,
+            json.dumps(transforms_vars(paths)),
             "--target-path",
-            str(dbt_manifest.dbt_target),
+            str(paths.dbt_target),
         ],
         cwd=TRANSFORMS_DIR,
-        env={**os.environ, **dbt_env(dbt_manifest)},
+        env={**os.environ, **dbt_env(paths)},
         capture_output=True,
         text=True,
         check=True,
-    )
-    assert "Unable to do partial parsing" not in reparse.stdout
-    assert "Starting full parse" not in reparse.stdout
+    ).stdout
+
+
+def test_the_manifest_is_parsed_with_the_vars_the_build_passes(dbt_manifest) -> None:
+    """dbt parses the whole project again (about 10 s) when a build's vars differ from those
+    of the saved parse: the prepared one must carry the transforms step's."""
+    assert transforms_vars(dbt_manifest) == load_planning_settings(dbt_manifest.home).dbt_vars()
+    output = _parse_like_the_build(dbt_manifest)
+    assert "Unable to do partial parsing" not in output
+    assert "Starting full parse" not in output
+
+
+def test_a_moved_runtime_folder_is_parsed_again_once(dbt_manifest, tmp_path) -> None:
+    """The saved parse records the DuckDB file's path: in a moved folder dbt parsed the whole
+    project in every run ("profile has changed") until the manifest was prepared there."""
+    moved = MeshPaths(tmp_path / "moved")
+    shutil.copytree(dbt_manifest.dbt_target, moved.dbt_target)
+    assert parse_stamp(moved) != parse_stamp(dbt_manifest)
+    before = (moved.dbt_target / "manifest.json").stat().st_mtime_ns
+
+    ensure_manifest(moved)
+
+    assert (moved.dbt_target / "manifest.json").stat().st_mtime_ns > before
+    assert "Unable to do partial parsing" not in _parse_like_the_build(moved)
