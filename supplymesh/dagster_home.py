@@ -23,6 +23,10 @@ INSTANCE_CONFIGS = {
     "postgres": PROJECT_ROOT / "dagster.postgres.yaml",
 }
 POSTGRES_URL_ENV = "MESH_DAGSTER_PG_URL"
+# Dagster writes the planned events of a new run (one per asset and check: 226 in a daily run)
+# as one batch when this is above zero, instead of one write each.
+EVENT_BATCH_SIZE_ENV = "DAGSTER_EVENT_BATCH_SIZE"
+EVENT_BATCH_SIZE = "1000"
 
 
 class InstanceConfigError(RuntimeError):
@@ -87,4 +91,5 @@ def prepare_dagster_home(paths: MeshPaths) -> Path:
     shutil.copyfile(config, home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
     os.environ["MESH_HOME"] = str(paths.home)
+    os.environ.setdefault(EVENT_BATCH_SIZE_ENV, EVENT_BATCH_SIZE)
     return home

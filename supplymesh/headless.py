@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import dagster as dg
 
@@ -22,6 +22,9 @@ from supplymesh.progress import StepList, follow_steps
 from supplymesh.registry import all_products
 from supplymesh.run_guard import one_run_per_home
 from supplymesh.settings import MeshPaths, mesh_paths, shared_mesh_home
+
+if TYPE_CHECKING:  # what Definitions.resolve_asset_graph returns; no public name
+    from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
 
 @dataclass
@@ -179,7 +182,7 @@ def parse_selection(selection: list[str]) -> dg.AssetSelection:
     return reduce(lambda combined, part: combined | part, parts)
 
 
-def whole_steps(keys: set[dg.AssetKey], graph) -> set[dg.AssetKey]:
+def whole_steps(keys: set[dg.AssetKey], graph: AssetGraph) -> set[dg.AssetKey]:
     """``keys`` with every product of a step that publishes several at once and cannot publish
     part of them (the supply plan's five): selecting one runs its step whole, as the UI does,
     instead of failing on Dagster's subset error."""

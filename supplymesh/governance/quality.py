@@ -24,7 +24,7 @@ import duckdb
 from supplymesh import duckdb_limits
 from supplymesh.files import append_durably, atomic_write, exclusive_lock
 from supplymesh.governance.layout import governance_dir, quality_log_path
-from supplymesh.registry import ProductVersion, QualityThresholds
+from supplymesh.registry import Column, ProductVersion, QualityThresholds
 from supplymesh.settings import MeshPaths
 from supplymesh.validation.rules import literal, quote
 
@@ -35,6 +35,14 @@ EPSILON = 1e-4  # floor for a bucket's share, so an empty bucket does not make P
 DECILES = [i / 10 for i in range(1, 10)]
 # labels, not measurements: a new run id or model version is not a distribution shift
 LABEL = re.compile(r"(^|_)(version|run_id|snapshot_id)$")
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """SQL giving a value's bucket number (0 to ``n - 1``; NULL for a null) in a column."""
+
+    sql: str
+    n: int
 
 
 @dataclass(frozen=True)
@@ -63,51 +71,62 @@ def psi(expected: list[float], actual: list[float]) -> float:
     return total
 
 
-def _shares(con: duckdb.DuckDBPyConnection, source: str, bucket_sql: str, n: int) -> list[float]:
-    rows = con.execute(
-        f"SELECT {bucket_sql} AS b, count(*) FROM {source} WHERE b IS NOT NULL GROUP BY 1"
-    ).fetchall()
-    counts = [0] * n
-    for bucket, count in rows:
-        counts[int(bucket)] = int(count)
-    total = sum(counts)
-    return [c / total for c in counts] if total else []
-
-
-def _numeric_psi(con, new: str, old: str, column: str) -> float | None:
-    c = quote(column)
-    edges = con.execute(
-        f"SELECT quantile_cont({c}, {DECILES}) FROM {old} WHERE {c} IS NOT NULL"
-    ).fetchone()[0]
-    if not edges:
-        return None
-    edges = sorted(set(edges))
-    whens = " ".join(f"WHEN {c} <= {literal(float(e))} THEN {i}" for i, e in enumerate(edges))
-    bucket = f"CASE WHEN {c} IS NULL THEN NULL {whens} ELSE {len(edges)} END"
-    expected = _shares(con, old, bucket, len(edges) + 1)
-    actual = _shares(con, new, bucket, len(edges) + 1)
-    return psi(expected, actual) if expected and actual else None
-
-
-def _categorical_psi(con, new: str, old: str, column: str) -> float | None:
-    c = quote(column)
-    categories = [
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {old} WHERE {c} IS NOT NULL "
-            f"LIMIT {MAX_CATEGORIES + 1}"
-        ).fetchall()
-    ]
-    if not categories or len(categories) > MAX_CATEGORIES:
-        return None  # an identifier, not a category: no distribution to compare
-    whens = " ".join(f"WHEN {literal(v)} THEN {i}" for i, v in enumerate(categories))
-    bucket = (
-        f"CASE WHEN {c} IS NULL THEN NULL ELSE CASE CAST({c} AS VARCHAR) {whens} "
-        f"ELSE {len(categories)} END END"
+def _buckets(con: duckdb.DuckDBPyConnection, old: str, columns: list[Column]) -> dict[str, Bucket]:
+    """Per column, the SQL putting a value into one of the previous snapshot's buckets (its
+    deciles for a number, its categories for low-cardinality text) and their number. Columns
+    with nothing to compare (no values; an identifier's many categories) are left out. Every
+    column's deciles come from one scan."""
+    buckets: dict[str, Bucket] = {}
+    numeric = [c for c in columns if c.type in NUMERIC]
+    deciles = (
+        con.execute(
+            "SELECT "
+            + ", ".join(f"quantile_cont({quote(c.name)}, {DECILES})" for c in numeric)
+            + f" FROM {old}"
+        ).fetchone()
+        if numeric
+        else ()
     )
-    expected = _shares(con, old, bucket, len(categories) + 1)
-    actual = _shares(con, new, bucket, len(categories) + 1)
-    return psi(expected, actual) if expected and actual else None
+    for column, edges in zip(numeric, deciles, strict=True):
+        if edges:
+            c, edges = quote(column.name), sorted(set(edges))
+            whens = " ".join(
+                f"WHEN {c} <= {literal(float(e))} THEN {i}" for i, e in enumerate(edges)
+            )
+            buckets[column.name] = Bucket(
+                f"CASE WHEN {c} IS NULL THEN NULL {whens} ELSE {len(edges)} END", len(edges) + 1
+            )
+    for column in (c for c in columns if c.type in CATEGORICAL):
+        c = quote(column.name)
+        categories = [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {old} WHERE {c} IS NOT NULL "
+                f"LIMIT {MAX_CATEGORIES + 1}"
+            ).fetchall()
+        ]
+        if categories and len(categories) <= MAX_CATEGORIES:  # more: an identifier
+            whens = " ".join(f"WHEN {literal(v)} THEN {i}" for i, v in enumerate(categories))
+            buckets[column.name] = Bucket(
+                f"CASE WHEN {c} IS NULL THEN NULL ELSE CASE CAST({c} AS VARCHAR) {whens} "
+                f"ELSE {len(categories)} END END",
+                len(categories) + 1,
+            )
+    return buckets
+
+
+def _shares(
+    con: duckdb.DuckDBPyConnection, source: str, buckets: dict[str, Bucket]
+) -> dict[str, list[float]]:
+    """Each column's share of non-null values per bucket in ``source``, all from one scan."""
+    histograms = con.execute(
+        "SELECT " + ", ".join(f"histogram({b.sql})" for b in buckets.values()) + f" FROM {source}"
+    ).fetchone()
+    shares = {}
+    for (name, bucket), histogram in zip(buckets.items(), histograms, strict=True):
+        total = sum((histogram or {}).values())
+        shares[name] = [histogram.get(i, 0) / total for i in range(bucket.n)] if total else []
+    return shares
 
 
 def measure_snapshot(
@@ -156,17 +175,18 @@ def measure_snapshot(
         for c, non_null in zip(columns, counts[1:], strict=True):
             rate = 1 - non_null / rows if rows else 0.0
             out.append(metric("null_rate", c.name, rate, thresholds.max_null_rate.get(c.name)))
-        if old is not None and rows:
-            for c in columns:
-                if LABEL.search(c.name) or c.name in thresholds.psi_exclude:
-                    continue
-                if c.type in NUMERIC:
-                    value = _numeric_psi(con, new, old, c.name)
-                elif c.type in CATEGORICAL:
-                    value = _categorical_psi(con, new, old, c.name)
-                else:
-                    continue  # dates move forward by design: their shift is not drift
-                if value is not None:
+        compared = [  # dates move forward by design: their shift is not drift
+            c
+            for c in columns
+            if c.type in NUMERIC | CATEGORICAL
+            and not (LABEL.search(c.name) or c.name in thresholds.psi_exclude)
+        ]
+        buckets = _buckets(con, old, compared) if old is not None and rows else {}
+        if buckets:
+            expected, actual = _shares(con, old, buckets), _shares(con, new, buckets)
+            for c in compared:
+                if expected.get(c.name) and actual.get(c.name):
+                    value = psi(expected[c.name], actual[c.name])
                     out.append(metric("psi", c.name, value, thresholds.max_psi))
         return out
     finally:

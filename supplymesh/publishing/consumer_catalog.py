@@ -269,26 +269,28 @@ def build_views(con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest) 
     )
 
 
-def _behind(
-    con: duckdb.DuckDBPyConnection, role: Role, manifest: Manifest, product: Product
+def served_snapshots(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], str | None]:
+    """The snapshot the catalog open in ``con`` serves for each (product, major)."""
+    rows = con.execute(f"SELECT product, major, snapshot_id FROM {META_SCHEMA}.products")
+    return {(product, major): snapshot_id for product, major, snapshot_id in rows.fetchall()}
+
+
+def serves_other_snapshots(
+    served: dict[tuple[str, int], str | None],
+    role: Role,
+    manifest: Manifest,
+    ignoring: str | None = None,
 ) -> bool:
-    """Whether the catalog serves another snapshot than ``manifest`` for any product but
-    ``product`` (a run killed between a manifest write and its catalog's swap leaves one behind):
-    such a catalog is rebuilt whole rather than kept behind."""
-    served = {
-        (key, major): snapshot_id
-        for key, major, snapshot_id in con.execute(
-            f"SELECT product, major, snapshot_id FROM {META_SCHEMA}.products"
-        ).fetchall()
-    }
-    wanted = {
-        (p.key, v.major): snap["snapshot_id"] if snap else None
+    """Whether a catalog serving ``served`` is behind ``manifest`` for a product ``role`` reads
+    (``ignoring`` one): a run killed between a manifest write and its catalog's swap leaves it
+    so. Such a catalog is rebuilt whole, never updated one product at a time."""
+    return any(
+        served.get((p.key, v.major)) != (snap["snapshot_id"] if snap else None)
         for p in all_products()
-        if role.may_read(p) and p.key != product.key
+        if role.may_read(p) and p.key != ignoring
         for v in p.versions
         for snap in [current_snapshot(manifest, p.key, v.major)]
-    }
-    return any(served.get(key) != snapshot_id for key, snapshot_id in wanted.items())
+    )
 
 
 def _update_product(
@@ -298,7 +300,11 @@ def _update_product(
     layout ``role`` has now and serves the manifest's snapshots of every other product (else
     False: the caller builds it whole)."""
     built = con.execute(f"SELECT layout FROM {META_SCHEMA}.catalog").fetchone()
-    if built is None or built[0] != catalog_layout(role) or _behind(con, role, manifest, product):
+    if (
+        built is None
+        or built[0] != catalog_layout(role)
+        or serves_other_snapshots(served_snapshots(con), role, manifest, ignoring=product.key)
+    ):
         return False
     _drop_product(con, product)
     _add_product(con, role, manifest, product)

@@ -43,10 +43,13 @@ from supplymesh.files import (
 from supplymesh.governance.access import catalog_path
 from supplymesh.governance.access_requests import roles_with_grants
 from supplymesh.governance.pseudonym import PSEUDONYMISED_FILE
-from supplymesh.publishing.consumer_catalog import META_SCHEMA, rebuild_catalog
+from supplymesh.publishing.consumer_catalog import (
+    rebuild_catalog,
+    served_snapshots,
+    serves_other_snapshots,
+)
 from supplymesh.publishing.history.leases import is_leftover
-from supplymesh.publishing.manifest import catalog_lock, current_snapshot, read_manifest
-from supplymesh.registry import all_products
+from supplymesh.publishing.manifest import catalog_lock, read_manifest
 from supplymesh.settings import MeshPaths
 
 LOG = logging.getLogger("supplymesh.leftovers")
@@ -136,12 +139,6 @@ def remove_catalog_lock_leftovers(paths: MeshPaths) -> list[str]:
     return removed
 
 
-def _served_ids(catalog: Path) -> dict[tuple[str, int], str | None]:
-    with duckdb.connect(str(catalog), read_only=True) as con:
-        rows = con.execute(f"SELECT product, major, snapshot_id FROM {META_SCHEMA}.products")
-        return {(product, major): snap for product, major, snap in rows.fetchall()}
-
-
 def resync_catalogs(paths: MeshPaths) -> list[str]:
     """Rebuild the role catalogs when they serve other snapshots than the manifest names: a run
     killed between switching the manifest and rebuilding them left them one publish behind."""
@@ -151,16 +148,11 @@ def resync_catalogs(paths: MeshPaths) -> list[str]:
         manifest = read_manifest(paths)
         behind = []
         for role in roles_with_grants(paths).values():
-            wanted = {
-                (p.key, v.major): snap["snapshot_id"]
-                for p in all_products()
-                if role.may_read(p)
-                for v in p.versions
-                if (snap := current_snapshot(manifest, p.key, v.major))
-            }
-            catalog = catalog_path(paths, role)
-            served = _served_ids(catalog) if catalog.exists() else {}
-            if any(served.get(key) != snap for key, snap in wanted.items()):
+            served = {}
+            if (catalog := catalog_path(paths, role)).exists():
+                with duckdb.connect(str(catalog), read_only=True) as con:
+                    served = served_snapshots(con)
+            if serves_other_snapshots(served, role, manifest):
                 behind.append(role.name)
         if not behind:
             return []

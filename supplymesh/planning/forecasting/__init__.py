@@ -12,28 +12,3 @@
 
 Choosing among the model and the peers per demand class is ``planning.forecast_choice``'s.
 """
-
-from supplymesh.planning.forecasting.backtest import Backtest, run_backtest
-from supplymesh.planning.forecasting.forecast import (
-    HoldoutScore,
-    forecast_demand,
-    forecast_error_std,
-    forecast_with_model,
-    score_holdout,
-)
-from supplymesh.planning.forecasting.metrics import ForecastMetrics
-from supplymesh.planning.forecasting.model import DemandModel, ForecastParams, fit_demand_model
-
-__all__ = [
-    "Backtest",
-    "DemandModel",
-    "ForecastMetrics",
-    "ForecastParams",
-    "HoldoutScore",
-    "fit_demand_model",
-    "forecast_demand",
-    "forecast_error_std",
-    "forecast_with_model",
-    "run_backtest",
-    "score_holdout",
-]

@@ -22,14 +22,17 @@ import hashlib
 import json
 import pickle
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from contracts.ml import forecast_models_v1 as contract
 from supplymesh.files import OwnedLock, atomic_write, exclusive_lock
-from supplymesh.planning.forecasting.model import DemandModel
 from supplymesh.settings import MeshPaths
+
+if TYPE_CHECKING:  # scikit-learn's import (2 s) waits for a model's first use
+    from supplymesh.planning.forecasting.model import DemandModel
 
 PRODUCT = "ml.forecast_models"
 STATUSES = tuple(contract.STATUSES)

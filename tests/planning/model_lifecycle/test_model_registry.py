@@ -3,6 +3,8 @@ artifacts that cannot be swapped, and the contract that guards every published s
 
 import dataclasses
 import json
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -13,7 +15,7 @@ from supplymesh.planning.model_lifecycle.training import params_from_json
 from supplymesh.planning_inputs import published_model_registry
 from supplymesh.publishing.manifest import current_snapshot, read_manifest
 from supplymesh.publishing.publish import publish_frame
-from supplymesh.settings import MeshPaths
+from supplymesh.settings import PROJECT_ROOT, MeshPaths
 
 T0 = pd.Timestamp("2026-11-27 06:00:00")
 
@@ -181,3 +183,17 @@ def test_registry_columns_are_the_contracts_columns_in_order():
     assert contract_columns == reg.REGISTRY_COLUMNS
     assert list(reg.empty_registry().columns) == contract_columns
     ForecastModelsV1.validate(reg.empty_registry())
+
+
+def test_reading_the_registry_and_the_cadence_imports_no_model_stack() -> None:
+    """`mesh forecast approve` and the training cadence read the registry: scikit-learn's
+    import (2-3 s) waits for a model's first use."""
+    code = (
+        "import sys\n"
+        "from supplymesh.planning.model_lifecycle import cadence, drift, model_registry\n"
+        "print(sorted(m for m in ('sklearn', 'statsforecast', 'matplotlib') if m in sys.modules))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "[]"
