@@ -78,10 +78,13 @@ class TrainingConfig:
 
     @classmethod
     def from_settings(
-        cls, settings: PlanningSettings, params: ForecastParams | None = None
+        cls,
+        settings: PlanningSettings,
+        params: ForecastParams | None = None,
+        first_round: bool = False,
     ) -> TrainingConfig:
         """The run's horizon, backtest origins and peers, search, bias-check and drift settings
-        (ValueError naming an unknown peer)."""
+        (ValueError naming an unknown peer); ``first_round``: the registry holds no round yet."""
         horizon = settings.forecast.horizon_days
         return cls(
             horizon=horizon,
@@ -89,7 +92,7 @@ class TrainingConfig:
             params=(params or ForecastParams()).with_values(
                 horizon=horizon, impute_lost_sales=settings.model.impute_lost_sales
             ),
-            search=SearchConfig.from_settings(settings),
+            search=SearchConfig.from_settings(settings, first_round),
             segments=SegmentCheckConfig.from_settings(settings),
             drift=DriftConfig.from_settings(settings),
             peers=peers_from_text(settings.backtest.peers, served=True),
