@@ -22,6 +22,7 @@ from supplymesh.progress import StepList, follow_steps
 from supplymesh.registry import all_products
 from supplymesh.run_guard import one_run_per_home
 from supplymesh.settings import MeshPaths, mesh_paths, shared_mesh_home
+from supplymesh.transforms_project import start_manifest
 
 if TYPE_CHECKING:  # what Definitions.resolve_asset_graph returns; no public name
     from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
@@ -221,6 +222,7 @@ def materialize(
     """
     paths = mesh_paths()
     planning = load_planning_settings(paths.home, settings)  # a bad key fails before the run
+    start_manifest(paths)  # a stale dbt manifest parses while the definitions import
     prepare_dagster_home(paths)
     from orchestration.asset_graph_cache import remembered_definitions
     from orchestration.executors import executor_name

@@ -16,12 +16,14 @@ from supplymesh.planning_settings import load_planning_settings
 from supplymesh.settings import TRANSFORMS_DIR, MeshPaths
 from supplymesh.spark_transforms import copy_marts_to_duckdb, mart_names, spark_table_folder
 from supplymesh.transforms_project import (
+    _PARSES,
     TARGET_ENV,
     dbt_env,
     dbt_executable,
     dbt_target,
     ensure_manifest,
     parse_stamp,
+    start_manifest,
     transforms_vars,
 )
 
@@ -115,3 +117,33 @@ def test_a_moved_runtime_folder_is_parsed_again_once(dbt_manifest, tmp_path) -> 
 
     assert (moved.dbt_target / "manifest.json").stat().st_mtime_ns > before
     assert "Unable to do partial parsing" not in _parse_like_the_build(moved)
+
+
+def test_a_parse_started_early_is_the_one_the_manifest_waits_for(dbt_manifest, tmp_path) -> None:
+    """``start_manifest`` parses while a run imports; ``ensure_manifest`` then waits for that
+    parse instead of starting another, and a current manifest starts nothing."""
+    moved = MeshPaths(tmp_path / "moved")
+    shutil.copytree(dbt_manifest.dbt_target, moved.dbt_target)
+    start_manifest(moved)
+    started = _PARSES[moved.dbt_target / "manifest.json"].process
+
+    assert ensure_manifest(moved) == moved.dbt_target / "manifest.json"
+
+    assert started.returncode == 0 and not _PARSES
+    assert (moved.dbt_target / "manifest.target").read_text() == parse_stamp(moved)
+    start_manifest(moved)
+    assert not _PARSES
+
+
+def test_a_failed_parse_raises_with_dbt_output(tmp_path, monkeypatch) -> None:
+    fake_dbt = tmp_path / "dbt"
+    fake_dbt.write_text(
+        "#!/bin/sh\necho 'Compilation Error in model int_demand__daily' >&2\nexit 2\n"
+    )
+    fake_dbt.chmod(0o755)
+    monkeypatch.setattr("supplymesh.transforms_project.dbt_executable", lambda: str(fake_dbt))
+    paths = MeshPaths(tmp_path / "home")
+    start_manifest(paths)
+    with pytest.raises(RuntimeError, match=r"(?s)dbt parse failed.*int_demand__daily"):
+        ensure_manifest(paths)
+    assert not _PARSES and not (paths.dbt_target / "manifest.target").exists()
