@@ -214,6 +214,7 @@ def _train(
 ) -> Challenger:
     frame, as_of = prepared_in_series_order(features, spec)
     params = config.params.with_values(horizon=config.horizon)
+    workers.start(int(frame["_history"].sum()), _worker_modules(config))
     started = time.perf_counter()
     index = OriginFeatures(frame[frame["_history"]], spec, config.horizon, params.random_state)
     seconds: dict[str, float] = {"features": time.perf_counter() - started}
@@ -273,6 +274,13 @@ def _train(
         origin_features=index,
         forecaster=forecaster,
     )
+
+
+def _worker_modules(config: TrainingConfig) -> tuple[str, ...]:
+    """What the round's fits import in a worker: the model's module (pandas, scikit-learn) and,
+    when peers run, statsforecast's models."""
+    fits = ("supplymesh.planning.forecasting.model", "supplymesh.planning.model_lifecycle.tuning")
+    return (*fits, "statsforecast.models") if config.peers else fits
 
 
 def _search(
