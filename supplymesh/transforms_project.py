@@ -13,6 +13,8 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -168,10 +170,7 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
     stamp = parse_stamp(paths)
     parse = _PARSES.get(manifest)
     if parse is not None and parse.stamp != stamp:  # the settings changed since it started
-        parse.process.kill()
-        parse.process.wait()
-        parse.output.close()
-        del _PARSES[manifest]
+        _stop_parse(manifest)
         parse = None
     if parse is None:
         if _manifest_is_current(paths, stamp):
@@ -189,6 +188,27 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
         raise RuntimeError(f"dbt parse failed:\n{output}")
     (paths.dbt_target / "manifest.target").write_text(stamp)
     return manifest
+
+
+def _stop_parse(manifest: Path) -> None:
+    """Stop the parse ``start_manifest`` began for ``manifest``, if nobody waited for it."""
+    parse = _PARSES.pop(manifest, None)
+    if parse is not None:
+        parse.process.kill()
+        parse.process.wait()
+        parse.output.close()
+
+
+@contextmanager
+def manifest_in_background(paths: MeshPaths) -> Iterator[None]:
+    """Within the block a stale manifest parses in the background (``start_manifest``) for
+    ``ensure_manifest`` to wait for; a parse the block did not wait for (it raised first) is
+    stopped on leaving, so none outlives the block."""
+    start_manifest(paths)
+    try:
+        yield
+    finally:
+        _stop_parse(paths.dbt_target / "manifest.json")
 
 
 def load_dbt_manifest(paths: MeshPaths | None = None) -> dict:

@@ -22,6 +22,7 @@ from supplymesh.transforms_project import (
     dbt_executable,
     dbt_target,
     ensure_manifest,
+    manifest_in_background,
     parse_stamp,
     start_manifest,
     transforms_vars,
@@ -129,10 +130,10 @@ def test_a_parse_started_early_is_the_one_the_manifest_waits_for(dbt_manifest, t
 
     assert ensure_manifest(moved) == moved.dbt_target / "manifest.json"
 
-    assert started.returncode == 0 and not _PARSES
+    assert started.returncode == 0 and moved.dbt_target / "manifest.json" not in _PARSES
     assert (moved.dbt_target / "manifest.target").read_text() == parse_stamp(moved)
     start_manifest(moved)
-    assert not _PARSES
+    assert moved.dbt_target / "manifest.json" not in _PARSES
 
 
 def test_a_failed_parse_raises_with_dbt_output(tmp_path, monkeypatch) -> None:
@@ -146,4 +147,16 @@ def test_a_failed_parse_raises_with_dbt_output(tmp_path, monkeypatch) -> None:
     start_manifest(paths)
     with pytest.raises(RuntimeError, match=r"(?s)dbt parse failed.*int_demand__daily"):
         ensure_manifest(paths)
-    assert not _PARSES and not (paths.dbt_target / "manifest.target").exists()
+    assert paths.dbt_target / "manifest.json" not in _PARSES
+    assert not (paths.dbt_target / "manifest.target").exists()
+
+
+def test_a_parse_nobody_waited_for_stops_with_its_block(tmp_path) -> None:
+    """A run that fails between starting the parse and loading its definitions leaves no dbt
+    running behind it."""
+    paths = MeshPaths(tmp_path / "home")
+    with pytest.raises(RuntimeError, match="instance"), manifest_in_background(paths):
+        process = _PARSES[paths.dbt_target / "manifest.json"].process
+        raise RuntimeError("no Dagster instance")
+    assert paths.dbt_target / "manifest.json" not in _PARSES
+    assert process.poll() is not None
