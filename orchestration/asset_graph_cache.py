@@ -110,7 +110,11 @@ def remembered_definitions(paths: MeshPaths) -> dg.Definitions:
     """The mesh's definitions (``build_definitions``), their asset parents remembered on the
     way: for a caller that builds them anyway (a headless ``mesh materialize``). The fingerprint
     is taken before they are built, so a file changed meanwhile leaves a copy that the next
-    reader rebuilds rather than a stale one it trusts."""
+    reader rebuilds rather than a stale one it trusts. Their modules are imported before it,
+    beside a dbt parse that ``transforms_project.start_manifest`` began (the fingerprint waits
+    for the manifest): on a new runtime folder's first run the two overlapped by 8 s."""
+    import orchestration.definitions  # noqa: F401 - the imports only, beside the parse
+
     return _build_and_remember(paths, graph_fingerprint(paths))[0]
 
 

@@ -22,6 +22,7 @@ from supplymesh.progress import StepList, follow_steps
 from supplymesh.registry import all_products
 from supplymesh.run_guard import one_run_per_home
 from supplymesh.settings import MeshPaths, mesh_paths, shared_mesh_home
+from supplymesh.transforms_project import manifest_in_background
 
 if TYPE_CHECKING:  # what Definitions.resolve_asset_graph returns; no public name
     from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
@@ -221,17 +222,18 @@ def materialize(
     """
     paths = mesh_paths()
     planning = load_planning_settings(paths.home, settings)  # a bad key fails before the run
-    prepare_dagster_home(paths)
-    from orchestration.asset_graph_cache import remembered_definitions
-    from orchestration.executors import executor_name
+    with manifest_in_background(paths):  # a stale dbt manifest parses while these import
+        prepare_dagster_home(paths)
+        from orchestration.asset_graph_cache import remembered_definitions
+        from orchestration.executors import executor_name
 
-    if on_workers := executor_name() == "celery":  # a bad MESH_EXECUTOR fails before the run too
-        shared_mesh_home("a run on Celery workers (MESH_EXECUTOR=celery)")
-    from orchestration.jobs import MESH_JOB, TRAINING_GROUP
-    from orchestration.ml.cadence import REASON_TAG
-    from orchestration.openlineage.emission import run_lineage_line
+        if on_workers := executor_name() == "celery":  # a bad MESH_EXECUTOR fails here too
+            shared_mesh_home("a run on Celery workers (MESH_EXECUTOR=celery)")
+        from orchestration.jobs import MESH_JOB, TRAINING_GROUP
+        from orchestration.ml.cadence import REASON_TAG
+        from orchestration.openlineage.emission import run_lineage_line
 
-    defs = remembered_definitions(paths)  # `mesh lineage` and the products commands read its graph
+        defs = remembered_definitions(paths)  # `mesh lineage` and `mesh products` read its graph
     held = HeldLog()
     job = defs.resolve_job_def(MESH_JOB).with_logger_defs({"console": held.logger_def()})
     graph = defs.resolve_asset_graph()

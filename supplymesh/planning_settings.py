@@ -59,6 +59,7 @@ class ModelSettings(_Group):
     search_folds: int = Field(ge=2)
     search_max_rows: int = Field(ge=1)
     search_budget_seconds: float = Field(gt=0)
+    search_first_round: bool
     max_training_series: int = Field(ge=1)
     promotion_margin: float = Field(ge=0, lt=1)
     require_approval: bool

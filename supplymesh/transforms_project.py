@@ -12,8 +12,12 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from supplymesh.planning_settings import PlanningSettingsError, load_planning_settings
 from supplymesh.settings import TRANSFORMS_DIR, MeshPaths, mesh_paths
@@ -101,23 +105,41 @@ def parse_stamp(paths: MeshPaths) -> str:
     )
 
 
-def ensure_manifest(paths: MeshPaths | None = None) -> Path:
-    """Run ``dbt parse`` when the manifest is missing, older than the project's files, or parsed
-    for another ``parse_stamp`` (another target: the sources differ per engine, see
-    macros/mesh_sources.sql; other vars; another runtime folder)."""
-    paths = paths or mesh_paths()
+def _manifest_is_current(paths: MeshPaths, stamp: str) -> bool:
     manifest = paths.dbt_target / "manifest.json"
     parsed_for = paths.dbt_target / "manifest.target"
-    stamp = parse_stamp(paths)
-    if (
+    return (
         manifest.exists()
         and manifest.stat().st_mtime >= _newest_project_file()
         and parsed_for.exists()
         and parsed_for.read_text() == stamp
-    ):
-        return manifest
+    )
+
+
+@dataclass
+class _Parse:
+    """A ``dbt parse`` under way for one runtime folder's target and stamp."""
+
+    stamp: str
+    process: subprocess.Popen
+    output: IO[bytes]  # dbt's stdout and stderr (a file: a full pipe would stall dbt)
+
+
+_PARSES: dict[Path, _Parse] = {}  # manifest path -> the parse started by ``start_manifest``
+
+
+def start_manifest(paths: MeshPaths | None = None) -> None:
+    """Start ``dbt parse`` in the background when the manifest is stale (the first run of a
+    runtime folder: 10-15 s on two cores), so that a run's imports overlap it;
+    ``ensure_manifest`` waits for it. Nothing starts when the manifest is current."""
+    paths = paths or mesh_paths()
+    manifest = paths.dbt_target / "manifest.json"
+    stamp = parse_stamp(paths)
+    if manifest in _PARSES or _manifest_is_current(paths, stamp):
+        return
     paths.dbt_target.mkdir(parents=True, exist_ok=True)
-    completed = subprocess.run(
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - ensure_manifest closes it
+    process = subprocess.Popen(
         [
             dbt_executable(),
             "parse",
@@ -132,14 +154,61 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
             "--quiet",
         ],
         env={**os.environ, **dbt_env(paths)},
-        capture_output=True,
-        text=True,
-        check=False,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
-    if completed.returncode != 0 or not manifest.exists():
-        raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
-    parsed_for.write_text(stamp)
+    _PARSES[manifest] = _Parse(stamp, process, output)
+
+
+def ensure_manifest(paths: MeshPaths | None = None) -> Path:
+    """The manifest, parsed first (or the parse ``start_manifest`` began waited for) when it is
+    missing, older than the project's files, or parsed for another ``parse_stamp`` (another
+    target: the sources differ per engine, see macros/mesh_sources.sql; other vars; another
+    runtime folder)."""
+    paths = paths or mesh_paths()
+    manifest = paths.dbt_target / "manifest.json"
+    stamp = parse_stamp(paths)
+    parse = _PARSES.get(manifest)
+    if parse is not None and parse.stamp != stamp:  # the settings changed since it started
+        _stop_parse(manifest)
+        parse = None
+    if parse is None:
+        if _manifest_is_current(paths, stamp):
+            return manifest
+        start_manifest(paths)
+        parse = _PARSES[manifest]
+    try:
+        parse.process.wait()
+        parse.output.seek(0)
+        output = parse.output.read().decode(errors="replace")
+    finally:
+        del _PARSES[manifest]
+        parse.output.close()
+    if parse.process.returncode != 0 or not manifest.exists():
+        raise RuntimeError(f"dbt parse failed:\n{output}")
+    (paths.dbt_target / "manifest.target").write_text(stamp)
     return manifest
+
+
+def _stop_parse(manifest: Path) -> None:
+    """Stop the parse ``start_manifest`` began for ``manifest``, if nobody waited for it."""
+    parse = _PARSES.pop(manifest, None)
+    if parse is not None:
+        parse.process.kill()
+        parse.process.wait()
+        parse.output.close()
+
+
+@contextmanager
+def manifest_in_background(paths: MeshPaths) -> Iterator[None]:
+    """Within the block a stale manifest parses in the background (``start_manifest``) for
+    ``ensure_manifest`` to wait for; a parse the block did not wait for (it raised first) is
+    stopped on leaving, so none outlives the block."""
+    start_manifest(paths)
+    try:
+        yield
+    finally:
+        _stop_parse(paths.dbt_target / "manifest.json")
 
 
 def load_dbt_manifest(paths: MeshPaths | None = None) -> dict:

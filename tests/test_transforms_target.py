@@ -16,12 +16,15 @@ from supplymesh.planning_settings import load_planning_settings
 from supplymesh.settings import TRANSFORMS_DIR, MeshPaths
 from supplymesh.spark_transforms import copy_marts_to_duckdb, mart_names, spark_table_folder
 from supplymesh.transforms_project import (
+    _PARSES,
     TARGET_ENV,
     dbt_env,
     dbt_executable,
     dbt_target,
     ensure_manifest,
+    manifest_in_background,
     parse_stamp,
+    start_manifest,
     transforms_vars,
 )
 
@@ -115,3 +118,45 @@ def test_a_moved_runtime_folder_is_parsed_again_once(dbt_manifest, tmp_path) -> 
 
     assert (moved.dbt_target / "manifest.json").stat().st_mtime_ns > before
     assert "Unable to do partial parsing" not in _parse_like_the_build(moved)
+
+
+def test_a_parse_started_early_is_the_one_the_manifest_waits_for(dbt_manifest, tmp_path) -> None:
+    """``start_manifest`` parses while a run imports; ``ensure_manifest`` then waits for that
+    parse instead of starting another, and a current manifest starts nothing."""
+    moved = MeshPaths(tmp_path / "moved")
+    shutil.copytree(dbt_manifest.dbt_target, moved.dbt_target)
+    start_manifest(moved)
+    started = _PARSES[moved.dbt_target / "manifest.json"].process
+
+    assert ensure_manifest(moved) == moved.dbt_target / "manifest.json"
+
+    assert started.returncode == 0 and moved.dbt_target / "manifest.json" not in _PARSES
+    assert (moved.dbt_target / "manifest.target").read_text() == parse_stamp(moved)
+    start_manifest(moved)
+    assert moved.dbt_target / "manifest.json" not in _PARSES
+
+
+def test_a_failed_parse_raises_with_dbt_output(tmp_path, monkeypatch) -> None:
+    fake_dbt = tmp_path / "dbt"
+    fake_dbt.write_text(
+        "#!/bin/sh\necho 'Compilation Error in model int_demand__daily' >&2\nexit 2\n"
+    )
+    fake_dbt.chmod(0o755)
+    monkeypatch.setattr("supplymesh.transforms_project.dbt_executable", lambda: str(fake_dbt))
+    paths = MeshPaths(tmp_path / "home")
+    start_manifest(paths)
+    with pytest.raises(RuntimeError, match=r"(?s)dbt parse failed.*int_demand__daily"):
+        ensure_manifest(paths)
+    assert paths.dbt_target / "manifest.json" not in _PARSES
+    assert not (paths.dbt_target / "manifest.target").exists()
+
+
+def test_a_parse_nobody_waited_for_stops_with_its_block(tmp_path) -> None:
+    """A run that fails between starting the parse and loading its definitions leaves no dbt
+    running behind it."""
+    paths = MeshPaths(tmp_path / "home")
+    with pytest.raises(RuntimeError, match="instance"), manifest_in_background(paths):
+        process = _PARSES[paths.dbt_target / "manifest.json"].process
+        raise RuntimeError("no Dagster instance")
+    assert paths.dbt_target / "manifest.json" not in _PARSES
+    assert process.poll() is not None

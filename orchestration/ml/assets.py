@@ -130,7 +130,10 @@ def forecast_model(
     if it beats the champion by the margin and passes the bias check (and, when required, a
     human approves it)."""
     paths, run_id = mesh.paths, context.run.run_id
-    training = TrainingConfig.from_settings(planning)
+    first_round = published_model_registry(paths).empty
+    training = TrainingConfig.from_settings(planning, first_round=first_round)
+    if first_round and not training.search.enabled and planning.model.search_enabled:
+        context.log.info("search: not on the first round (model.search_first_round), from the next")
     sample = training_series(paths, planning.model.max_training_series)
     features = read_mart(paths, FEATURES_MART, where=sample)
     if sample is not None:

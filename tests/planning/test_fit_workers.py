@@ -87,3 +87,22 @@ def test_a_script_without_a_main_guard_gets_workers(tmp_path):
 def test_min_rows_is_read_when_a_pool_is_made(monkeypatch):
     monkeypatch.setattr(fit_workers_module, "MIN_ROWS", 7)
     assert FitWorkers(2).min_rows == 7
+
+
+def test_started_workers_import_before_the_first_fit_and_only_for_rows_enough():
+    few = FitWorkers(2, min_rows=100)
+    few.start(99, ("colorsys",))
+    assert few._pool is None and not few.warming  # the fits of a small frame stay here
+    with fit_workers(2, min_rows=100) as workers:
+        workers.start(100, ("colorsys",))
+        assert len(workers.warming) == workers.workers
+        assert all(w.result() is None for w in workers.warming)
+        assert workers.submit(100, os.getpid).result() != os.getpid()
+
+
+def test_a_module_a_worker_cannot_import_fails_its_warm_up_only():
+    with fit_workers(2, min_rows=1) as workers:
+        workers.start(1, ("no_such_module_for_sales_orders",))
+        with pytest.raises(ModuleNotFoundError, match="no_such_module"):
+            workers.warming[0].result()
+        assert workers.submit(1, os.getpid).result() != os.getpid()

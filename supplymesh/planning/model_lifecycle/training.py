@@ -78,10 +78,13 @@ class TrainingConfig:
 
     @classmethod
     def from_settings(
-        cls, settings: PlanningSettings, params: ForecastParams | None = None
+        cls,
+        settings: PlanningSettings,
+        params: ForecastParams | None = None,
+        first_round: bool = False,
     ) -> TrainingConfig:
         """The run's horizon, backtest origins and peers, search, bias-check and drift settings
-        (ValueError naming an unknown peer)."""
+        (ValueError naming an unknown peer); ``first_round``: the registry holds no round yet."""
         horizon = settings.forecast.horizon_days
         return cls(
             horizon=horizon,
@@ -89,7 +92,7 @@ class TrainingConfig:
             params=(params or ForecastParams()).with_values(
                 horizon=horizon, impute_lost_sales=settings.model.impute_lost_sales
             ),
-            search=SearchConfig.from_settings(settings),
+            search=SearchConfig.from_settings(settings, first_round),
             segments=SegmentCheckConfig.from_settings(settings),
             drift=DriftConfig.from_settings(settings),
             peers=peers_from_text(settings.backtest.peers, served=True),
@@ -211,6 +214,7 @@ def _train(
 ) -> Challenger:
     frame, as_of = prepared_in_series_order(features, spec)
     params = config.params.with_values(horizon=config.horizon)
+    workers.start(int(frame["_history"].sum()), _worker_modules(config))
     started = time.perf_counter()
     index = OriginFeatures(frame[frame["_history"]], spec, config.horizon, params.random_state)
     seconds: dict[str, float] = {"features": time.perf_counter() - started}
@@ -270,6 +274,13 @@ def _train(
         origin_features=index,
         forecaster=forecaster,
     )
+
+
+def _worker_modules(config: TrainingConfig) -> tuple[str, ...]:
+    """What the round's fits import in a worker: the model's module (pandas, scikit-learn) and,
+    when peers run, statsforecast's models."""
+    fits = ("supplymesh.planning.forecasting.model", "supplymesh.planning.model_lifecycle.tuning")
+    return (*fits, "statsforecast.models") if config.peers else fits
 
 
 def _search(

@@ -64,10 +64,12 @@ class SearchConfig:
     min_gain: float = 0.01
 
     @classmethod
-    def from_settings(cls, settings: PlanningSettings) -> SearchConfig:
+    def from_settings(cls, settings: PlanningSettings, first_round: bool = False) -> SearchConfig:
+        """``first_round``: the runtime folder's first training round, which searches only when
+        ``model.search_first_round`` says so (nothing serves until that round ends)."""
         model = settings.model
         return cls(
-            enabled=model.search_enabled,
+            enabled=model.search_enabled and (model.search_first_round or not first_round),
             n_candidates=model.search_candidates,
             n_splits=model.search_folds,
             max_rows=model.search_max_rows,

@@ -63,3 +63,13 @@ def test_an_incumbent_within_noise_of_the_best_is_kept():
         history, incumbent, replace(SEARCH, n_candidates=3, n_splits=2, min_gain=10.0)
     )
     assert result.results.loc[0, "chosen"] and result.params == incumbent
+
+
+def test_the_first_round_searches_only_when_its_setting_says_so():
+    settings = default_planning_settings()
+    assert SearchConfig.from_settings(settings).enabled
+    assert not SearchConfig.from_settings(settings, first_round=True).enabled
+    asked = settings.updated({"model": {"search_first_round": True}}, "t")
+    assert SearchConfig.from_settings(asked, first_round=True).enabled
+    off = settings.updated({"model": {"search_enabled": False}}, "t")
+    assert not SearchConfig.from_settings(off).enabled
