@@ -2,7 +2,8 @@
 
 dagster-dbt builds assets from ``manifest.json``, so a headless load needs ``dbt parse`` first.
 The manifest lives in the runtime folder and is re-parsed whenever a file of the project is newer
-than it, so an edited model never runs against a stale graph.
+than it, so an edited model never runs against a stale graph. A run starts that parse in the
+background (``manifest_in_background``) and imports its definitions meanwhile.
 """
 
 from __future__ import annotations
@@ -105,9 +106,16 @@ def parse_stamp(paths: MeshPaths) -> str:
     )
 
 
+def _manifest_path(paths: MeshPaths) -> Path:
+    return paths.dbt_target / "manifest.json"
+
+
+def _stamp_path(paths: MeshPaths) -> Path:
+    return paths.dbt_target / "manifest.target"
+
+
 def _manifest_is_current(paths: MeshPaths, stamp: str) -> bool:
-    manifest = paths.dbt_target / "manifest.json"
-    parsed_for = paths.dbt_target / "manifest.target"
+    manifest, parsed_for = _manifest_path(paths), _stamp_path(paths)
     return (
         manifest.exists()
         and manifest.stat().st_mtime >= _newest_project_file()
@@ -133,10 +141,13 @@ def start_manifest(paths: MeshPaths | None = None) -> None:
     runtime folder: 10-15 s on two cores), so that a run's imports overlap it;
     ``ensure_manifest`` waits for it. Nothing starts when the manifest is current."""
     paths = paths or mesh_paths()
-    manifest = paths.dbt_target / "manifest.json"
     stamp = parse_stamp(paths)
-    if manifest in _PARSES or _manifest_is_current(paths, stamp):
-        return
+    if _manifest_path(paths) not in _PARSES and not _manifest_is_current(paths, stamp):
+        _start_parse(paths, stamp)
+
+
+def _start_parse(paths: MeshPaths, stamp: str) -> _Parse:
+    """`dbt parse` for ``stamp`` in its own process, recorded for ``ensure_manifest``."""
     paths.dbt_target.mkdir(parents=True, exist_ok=True)
     output = tempfile.TemporaryFile()  # noqa: SIM115 - ensure_manifest closes it
     process = subprocess.Popen(
@@ -157,7 +168,8 @@ def start_manifest(paths: MeshPaths | None = None) -> None:
         stdout=output,
         stderr=subprocess.STDOUT,
     )
-    _PARSES[manifest] = _Parse(stamp, process, output)
+    _PARSES[_manifest_path(paths)] = parse = _Parse(stamp, process, output)
+    return parse
 
 
 def ensure_manifest(paths: MeshPaths | None = None) -> Path:
@@ -166,7 +178,7 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
     target: the sources differ per engine, see macros/mesh_sources.sql; other vars; another
     runtime folder)."""
     paths = paths or mesh_paths()
-    manifest = paths.dbt_target / "manifest.json"
+    manifest = _manifest_path(paths)
     stamp = parse_stamp(paths)
     parse = _PARSES.get(manifest)
     if parse is not None and parse.stamp != stamp:  # the settings changed since it started
@@ -175,8 +187,7 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
     if parse is None:
         if _manifest_is_current(paths, stamp):
             return manifest
-        start_manifest(paths)
-        parse = _PARSES[manifest]
+        parse = _start_parse(paths, stamp)
     try:
         parse.process.wait()
         parse.output.seek(0)
@@ -186,7 +197,7 @@ def ensure_manifest(paths: MeshPaths | None = None) -> Path:
         parse.output.close()
     if parse.process.returncode != 0 or not manifest.exists():
         raise RuntimeError(f"dbt parse failed:\n{output}")
-    (paths.dbt_target / "manifest.target").write_text(stamp)
+    _stamp_path(paths).write_text(stamp)
     return manifest
 
 
@@ -208,7 +219,7 @@ def manifest_in_background(paths: MeshPaths) -> Iterator[None]:
     try:
         yield
     finally:
-        _stop_parse(paths.dbt_target / "manifest.json")
+        _stop_parse(_manifest_path(paths))
 
 
 def load_dbt_manifest(paths: MeshPaths | None = None) -> dict:
